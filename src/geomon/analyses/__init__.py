@@ -1,0 +1,1 @@
+"""Analyses: screening, drill-downs, leverage, and the views built on them."""

@@ -1,0 +1,123 @@
+"""What every analysis needs: the dataset, the engine, the configuration, code lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from geomon import __version__
+from geomon.config import Config
+from geomon.countries import Economy, country_names, economy_map, resolve_economy
+from geomon.engine import Engine, default_engine
+from geomon.errors import InputError, choices
+from geomon.store import Dataset, Store, open_store
+
+
+@dataclass
+class Result:
+    """An analysis result: a table plus the metadata that must travel with it."""
+
+    table: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    store: Store
+    dataset: Dataset
+    engine: Engine
+    config: Config
+
+    @cached_property
+    def countries(self) -> pa.Table:
+        return self.dataset.countries()
+
+    @cached_property
+    def products(self) -> pa.Table:
+        return self.dataset.products()
+
+    @cached_property
+    def descriptions(self) -> dict[str, str]:
+        return dict(zip(self.products.column("product").to_pylist(), self.products.column("description").to_pylist()))
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        return country_names(self.countries)
+
+    @property
+    def flows(self) -> ir.Table:
+        return self.engine.flows(self.dataset)
+
+    def economy(self, text: str, role: str = "reporter") -> Economy:
+        return resolve_economy(text, self.countries, self.config.blocs, role=role)
+
+    def econ_table(self, *economies: Economy) -> ir.Table:
+        """code -> economy, with members of any bloc among ``economies`` merged."""
+        blocs = [e for e in economies if e.is_bloc]
+        key = "econ_" + "_".join(sorted(b.name for b in blocs)) if blocs else "econ_iso3"
+        return self.engine.table(economy_map(self.countries, blocs), name=key)
+
+    def check_year(self, year: int) -> int:
+        self.dataset.check_year(int(year))
+        return int(year)
+
+    def default_year(self) -> int:
+        return self.dataset.years[-1]
+
+    def check_product(self, product: str) -> str:
+        code = str(product).strip()
+        if code.isdigit() and len(code) < 6:
+            code = code.zfill(6)
+        if code not in self.descriptions:
+            raise InputError(f"unknown product '{product}'; give an HS6 code of {self.dataset.hs} (e.g. 283691)")
+        return code
+
+    def meta(self, **extra: Any) -> dict[str, Any]:
+        """Provenance and settings that travel with every output."""
+        prov = self.dataset.provenance
+        return {
+            "source": f"{prov.get('publisher', '')} {prov['source']}".strip(),
+            "dataset": self.dataset.id,
+            "hs_revision": self.dataset.hs,
+            "data_version": self.dataset.version,
+            "data_years": f"{self.dataset.years[0]}-{self.dataset.years[-1]}",
+            "embedded_data": self.store.embedded,
+            "store": str(self.store.root),
+            "licence": prov.get("licence", ""),
+            "citation": prov.get("citation", ""),
+            "data_note": prov.get("note", ""),
+            "config_source": self.config.source,
+            "config_hash": self.config.hash(),
+            "settings": self.config.as_dict(),
+            "engine": self.engine.name,
+            "geomon_version": __version__,
+            **extra,
+        }
+
+
+def open_context(store: str | Path | Store | None = None, config: Config | None = None,
+                 hs: str | None = None, version: str | None = None, engine: Engine | None = None) -> Context:
+    """Resolve store, dataset, engine and configuration once for an analysis."""
+    st = store if isinstance(store, Store) else open_store(store)
+    cfg = config or Config()
+    cfg.validate()
+    return Context(st, st.dataset(hs=hs, version=version), engine or default_engine(), cfg)
+
+
+def year_range(ctx: Context, first: int, last: int) -> list[int]:
+    """Validated inclusive year range."""
+    if first > last:
+        raise InputError(f"year range {first}-{last} is empty; the first year must not be after the last")
+    for y in (first, last):
+        ctx.check_year(y)
+    return list(range(first, last + 1))
+
+
+def reporters_label(economies: list[Economy]) -> str:
+    return choices([e.name for e in economies])

@@ -1,0 +1,101 @@
+"""Screening: every HS6 product a reporter imports, against c1, c2, c3 with persistence.
+
+See :mod:`geomon.engine.indicators` for the formulas. Settings used:
+``screening.import_hhi`` (t1), ``screening.world_hhi`` (t2), ``screening.ratio``
+(t3), ``screening.window`` (n) and ``screening.min_years`` (k).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from geomon.analyses.context import Context, Result, year_range
+from geomon.countries import Economy
+from geomon.engine import indicators as ind
+
+ALL = "ALL"
+
+#: The columns every screening result starts with, named so results compare across tools.
+SCREEN_COLUMNS = [
+    "reporter", "product", "description", "year", "import_value_usd", "top_supplier", "top_supplier_share",
+    "import_hhi", "world_export_hhi", "import_export_ratio", "c1_import_concentration",
+    "c2_world_concentration", "c3_low_substitutability", "criteria_met_years", "dependent",
+]
+EXTRA_COLUMNS = [
+    "import_quantity_t", "quantity_complete", "supplier_count", "reporter_export_value_usd",
+    "world_export_value_usd", "exporter_count", "top_exporter", "top_exporter_share",
+]
+
+
+def yearly_expr(ctx: Context, reporter: Economy | None, years: Sequence[int],
+                products: Sequence[str] | None = None) -> ir.Table:
+    """Per (importer, product, year) indicators and criteria for ``years``
+    (``reporter=None`` screens every economy as importer)."""
+    econ = ctx.econ_table(*( [reporter] if reporter else []))
+    flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
+    if products:
+        flows = flows.filter(flows["product"].isin(list(products)))
+    ef = ind.economy_flows(flows, econ)
+    imp_flows = ef.filter(ef.importer == reporter.name) if reporter else ef
+    imports = ind.import_indicators(imp_flows)
+    exports = ind.export_totals(ef)
+    world = ind.world_indicators(exports)
+    if reporter:
+        exports = exports.filter(exports.exporter == reporter.name)
+    cfg = ctx.config
+    return ind.yearly_criteria(imports, world, exports, cfg["screening.import_hhi"],
+                               cfg["screening.world_hhi"], cfg["screening.ratio"])
+
+
+def screen_years(ctx: Context, reporter: str, first: int, last: int, products: Sequence[str] | None = None) -> pd.DataFrame:
+    """Screening rows for every year in [first, last]: one row per (reporter, product, year).
+
+    Persistence looks back n-1 years before ``first``, so each year's verdict
+    equals screening that year alone.
+    """
+    years = year_range(ctx, first, last)
+    n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
+    economy = None if reporter.upper() == ALL else ctx.economy(reporter)
+    lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
+    expr = ind.persistence(yearly_expr(ctx, economy, lookback + years, products), n, k)
+    expr = expr.filter(expr.year >= first)
+    df = ctx.engine.execute(expr)
+    return _finish(ctx, df.rename(columns={"importer": "reporter"}))
+
+
+def _finish(ctx: Context, df: pd.DataFrame) -> pd.DataFrame:
+    df["description"] = df["product"].map(ctx.descriptions).fillna("")
+    df["year"] = df["year"].astype("int64")
+    for col in ("criteria_met_years", "supplier_count", "exporter_count"):
+        df[col] = df[col].astype("int64")
+    for col in ("c1_import_concentration", "c2_world_concentration", "c3_low_substitutability", "dependent",
+                "quantity_complete"):
+        df[col] = df[col].astype(bool)
+    df = df[SCREEN_COLUMNS + EXTRA_COLUMNS]
+    df = df.sort_values(["reporter", "year", "dependent", "import_value_usd", "product"],
+                        ascending=[True, True, False, False, True], kind="stable")
+    return df.reset_index(drop=True)
+
+
+def screen(ctx: Context, reporter: str, year: int | None = None, only_dependent: bool = False,
+           products: Sequence[str] | None = None) -> Result:
+    """Screen every product ``reporter`` imports in ``year`` (default: the latest year).
+
+    ``reporter`` is an ISO3 code, a BACI numeric code, a bloc, or ``ALL``.
+    Rows come dependent first, then by import value.
+    """
+    year = ctx.check_year(year if year is not None else ctx.default_year())
+    df = screen_years(ctx, reporter, year, year, products)
+    if only_dependent:
+        df = df[df["dependent"]].reset_index(drop=True)
+    n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
+    window = [y for y in range(year - n + 1, year + 1)]
+    missing = [y for y in window if y not in ctx.dataset.years]
+    label = reporter.upper() if reporter.upper() == ALL else ctx.economy(reporter).name
+    return Result(df, ctx.meta(analysis="screen", reporter=label, year=year,
+                               window_years=f"{window[0]}-{window[-1]}",
+                               window_years_missing=missing, persistence=f"{k} of {n}",
+                               rows=len(df), dependent=int(df["dependent"].sum())))

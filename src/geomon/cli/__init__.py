@@ -1,0 +1,11 @@
+"""The ``geomon`` command: a thin layer over :mod:`geomon.api`.
+
+Each command lives in its own module and registers itself on :data:`app`.
+"""
+
+from geomon.cli.app import app
+from geomon.cli import core  # noqa: F401  (registers ingest, screen, suppliers, leverage, settings, data)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,86 @@
+"""The Typer app, shared options, and the wrapper that turns domain errors into one line."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+from rich.console import Console
+
+from geomon.errors import GeomonError, OutputError
+
+app = typer.Typer(
+    name="geomon",
+    help="Geo-economic monitor: screen trade data for strategic dependencies.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+err = Console(stderr=True)
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+    xlsx = "xlsx"
+
+
+StoreOpt = Annotated[Optional[Path], typer.Option("--store", envvar="GEOMON_STORE", help="Store directory (default: the per-user store if it holds data, else the embedded data).", show_default=False)]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML configuration file (see 'geomon settings').", show_default=False)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.", show_default=False)]
+HsOpt = Annotated[Optional[str], typer.Option("--hs", help="HS revision of the dataset to use, e.g. 92 or HS17 (default: newest).", show_default=False)]
+VersionOpt = Annotated[Optional[str], typer.Option("--data-version", help="BACI version to use, e.g. V202401b (default: newest).", show_default=False)]
+
+
+def command(name: str | None = None, **kwargs: Any) -> Callable:
+    """Register a command whose :class:`GeomonError` becomes one line on stderr and a non-zero exit."""
+
+    def deco(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kw: Any) -> Any:
+            try:
+                return fn(*args, **kw)
+            except GeomonError as exc:
+                err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                raise typer.Exit(exc.exit_code) from None
+            except KeyboardInterrupt:
+                err.print("interrupted; nothing was written")
+                raise typer.Exit(130) from None
+
+        app.command(name, **kwargs)(wrapper)
+        return fn
+
+    return deco
+
+
+def emit(result, fmt: Format, output: Path | None, render_terminal: Callable[[], None]) -> None:
+    """Send a Result to the terminal or a file in the chosen format."""
+    from geomon.outputs import files
+
+    if fmt is Format.table:
+        if output is not None:
+            raise OutputError(f"--format table prints to the terminal; with --output {output} choose csv, json, parquet or xlsx")
+        render_terminal()
+        return
+    if fmt in (Format.parquet, Format.xlsx) and output is None:
+        raise OutputError(f"--format {fmt.value} is binary; give --output FILE")
+    if output is None:
+        text = files.to_csv(result.table) if fmt is Format.csv else files.to_json(result.table, result.meta)
+        sys.stdout.write(text)
+        return
+    files.write_table(result.table, result.meta, fmt.value, output)
+    err.print(f"wrote {len(result.table)} rows to {output}")
+
+
+def provenance_caption(meta: dict) -> str:
+    emb = " (embedded extract)" if meta.get("embedded_data") else ""
+    return (f"Data: {meta['source']} {meta['hs_revision']} {meta['data_version']}{emb}, {meta['data_years']}. "
+            f"Config {meta['config_hash']} ({meta['config_source']}).")

@@ -1,0 +1,200 @@
+"""Commands of the foundation: ingest, data, settings, screen, suppliers, leverage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from geomon.cli.app import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, app, command,
+                            emit, err, provenance_caption)
+
+ingest_app = typer.Typer(help="Read source data into the store.", no_args_is_help=True)
+app.add_typer(ingest_app, name="ingest")
+
+ReporterOpt = Annotated[str, typer.Option("--reporter", "-r", help="ISO3 code (NLD), BACI numeric code (528), bloc (EU27 or one from the config), or ALL.")]
+YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="Year to screen (default: the latest in the data).", show_default=False)]
+
+
+def _context(store, config, hs, version, **overrides):
+    from geomon.analyses.context import open_context
+    from geomon.config import load_config
+
+    cfg = load_config(config)
+    if overrides:
+        cfg = cfg.with_overrides(**overrides)
+    return open_context(store=store, config=cfg, hs=hs, version=version)
+
+
+@ingest_app.command("baci")
+def ingest_baci_cmd(
+    path: Annotated[Path, typer.Argument(help="BACI folder or .zip as downloaded from CEPII.")],
+    store: Annotated[Optional[Path], typer.Option("--store", envvar="GEOMON_STORE", help="Store directory (default: the per-user store).", show_default=False)] = None,
+) -> None:
+    """Ingest a BACI release (any HS revision and version) into the store."""
+    from geomon.errors import GeomonError
+    from geomon.store import default_store_dir, ingest_baci
+
+    try:
+        with err.status("ingesting...") as status:
+            results = ingest_baci(path, store=store, progress=lambda y, n: status.update(f"ingested {n}"))
+    except GeomonError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None
+    root = store or default_store_dir()
+    for r in results:
+        ds = r.dataset
+        if r.unchanged:
+            err.print(f"{ds.id}: unchanged (same files already in {root})")
+        else:
+            err.print(f"{ds.id}: {len(r.years_written)} year files written ({r.rows_written:,} flows), "
+                      f"{len(ds.years)} years {ds.years[0]}-{ds.years[-1]} in {ds.root}")
+
+
+@command("data")
+def data_cmd(store: StoreOpt = None) -> None:
+    """List the datasets in the store and their provenance."""
+    from geomon.store import open_store
+
+    st = open_store(store)
+    con = Console()
+    where = "embedded data" if st.embedded else str(st.root)
+    datasets = st.datasets()
+    if not datasets:
+        from geomon.errors import DataError
+
+        raise DataError(f"no data in the store {st.root}; run 'geomon ingest baci PATH' first")
+    for ds in datasets:
+        p = ds.provenance
+        con.print(f"[bold]{ds.id}[/] ({where}): {len(ds.years)} years {ds.years[0]}-{ds.years[-1]}, "
+                  f"{sum(f['rows'] for f in p['files']):,} flows, ingested {p['ingested_at']}")
+        if p.get("note"):
+            con.print(f"  note: {p['note']}")
+        con.print(f"  licence: {p['licence']}; cite: {p['citation']}")
+
+
+@command("settings")
+def settings_cmd() -> None:
+    """Document every configuration setting (name, default, meaning)."""
+    from rich.table import Table
+
+    from geomon.config import SETTINGS
+
+    t = Table(title="geomon settings (TOML: [section] key = value)")
+    for col in ("setting", "default", "meaning"):
+        t.add_column(col)
+    for s in SETTINGS.values():
+        t.add_row(s.name, str(s.default), s.help)
+    t.add_row("blocs.NAME", "EU27 built in", "A bloc: NAME = [\"ISO3\", ...]; intra-bloc flows dropped, members' extra-bloc exports count as one exporter.")
+    Console().print(t)
+
+
+SCREEN_SPEC = [
+    ("product", "product", "text"), ("description", "description", "text"), ("import_value_usd", "imports USD", "usd"),
+    ("top_supplier", "top", "text"), ("top_supplier_share", "share", "share"), ("import_hhi", "import HHI", "hhi"),
+    ("world_export_hhi", "world HHI", "hhi"), ("import_export_ratio", "imp/exp", "ratio"),
+    ("c1_import_concentration", "c1", "flag"), ("c2_world_concentration", "c2", "flag"),
+    ("c3_low_substitutability", "c3", "flag"), ("criteria_met_years", "years met", "int"), ("dependent", "dependent", "flag"),
+]
+
+
+@command("screen")
+def screen_cmd(
+    reporter: ReporterOpt = "NLD",
+    year: YearOpt = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    only_dependent: Annotated[bool, typer.Option("--only-dependent", help="Only products that are dependencies.")] = False,
+    import_hhi: Annotated[Optional[float], typer.Option("--import-hhi", help="c1 threshold on import HHI [default 0.4].", show_default=False)] = None,
+    world_hhi: Annotated[Optional[float], typer.Option("--world-hhi", help="c2 threshold on world-export HHI [default 0.4].", show_default=False)] = None,
+    ratio: Annotated[Optional[float], typer.Option("--ratio", help="c3 threshold on imports/exports [default 1].", show_default=False)] = None,
+    window: Annotated[Optional[int], typer.Option("--window", help="Persistence window n in years [default 3].", show_default=False)] = None,
+    min_years: Annotated[Optional[int], typer.Option("--min-years", help="Persistence k: years of the window that must meet all criteria [default 2].", show_default=False)] = None,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    hs: HsOpt = None,
+    data_version: VersionOpt = None,
+) -> None:
+    """Screen every product the reporter imports for dependencies (c1, c2, c3 with persistence)."""
+    from geomon.analyses.screening import screen
+    from geomon.outputs.terminal import render
+
+    ctx = _context(store, config, hs, data_version, **{"screening.import_hhi": import_hhi, "screening.world_hhi": world_hhi,
+                   "screening.ratio": ratio, "screening.window": window, "screening.min_years": min_years})
+    res = screen(ctx, reporter, year, only_dependent=only_dependent)
+    m = res.meta
+    s = m["settings"]
+
+    def show() -> None:
+        title = (f"{m['reporter']} {m['year']}: {m['dependent']} dependencies among {m['rows']} imported products")
+        caption = (f"c1 import HHI > {s['screening.import_hhi']}, c2 world-export HHI > {s['screening.world_hhi']}, "
+                   f"c3 imports/exports > {s['screening.ratio']}; dependent when all hold in {m['persistence']} years "
+                   f"({m['window_years']}). " + provenance_caption(m))
+        render(res.table, SCREEN_SPEC, title, caption, highlight="dependent")
+
+    emit(res, fmt, output, show)
+
+
+@command("suppliers")
+def suppliers_cmd(
+    product: Annotated[str, typer.Option("--product", "-p", help="HS6 product code, e.g. 283691.")],
+    reporter: ReporterOpt = "NLD",
+    year: YearOpt = None,
+    first: Annotated[Optional[int], typer.Option("--from", help="First year of the share history [default: 9 years before --year].", show_default=False)] = None,
+    last: Annotated[Optional[int], typer.Option("--to", help="Last year of the share history [default: --year].", show_default=False)] = None,
+    world: Annotated[bool, typer.Option("--world", help="World exporters of the product instead of the reporter's suppliers.")] = False,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    hs: HsOpt = None,
+    data_version: VersionOpt = None,
+) -> None:
+    """Every supplier of one product with value, quantity, share, and its share in each year."""
+    from geomon.analyses.suppliers import suppliers
+    from geomon.outputs.terminal import render
+
+    ctx = _context(store, config, hs, data_version)
+    res = suppliers(ctx, reporter, product, year, first, last, world=world)
+    m = res.meta
+
+    def show() -> None:
+        share_cols = [c for c in res.table.columns if c.startswith("share_")]
+        shown = share_cols[-6:]
+        spec = [("rank", "#", "int"), ("supplier", "supplier", "text"), ("supplier_name", "name", "text"),
+                ("value_usd", f"value {m['year']} USD", "usd"), ("quantity_t", "tonnes", "t"), ("share", "share", "share")]
+        spec += [(c, c.removeprefix("share_"), "share") for c in shown]
+        render(res.table, spec, f"{m['product']} {m['description']}: {m['view']}, {m['year']}",
+               f"Shares by value; years {m['years']} (last {len(shown)} shown, all in csv/json). " + provenance_caption(m))
+
+    emit(res, fmt, output, show)
+
+
+@command("leverage")
+def leverage_cmd(
+    supplier: Annotated[str, typer.Option("--supplier", "-s", help="ISO3 code, BACI code or bloc whose leverage to show.")] = "NLD",
+    year: YearOpt = None,
+    min_share: Annotated[Optional[float], typer.Option("--min-share", help="Minimum share of the partner's imports [default 0.5].", show_default=False)] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    hs: HsOpt = None,
+    data_version: VersionOpt = None,
+) -> None:
+    """Where partners depend on the supplier: it is their largest source above a share."""
+    from geomon.analyses.leverage import leverage
+    from geomon.outputs.terminal import render
+
+    ctx = _context(store, config, hs, data_version, **{"leverage.min_share": min_share})
+    res = leverage(ctx, supplier, year)
+    m = res.meta
+    spec = [("partner", "partner", "text"), ("partner_name", "name", "text"), ("product", "product", "text"),
+            ("description", "description", "text"), ("supplier_value_usd", "value USD", "usd"),
+            ("supplier_share", "share", "share"), ("partner_import_hhi", "partner HHI", "hhi"),
+            ("supplier_world_export_share", "world share", "share")]
+    emit(res, fmt, output, lambda: render(
+        res.table, spec, f"{m['supplier']} {m['year']}: largest supplier with > {m['min_share']:.0%} of imports "
+        f"({m['rows']} product-partner pairs, {m['partners']} partners)", provenance_caption(m)))

@@ -1,0 +1,173 @@
+"""Configuration: one registry of settings (name, default, help, check).
+
+The registry drives TOML loading and validation, CLI overrides, the documentation
+(``geomon settings``) and a test that every setting is documented. A configuration
+file is TOML with one table per section, e.g.::
+
+    [screening]
+    import_hhi = 0.4
+    window = 3
+    min_years = 2
+
+    [blocs]
+    BENELUX = ["BEL", "NLD", "LUX"]
+
+Thresholds, windows and k are configuration, never literals in analysis code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from geomon.errors import ConfigError, InputError
+
+
+def _unit_interval(name: str, value: Any) -> None:
+    if not (0.0 <= float(value) <= 1.0):
+        raise InputError(f"{name} = {value} is outside [0, 1]; give a share between 0 and 1")
+
+
+def _non_negative(name: str, value: Any) -> None:
+    if float(value) < 0:
+        raise InputError(f"{name} = {value} is negative; give a value >= 0")
+
+
+def _positive_int(name: str, value: Any) -> None:
+    if int(value) < 1:
+        raise InputError(f"{name} = {value} must be a whole number >= 1")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configurable value: dotted name ``section.key``, default, type and help."""
+
+    name: str
+    default: Any
+    type: type
+    help: str
+    check: Callable[[str, Any], None] | None = None
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("screening.import_hhi", 0.4, float,
+                "c1: a product's import concentration (HHI of the reporter's import shares by supplier) must exceed this.",
+                _unit_interval),
+        Setting("screening.world_hhi", 0.4, float,
+                "c2: world supply concentration (HHI of world export shares by exporter) must exceed this.",
+                _unit_interval),
+        Setting("screening.ratio", 1.0, float,
+                "c3: reporter imports / reporter exports must exceed this (9999 when exports are zero).",
+                _non_negative),
+        Setting("screening.window", 3, int,
+                "Persistence window n: the years ending in the screened year that are looked at.",
+                _positive_int),
+        Setting("screening.min_years", 2, int,
+                "Persistence k: c1, c2 and c3 must all hold in at least k of the n window years.",
+                _positive_int),
+        Setting("leverage.min_share", 0.5, float,
+                "Leverage: the supplier's share of a partner's imports must exceed this.",
+                _unit_interval),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings plus user-defined blocs (name -> ISO3 members)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    blocs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = "defaults"
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        return SETTINGS[name].default
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every setting with its effective value, plus blocs."""
+        out = {name: self[name] for name in SETTINGS}
+        out["blocs"] = {k: list(v) for k, v in sorted(self.blocs.items())}
+        return out
+
+    def hash(self) -> str:
+        """sha256 (first 12 hex digits) of the canonical JSON of :meth:`as_dict`."""
+        blob = json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def with_overrides(self, **overrides: Any) -> "Config":
+        """A new config with ``section.key`` (or ``section__key``) values replaced; None is ignored."""
+        values = dict(self.values)
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            name = key.replace("__", ".")
+            values[name] = _coerce(name, value)
+        cfg = Config(values=values, blocs=self.blocs, source=self.source)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        """Check every value and the relations between them."""
+        for name in SETTINGS:
+            setting = SETTINGS[name]
+            if setting.check:
+                setting.check(name, self[name])
+        k, n = self["screening.min_years"], self["screening.window"]
+        if k > n:
+            raise InputError(f"min_years k = {k} is larger than the window n = {n}; choose k between 1 and {n}")
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if name not in SETTINGS:
+        raise ConfigError(f"unknown setting '{name}'; known settings: {', '.join(SETTINGS)}")
+    setting = SETTINGS[name]
+    if setting.type is int and isinstance(value, float) and not value.is_integer():
+        raise ConfigError(f"{name} = {value} must be a whole number")
+    if setting.type in (int, float) and isinstance(value, bool):
+        raise ConfigError(f"{name} = {value} must be a number")
+    try:
+        return setting.type(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} = {value!r} must be of type {setting.type.__name__}") from None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load and validate a TOML configuration file (None gives the defaults)."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist; give a TOML file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {path} is not UTF-8 text") from None
+    values: dict[str, Any] = {}
+    blocs: dict[str, tuple[str, ...]] = {}
+    for section, table in data.items():
+        if section == "blocs":
+            if not isinstance(table, dict):
+                raise ConfigError(f"{path}: [blocs] must be a table of NAME = [\"ISO3\", ...]")
+            for bloc, members in table.items():
+                if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+                    raise ConfigError(f"{path}: bloc {bloc} must be a non-empty list of ISO3 codes")
+                blocs[bloc.upper()] = tuple(m.strip().upper() for m in members)
+            continue
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: '{section}' must be a table like [{section}]")
+        for key, value in table.items():
+            name = f"{section}.{key}"
+            values[name] = _coerce(name, value)
+    cfg = Config(values=values, blocs=blocs, source=str(path))
+    cfg.validate()
+    return cfg

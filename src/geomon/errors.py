@@ -1,0 +1,41 @@
+"""Domain errors.
+
+Every error a user can cause is a :class:`GeomonError` whose message is one line
+that names the bad value and what is allowed. The CLI prints that line and exits
+non-zero; the Python API lets it propagate.
+"""
+
+from __future__ import annotations
+
+
+class GeomonError(Exception):
+    """Base class: a one-line, user-facing message."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.split()))
+
+
+class InputError(GeomonError):
+    """A value given by the user is not allowed (reporter, year, threshold, ...)."""
+
+
+class DataError(GeomonError):
+    """A data file or store cannot be read or is malformed."""
+
+
+class ConfigError(GeomonError):
+    """A configuration file or setting is invalid."""
+
+
+class OutputError(GeomonError):
+    """An output cannot be written."""
+
+
+def choices(values, limit: int = 12) -> str:
+    """Render allowed values for an error message, shortened when long."""
+    values = [str(v) for v in values]
+    if len(values) <= limit:
+        return ", ".join(values)
+    return ", ".join(values[:limit]) + f", ... ({len(values)} in all)"

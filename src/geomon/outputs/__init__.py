@@ -1,0 +1,1 @@
+"""Outputs render tables that analyses return; they never compute an indicator."""

@@ -1,0 +1,66 @@
+"""Excel workbooks (XlsxWriter): frozen headers, autofilters, number formats, fitted widths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from geomon.outputs.files import atomic_path
+
+_SHARE_HINTS = ("share", "hhi")
+_MONEY_HINTS = ("_usd",)
+
+
+def _column_format(name: str, series: pd.Series, wb) -> Any:
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return None
+    if any(h in name for h in _SHARE_HINTS):
+        return wb.add_format({"num_format": "0.0%" if "share" in name else "0.000"})
+    if any(name.endswith(h) for h in _MONEY_HINTS):
+        return wb.add_format({"num_format": "#,##0"})
+    if pd.api.types.is_integer_dtype(series) or name == "year":
+        return wb.add_format({"num_format": "0"})
+    return wb.add_format({"num_format": "#,##0.00"})
+
+
+def write_sheet(wb, name: str, df: pd.DataFrame) -> None:
+    """One sheet: header row frozen, autofilter over the table, formats per column."""
+    ws = wb.add_worksheet(name[:31])
+    header = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": False})
+    for c, col in enumerate(df.columns):
+        ws.write(0, c, str(col), header)
+        values = df[col]
+        fmt = _column_format(str(col), values, wb)
+        for r, v in enumerate(values.tolist(), start=1):
+            if v is None or (isinstance(v, float) and v != v):
+                continue
+            ws.write(r, c, v.item() if hasattr(v, "item") else v, fmt)
+        sample = [len(str(col))] + [len(f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in values.head(500).tolist()]
+        ws.set_column(c, c, min(max(sample) + 2, 60))
+    ws.freeze_panes(1, 0)
+    if len(df.columns):
+        ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
+
+
+def write_meta_sheet(wb, meta: dict[str, Any], name: str = "provenance") -> None:
+    rows = []
+    for key, value in meta.items():
+        if isinstance(value, dict):
+            rows += [(f"{key}.{k}", str(v)) for k, v in value.items()]
+        else:
+            rows.append((key, "" if value is None else str(value)))
+    write_sheet(wb, name, pd.DataFrame(rows, columns=["key", "value"]))
+
+
+def write_workbook(sheets: dict[str, pd.DataFrame], meta: dict[str, Any], path: str | Path) -> None:
+    """Write ``sheets`` (name -> table) plus a provenance sheet, atomically."""
+    import xlsxwriter
+
+    with atomic_path(path) as tmp:
+        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
+        for name, df in sheets.items():
+            write_sheet(wb, name, df)
+        write_meta_sheet(wb, meta)
+        wb.close()

@@ -1,0 +1,1 @@
+"""Readers per source format. Only this package knows file formats."""

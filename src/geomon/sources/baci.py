@@ -1,0 +1,230 @@
+"""CEPII BACI reader: a release folder or zip -> canonical flows in Parquet.
+
+BACI is distributed as ``BACI_HS{rev}_Y{year}_V{version}.csv`` (columns
+``t,i,j,k,v,q``: year, exporter and importer BACI numeric codes, HS6 product,
+value in thousands of current USD, quantity in metric tons or ``NA``) beside
+``country_codes_V{version}.csv`` and ``product_codes_HS{rev}_V{version}.csv``.
+
+Canonical flow columns written by :func:`convert_year`:
+``exporter, importer (int16 BACI codes), product (6-char text), value (USD),
+quantity (t, null when unknown)``; the year is the Parquet partition.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from geomon.errors import DataError
+
+FLOW_RE = re.compile(r"^BACI_HS(?P<hs>\d{2})_Y(?P<year>\d{4})_V(?P<version>[0-9A-Za-z]+)\.csv$")
+COUNTRY_RE = re.compile(r"^country_codes_V(?P<version>[0-9A-Za-z]+)\.csv$")
+PRODUCT_RE = re.compile(r"^product_codes_HS(?P<hs>\d{2})_V(?P<version>[0-9A-Za-z]+)\.csv$")
+HS_REVISIONS = ("92", "96", "02", "07", "12", "17", "22")
+
+
+@dataclass
+class Release:
+    """The files of one BACI release (one HS revision and one version)."""
+
+    hs: str
+    version: str
+    years: dict[int, str] = field(default_factory=dict)  # year -> member name
+    country_file: str | None = None
+    product_file: str | None = None
+
+    @property
+    def dataset_id(self) -> str:
+        return f"HS{self.hs}_V{self.version}"
+
+
+class Source:
+    """A BACI folder or zip; members are read by name, zip members are streamed."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise DataError(f"BACI path {self.path} does not exist; give a BACI folder or its .zip")
+        self._zip: zipfile.ZipFile | None = None
+        if self.path.is_file():
+            try:
+                self._zip = zipfile.ZipFile(self.path)
+                self._names = {Path(n).name: n for n in self._zip.namelist() if not n.endswith("/")}
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise DataError(f"cannot read {self.path} as a zip file ({exc}); give the BACI .zip as downloaded from CEPII, or the unpacked folder") from None
+        else:
+            self._names = {p.name: str(p) for p in sorted(self.path.iterdir()) if p.is_file()}
+
+    def names(self) -> list[str]:
+        return sorted(self._names)
+
+    def open_bytes(self, name: str) -> bytes:
+        if self._zip is not None:
+            try:
+                return self._zip.read(self._names[name])
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise DataError(f"cannot read {name} from {self.path} ({exc}); the zip is damaged, download it again") from None
+        return Path(self._names[name]).read_bytes()
+
+    def local_path(self, name: str, scratch: Path) -> Path:
+        """A path on disk for a member (zip members are extracted into ``scratch``)."""
+        if self._zip is None:
+            return Path(self._names[name])
+        target = scratch / name
+        try:
+            with self._zip.open(self._names[name]) as src, open(target, "wb") as dst:
+                while chunk := src.read(1 << 24):
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise DataError(f"cannot read {name} from {self.path} ({exc}); the zip is damaged, download it again") from None
+        return target
+
+    def releases(self) -> list[Release]:
+        """Group the files into releases; files of other shapes are ignored."""
+        found: dict[tuple[str, str], Release] = {}
+        countries: dict[str, str] = {}
+        for name in self._names:
+            if m := FLOW_RE.match(name):
+                key = (m["hs"], m["version"])
+                found.setdefault(key, Release(*key)).years[int(m["year"])] = name
+            elif m := COUNTRY_RE.match(name):
+                countries[m["version"]] = name
+            elif m := PRODUCT_RE.match(name):
+                key = (m["hs"], m["version"])
+                found.setdefault(key, Release(*key)).product_file = name
+        releases = []
+        for rel in found.values():
+            if not rel.years:
+                continue
+            rel.country_file = countries.get(rel.version) or (max(countries.items())[1] if countries else None)
+            if rel.hs not in HS_REVISIONS:
+                raise DataError(f"{rel.years[min(rel.years)]}: unknown HS revision HS{rel.hs}; BACI uses {', '.join('HS' + h for h in HS_REVISIONS)}")
+            releases.append(rel)
+        if not releases:
+            raise DataError(f"no BACI files (BACI_HS<rev>_Y<year>_V<version>.csv) in {self.path}")
+        return sorted(releases, key=lambda r: (r.version, r.hs))
+
+
+def _repair_text(s: str) -> str:
+    """Undo UTF-8 read as Latin-1 (mojibake like 'CÃ´te' -> 'Côte') seen in BACI code lists."""
+    try:
+        return s.encode("cp1252").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return s
+
+
+def _read_code_table(raw: bytes, name: str, columns: list[str]) -> list[dict[str, str]]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or any(c not in reader.fieldnames for c in columns):
+        raise DataError(f"{name}: expected columns {', '.join(columns)}, found {', '.join(reader.fieldnames or [])}")
+    rows = []
+    for line_no, row in enumerate(reader, start=2):
+        if any(row.get(c) is None for c in columns):
+            raise DataError(f"{name} line {line_no}: expected {len(columns)} columns ({', '.join(columns)})")
+        rows.append({c: _repair_text(row[c].strip()) for c in columns})
+    return rows
+
+
+def read_countries(source: Source, name: str) -> pa.Table:
+    """BACI country codes -> table(code int16, name, iso2, iso3)."""
+    rows = _read_code_table(source.open_bytes(name), name, ["country_code", "country_name", "country_iso2", "country_iso3"])
+    try:
+        codes = [int(r["country_code"]) for r in rows]
+    except ValueError as exc:
+        raise DataError(f"{name}: a country_code is not a number ({exc})") from None
+    return pa.table({
+        "code": pa.array(codes, pa.int16()),
+        "name": [r["country_name"] for r in rows],
+        "iso2": [r["country_iso2"] or None for r in rows],
+        "iso3": [r["country_iso3"] for r in rows],
+    })
+
+
+def read_products(source: Source, name: str) -> pa.Table:
+    """BACI product codes -> table(product 6-char text, description); leading zeros restored."""
+    rows = _read_code_table(source.open_bytes(name), name, ["code", "description"])
+    bad = next((r["code"] for r in rows if not r["code"].isalnum() or len(r["code"]) > 6), None)
+    if bad is not None:
+        raise DataError(f"{name}: product code {bad!r} is not an HS6 code (up to 6 characters)")
+    return pa.table({  # BACI's own '9999AA' (not elsewhere specified) stays as is
+        "product": [r["code"].zfill(6) if r["code"].isdigit() else r["code"] for r in rows],
+        "description": [r["description"] for r in rows],
+    })
+
+
+_COLUMNS = "{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
+
+
+def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, con: duckdb.DuckDBPyConnection) -> int:
+    """Convert one BACI year file to canonical Parquet; returns the row count.
+
+    Values are multiplied by 1000 (BACI gives thousands of USD). A malformed line
+    raises :class:`DataError` naming the file and line.
+    """
+    src = str(csv_path).replace("'", "''")
+    scan = (f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', "
+            f"columns={_COLUMNS}, store_rejects=true, rejects_scan='geomon_scan', rejects_table='geomon_rejects')")
+    con.execute("DROP TABLE IF EXISTS geomon_rejects; DROP TABLE IF EXISTS geomon_scan")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {scan}")
+    try:
+        with open(csv_path, "rb") as fh:
+            first = fh.readline().decode("utf-8-sig", errors="replace")
+    except OSError as exc:
+        raise DataError(f"{display_name}: cannot read ({exc.strerror})") from None
+    if not first.strip():
+        raise DataError(f"{display_name}: the file is empty; expected a header t,i,j,k,v,q and flows")
+    header = first.replace(" ", "").replace('"', "").strip()
+    if header != "t,i,j,k,v,q":
+        raise DataError(f"{display_name} line 1: header is {first.strip()!r}; expected t,i,j,k,v,q")
+    out = str(out_file).replace("'", "''")
+    try:
+        con.execute(f"""
+            COPY (
+                SELECT i AS exporter, j AS importer, lpad(CAST(k AS VARCHAR), 6, '0') AS product,
+                       round(v * 1000.0, 3) AS value,
+                       TRY_CAST(NULLIF(trim(q), 'NA') AS DOUBLE) AS quantity,
+                       t, nullif(trim(q), 'NA') AS q_raw
+                FROM raw
+            ) TO '{out}.check.parquet' (FORMAT parquet)
+        """)
+    except duckdb.Error as exc:
+        raise DataError(f"{display_name}: cannot read as BACI CSV ({str(exc).splitlines()[0]})") from None
+    reject = con.execute("SELECT line, csv_line, error_message FROM geomon_rejects ORDER BY line LIMIT 1").fetchone()
+    check = f"read_parquet('{out}.check.parquet')"
+    try:
+        if reject is not None:
+            line, text, msg = reject
+            raise DataError(f"{display_name} line {line}: {msg.splitlines()[0]} in {text!r}; expected t,i,j,k,v,q with numbers (q may be NA)")
+        bad = con.execute(f"""
+            SELECT n, t, q_raw, k FROM (
+                SELECT row_number() OVER () + 1 AS n, t, q_raw, quantity, value, product AS k FROM {check})
+            WHERE t <> {year} OR (q_raw IS NOT NULL AND q_raw <> '' AND quantity IS NULL)
+               OR value IS NULL OR length(k) > 6 LIMIT 1""").fetchone()
+        if bad is not None:
+            n, t, q_raw, k = bad
+            if t != year:
+                raise DataError(f"{display_name} line {n}: year t = {t} but the file name says {year}; each BACI file holds one year")
+            if len(k) > 6:
+                raise DataError(f"{display_name} line {n}: product k = {k} has more than 6 digits; expected an HS6 code")
+            if q_raw is not None and q_raw != "":
+                raise DataError(f"{display_name} line {n}: quantity q = {q_raw!r} is not a number or NA")
+            raise DataError(f"{display_name} line {n}: value v is empty; expected a number")
+        rows = con.execute(f"""
+            COPY (SELECT exporter, importer, product, value, quantity FROM {check}
+                  ORDER BY importer, product, exporter)
+            TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
+        """).fetchone()[0]
+    finally:
+        Path(f"{out_file}.check.parquet").unlink(missing_ok=True)
+    return int(rows)
