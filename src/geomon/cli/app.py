@@ -40,8 +40,11 @@ HsOpt = Annotated[Optional[str], typer.Option("--hs", help="HS revision of the d
 VersionOpt = Annotated[Optional[str], typer.Option("--data-version", help="BACI version to use, e.g. V202401b (default: newest).", show_default=False)]
 
 
-def command(name: str | None = None, **kwargs: Any) -> Callable:
-    """Register a command whose :class:`GeomonError` becomes one line on stderr and a non-zero exit."""
+def command(name: str | None = None, *, group: typer.Typer | None = None, **kwargs: Any) -> Callable:
+    """Register a command whose :class:`GeomonError` becomes one line on stderr and a non-zero exit.
+
+    ``group`` registers it on a sub-command app (e.g. ``geomon edition save``) instead of the top level.
+    """
 
     def deco(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -55,7 +58,7 @@ def command(name: str | None = None, **kwargs: Any) -> Callable:
                 err.print("interrupted; nothing was written")
                 raise typer.Exit(130) from None
 
-        app.command(name, **kwargs)(wrapper)
+        (group or app).command(name, **kwargs)(wrapper)
         return fn
 
     return deco
