@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = Path(os.environ.get("GEOMON_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 
 
 @pytest.fixture(autouse=True)
@@ -41,12 +41,29 @@ def cli():
 
 
 @pytest.fixture(scope="session")
-def baci_dir() -> Path:
-    """The embedded extract written back as BACI CSV files (a real release layout).
+def baci_dir(tmp_path_factory) -> Path:
+    """The real BACI HS92 raw-materials extract as CEPII lays it out (CSV per year + code lists).
 
-    Uses ../shared when present, else regenerates the CSVs from the embedded store.
+    Uses ../shared/data when present, else writes the same files back from the embedded store,
+    so the tests need nothing outside the repository.
     """
     src = SHARED / "baci-hs92-raw-materials"
     if src.is_dir():
         return src
-    raise pytest.skip.Exception("../shared/data not present")
+    import duckdb
+
+    from geomon.store import Store, embedded_store_dir
+
+    ds = Store(embedded_store_dir()).dataset()
+    out = tmp_path_factory.mktemp("baci")
+    con = duckdb.connect()
+    for year in ds.years:
+        con.execute(f"""COPY (SELECT {year} AS t, exporter AS i, importer AS j, product AS k,
+                              round(value / 1000, 3) AS v, coalesce(CAST(quantity AS VARCHAR), 'NA') AS q
+                              FROM read_parquet('{ds.root}/flows/year={year}/*.parquet'))
+                        TO '{out}/BACI_HS92_Y{year}_V202401b.csv' (HEADER, QUOTE '')""")
+    con.execute(f"""COPY (SELECT code AS country_code, name AS country_name, iso2 AS country_iso2, iso3 AS country_iso3
+                          FROM read_parquet('{ds.root}/countries.parquet')) TO '{out}/country_codes_V202401b.csv' (HEADER)""")
+    con.execute(f"""COPY (SELECT product AS code, description FROM read_parquet('{ds.root}/products.parquet'))
+                    TO '{out}/product_codes_HS92_V202401b.csv' (HEADER)""")
+    return out

@@ -78,6 +78,16 @@ class Context:
             raise InputError(f"unknown product '{product}'; give an HS6 code of {self.dataset.hs} (e.g. 283691)")
         return code
 
+    def product_codes(self, product: str) -> list[str]:
+        """HS6 codes for an HS6 code (leading zero may be dropped), an HS4 heading or an HS2 chapter."""
+        code = str(product).strip()
+        if code.isdigit() and len(code) in (2, 4):
+            codes = sorted(c for c in self.descriptions if c.startswith(code) and len(c) == 6)
+            if not codes:
+                raise InputError(f"unknown product '{product}': no {self.dataset.hs} codes start with {code}; give an HS6 code (e.g. 283691), HS4 heading or HS2 chapter")
+            return codes
+        return [self.check_product(code)]
+
     def meta(self, **extra: Any) -> dict[str, Any]:
         """Provenance and settings that travel with every output."""
         prov = self.dataset.provenance

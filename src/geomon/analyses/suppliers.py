@@ -18,15 +18,19 @@ DEFAULT_SPAN = 10
 
 def suppliers(ctx: Context, reporter: str, product: str, year: int | None = None, first: int | None = None,
               last: int | None = None, world: bool = False) -> Result:
-    """Every supplier of ``product`` to ``reporter`` (or every world exporter with ``world``)."""
-    code = ctx.check_product(product)
+    """Every supplier of ``product`` to ``reporter`` (or every world exporter with ``world``).
+
+    ``product`` is an HS6 code, or an HS4 heading / HS2 chapter whose HS6 flows are summed.
+    """
+    codes = ctx.product_codes(product)
+    code = codes[0] if len(codes) == 1 else str(product).strip()
     year = ctx.check_year(year if year is not None else ctx.default_year())
     last = last if last is not None else year
     first = first if first is not None else max(ctx.dataset.years[0], min(year, last) - DEFAULT_SPAN + 1)
     years = sorted(set(year_range(ctx, first, last)) | {year})
     econ = ctx.economy(reporter)
     f = ctx.flows
-    f = f.filter(f.year.isin(years), f["product"] == code)
+    f = f.filter(f.year.isin(years), f["product"].isin(codes))
     ef = ind.economy_flows(f, ctx.econ_table(econ))
     if world:
         g = ef.group_by(["year", "exporter"]).aggregate(value_usd=ef.value.sum(), quantity_t=ef.quantity.sum())
@@ -54,6 +58,6 @@ def suppliers(ctx: Context, reporter: str, product: str, year: int | None = None
     out.insert(2, "year", year)
     out = out.sort_values(["value_usd", "supplier"], ascending=[False, True], na_position="last").reset_index(drop=True)
     out["rank"] = range(1, len(out) + 1)
-    meta = ctx.meta(analysis="suppliers", reporter=econ.name, product=code, description=ctx.descriptions[code],
+    meta = ctx.meta(analysis="suppliers", reporter=econ.name, product=code, description=ctx.descriptions.get(code, f"HS {code} ({len(codes)} HS6 codes: {', '.join(codes)})"),
                     year=year, years=f"{years[0]}-{years[-1]}", view=who)
     return Result(out, meta)

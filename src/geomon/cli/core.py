@@ -92,11 +92,11 @@ def settings_cmd() -> None:
 
 
 SCREEN_SPEC = [
-    ("product", "product", "text"), ("description", "description", "text"), ("import_value_usd", "imports USD", "usd"),
-    ("top_supplier", "top", "text"), ("top_supplier_share", "share", "share"), ("import_hhi", "import HHI", "hhi"),
-    ("world_export_hhi", "world HHI", "hhi"), ("import_export_ratio", "imp/exp", "ratio"),
+    ("product", "product", "text"), ("description", "description", "text"), ("import_value_usd", "imports $", "usd"),
+    ("top_supplier", "top", "text"), ("top_supplier_share", "share", "share"), ("import_hhi", "imp HHI", "hhi"),
+    ("world_export_hhi", "wld HHI", "hhi"), ("import_export_ratio", "imp/exp", "ratio"),
     ("c1_import_concentration", "c1", "flag"), ("c2_world_concentration", "c2", "flag"),
-    ("c3_low_substitutability", "c3", "flag"), ("criteria_met_years", "years met", "int"), ("dependent", "dependent", "flag"),
+    ("c3_low_substitutability", "c3", "flag"), ("criteria_met_years", "met", "int"), ("dependent", "dep", "flag"),
 ]
 
 

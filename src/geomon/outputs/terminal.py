@@ -7,9 +7,11 @@ import math
 from typing import Any, Sequence
 
 import pandas as pd
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
+WIDE_TEXT = {"description", "supplier_name", "partner_name", "name", "stage", "reasons", "tier_reasons"}
 RIGHT = {"usd", "share", "hhi", "ratio", "int", "num", "t"}
 
 
@@ -44,13 +46,30 @@ def fmt_value(value: Any, kind: str) -> str:
 def render(df: pd.DataFrame, spec: Sequence[tuple[str, str, str]], title: str, caption: str = "",
            console: Console | None = None, highlight: str | None = None) -> None:
     """Print ``df`` as a Rich table with the columns in ``spec``; rows where
-    ``highlight`` is true are bold."""
+    ``highlight`` is true are bold. Numeric columns keep their full width; long
+    text columns (descriptions, names) take what is left and are cut with an
+    ellipsis, or left out when the terminal is too narrow for them."""
+    from rich.text import Text
+
     console = console or Console()
-    table = Table(title=title, caption=caption, caption_justify="left", header_style="bold", row_styles=["", "dim"] if highlight is None else None)
-    for _, header, kind in spec:
-        table.add_column(header, justify="right" if kind in RIGHT else "left", overflow="fold")
-    for row in df.itertuples(index=False):
-        rec = row._asdict()
+    records = [row._asdict() for row in df.itertuples(index=False)]
+    cells = [[fmt_value(rec.get(col), kind) for col, _, kind in spec] for rec in records]
+    natural = [max([len(h)] + [Text.from_markup(r[i]).cell_len for r in cells]) for i, (_, h, _) in enumerate(spec)]
+    keep = list(range(len(spec)))
+    fixed = sum(natural[i] + 3 for i in keep if spec[i][0] not in WIDE_TEXT) + 2
+    n_wide = sum(1 for i in keep if spec[i][0] in WIDE_TEXT)
+    wide_width = min(40, (console.width - fixed) // max(n_wide, 1) - 3)
+    if n_wide and wide_width < 14:
+        keep = [i for i in keep if spec[i][0] not in WIDE_TEXT]
+        caption = (caption + " Names and descriptions left out: widen the terminal or use --format csv.").strip()
+    table = Table(title=title, caption=caption, caption_justify="left", header_style="bold", pad_edge=False,
+                  box=box.SIMPLE_HEAD, row_styles=["", "dim"] if highlight is None else None)
+    for i in keep:
+        col, header, kind = spec[i]
+        wide = col in WIDE_TEXT
+        table.add_column(header, justify="right" if kind in RIGHT else "left", no_wrap=True, overflow="ellipsis",
+                         min_width=None if wide else natural[i], max_width=wide_width if wide else None)
+    for rec, row in zip(records, cells):
         style = "bold" if highlight and rec.get(highlight) else None
-        table.add_row(*[fmt_value(rec.get(col), kind) for col, _, kind in spec], style=style)
+        table.add_row(*[row[i] for i in keep], style=style)
     console.print(table)
