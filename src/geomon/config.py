@@ -42,6 +42,13 @@ def _positive_int(name: str, value: Any) -> None:
         raise InputError(f"{name} = {value} must be a whole number >= 1")
 
 
+def _choice(*allowed: str) -> Callable[[str, Any], None]:
+    def check(name: str, value: Any) -> None:
+        if value not in allowed:
+            raise InputError(f"{name} = {value!r} is not allowed; choose one of {', '.join(allowed)}")
+    return check
+
+
 @dataclass(frozen=True)
 class Setting:
     """One configurable value: dotted name ``section.key``, default, type and help."""
@@ -74,6 +81,52 @@ SETTINGS: dict[str, Setting] = {
         Setting("leverage.min_share", 0.5, float,
                 "Leverage: the supplier's share of a partner's imports must exceed this.",
                 _unit_interval),
+        Setting("report.top_products", 20, int,
+                "Report: besides every product with a tier other than none, the N largest imports by value get a "
+                "section with charts (0 = only the tiered products).",
+                _non_negative),
+        Setting("report.top_suppliers", 8, int,
+                "Report: suppliers (and world exporters) shown by name per product; the rest are grouped as 'other'.",
+                _positive_int),
+        Setting("report.history_years", 20, int,
+                "Report: years of history in the trend and per-product charts, ending in the report year.",
+                _positive_int),
+        Setting("report.leverage_rows", 50, int,
+                "Report: leverage rows shown in the HTML report (largest by value); the workbook has all rows.",
+                _positive_int),
+        Setting("tiers.strategic_world_hhi", 0.5, float,
+                "Tiers: a linked dependency is strategic when the world-export HHI exceeds this (limited room to diversify) ...",
+                _unit_interval),
+        Setting("tiers.min_alternative_suppliers", 3, int,
+                "... or when fewer than this many alternative suppliers (not the top supplier, not the reporter) each export "
+                "at least tiers.alternative_min_share x the reporter's imports to the rest of the world.",
+                _positive_int),
+        Setting("tiers.alternative_min_share", 0.5, float,
+                "Tiers: an alternative supplier must export to economies other than the reporter at least this share of "
+                "the reporter's import value.",
+                _non_negative),
+        Setting("tiers.margin", 0.1, float,
+                "Tiers: relative margin; a public-interest product within this fraction of a threshold (c1, c2, c3 or "
+                "the strategic rule) is 'possible'.",
+                _unit_interval),
+        Setting("tiers.incomplete_quantities", True, bool,
+                "Tiers: when true, a strategic verdict resting on import flows with missing quantities becomes 'possible'."),
+        Setting("tiers.uncertain_links", "possible", str,
+                "Tiers: how public-interest links marked 'uncertain' count: 'possible' (a strategic verdict becomes "
+                "possible), 'link' (as certain) or 'ignore' (no link).",
+                _choice("possible", "link", "ignore")),
+        Setting("tiers.interest_map", "", str,
+                "Tiers: a user public-interest map (CSV: hs_prefix,area,subarea,source,certainty,note); '' = none."),
+        Setting("tiers.interest_map_mode", "extend", str,
+                "Tiers: 'extend' adds the user map to the shipped one, 'replace' uses the user map only.",
+                _choice("extend", "replace")),
+        Setting("tiers.overrides", "", str,
+                "Tiers: expert overrides (CSV or TOML: product or group, tier, reason, author, date, optional reporter); '' = none."),
+        Setting("groups.file", "", str,
+                "Substitute groups: a user groups file (CSV: group,label,product,note,source) added to the shipped groups; '' = none."),
+        Setting("groups.mode", "extend", str,
+                "Substitute groups: 'extend' adds the user groups to the shipped ones, 'replace' uses the user groups only.",
+                _choice("extend", "replace")),
     ]
 }
 
