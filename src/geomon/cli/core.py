@@ -132,7 +132,8 @@ def screen_cmd(
         caption = (f"c1 import HHI > {s['screening.import_hhi']}, c2 world-export HHI > {s['screening.world_hhi']}, "
                    f"c3 imports/exports > {s['screening.ratio']}; dependent when all hold in {m['persistence']} years "
                    f"({m['window_years']}). " + provenance_caption(m))
-        render(res.table, SCREEN_SPEC, title, caption, highlight="dependent")
+        render(res.table, SCREEN_SPEC, title, caption, highlight="dependent",
+               drop_order=["c1_import_concentration", "c2_world_concentration", "c3_low_substitutability", "top_supplier_share"])
 
     emit(res, fmt, output, show)
 

@@ -44,11 +44,12 @@ def fmt_value(value: Any, kind: str) -> str:
 
 
 def render(df: pd.DataFrame, spec: Sequence[tuple[str, str, str]], title: str, caption: str = "",
-           console: Console | None = None, highlight: str | None = None) -> None:
+           console: Console | None = None, highlight: str | None = None, drop_order: Sequence[str] = ()) -> None:
     """Print ``df`` as a Rich table with the columns in ``spec``; rows where
     ``highlight`` is true are bold. Numeric columns keep their full width; long
     text columns (descriptions, names) take what is left and are cut with an
-    ellipsis, or left out when the terminal is too narrow for them."""
+    ellipsis, or left out when the terminal is too narrow for them; then the
+    columns in ``drop_order`` are left out one by one until the table fits."""
     from rich.text import Text
 
     console = console or Console()
@@ -61,7 +62,13 @@ def render(df: pd.DataFrame, spec: Sequence[tuple[str, str, str]], title: str, c
     wide_width = min(40, (console.width - fixed) // max(n_wide, 1) - 3)
     if n_wide and wide_width < 14:
         keep = [i for i in keep if spec[i][0] not in WIDE_TEXT]
-        caption = (caption + " Names and descriptions left out: widen the terminal or use --format csv.").strip()
+        dropped = ["names and descriptions"]
+        for col in drop_order:
+            if sum(natural[i] + 3 for i in keep) + 2 <= console.width:
+                break
+            keep = [i for i in keep if spec[i][0] != col]
+            dropped.append(next(h for c, h, _ in spec if c == col))
+        caption = (caption + f" Left out for width: {', '.join(dropped)}; widen the terminal or use --format csv.").strip()
     table = Table(title=title, caption=caption, caption_justify="left", header_style="bold", pad_edge=False,
                   box=box.SIMPLE_HEAD, row_styles=["", "dim"] if highlight is None else None)
     for i in keep:
