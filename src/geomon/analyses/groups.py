@@ -137,3 +137,201 @@ def load_groups(ctx: Context, extra: str | Path | None = None, replace: bool | N
             merged[gid] = g
         versions.update(part.versions)
     return Groups(merged, versions)
+
+
+# ---------------------------------------------------------------------------------------------
+# Group screening
+
+#: Columns of the per-group summary, after the screening and tier columns of the group itself.
+MEMBER_COLUMNS = ["members", "members_with_data", "members_absent", "members_imported", "members_dependent",
+                  "member_verdicts", "verdict_changed", "tier_changed", "change"]
+
+
+def _group_yearly_expr(ctx: Context, economy, years: Sequence[int], mapping: pd.DataFrame):
+    """Like :func:`geomon.analyses.screening.yearly_expr`, on flows summed per group."""
+    from geomon.engine import indicators as ind
+    from geomon.engine.groups import map_products
+
+    econ = ctx.econ_table(*([economy] if economy else []))
+    flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
+    flows = map_products(flows, ctx.engine.table(mapping, name="geomon_group_map"))
+    ef = ind.economy_flows(flows, econ)
+    imp_flows = ef.filter(ef.importer == economy.name) if economy else ef
+    imports = ind.import_indicators(imp_flows)
+    exports = ind.export_totals(ef)
+    world = ind.world_indicators(exports)
+    if economy:
+        exports = exports.filter(exports.exporter == economy.name)
+    cfg = ctx.config
+    return ind.yearly_criteria(imports, world, exports, cfg["screening.import_hhi"], cfg["screening.world_hhi"],
+                               cfg["screening.ratio"])
+
+
+def screen_groups(ctx: Context, reporter: str, first: int, last: int, groups: Groups,
+                  ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """Screening rows per (reporter, group, year), shaped like
+    :func:`geomon.analyses.screening.screen_years` output with ``product`` = group id and
+    ``description`` = group label. ``attrs['group_map']`` holds the product -> group table."""
+    from geomon.analyses.screening import ALL, _finish
+    from geomon.engine import indicators as ind
+
+    years = year_range(ctx, first, last)
+    n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
+    economy = None if reporter.upper() == ALL else ctx.economy(reporter)
+    lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
+    mapping = groups.mapping(ids)
+    expr = ind.persistence(_group_yearly_expr(ctx, economy, lookback + years, mapping), n, k)
+    expr = expr.filter(expr.year >= first)
+    df = ctx.engine.execute(expr).rename(columns={"importer": "reporter"})
+    df = _finish(ctx, df)
+    labels = {g.id: g.label for g in groups.groups.values()}
+    df["description"] = df["product"].map(labels).fillna("")
+    df.attrs["group_map"] = mapping
+    return df
+
+
+def _presence(ctx: Context, years: Sequence[int], mapping: pd.DataFrame) -> pd.DataFrame:
+    """(year, group, product) for members with any flow in the data that year."""
+    from geomon.engine.groups import member_presence
+
+    flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
+    df = ctx.engine.execute(member_presence(flows, ctx.engine.table(mapping, name="geomon_group_map")))
+    df["year"] = df["year"].astype("int64")
+    return df
+
+
+def _verdict(dependent: bool, tier: str) -> str:
+    return f"{'dependent' if dependent else 'not dependent'} ({tier})"
+
+
+def group_members(ctx: Context, reporter: str, year: int | None = None, *, groups: Groups | None = None,
+                  ids: Sequence[str] | None = None, overrides=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(group rows, member rows) for ``reporter`` in ``year``.
+
+    Group rows: screening + tier columns of each group (product = group id). Member
+    rows: one per (group, member) with ``member_status`` (imported / not imported / absent
+    from data), the member's own dependent and tier, the group's, and ``verdict_changed``
+    (member dependent != group dependent) and ``tier_changed``; absent members have no
+    indicators (never zeros).
+    """
+    from geomon.analyses.screening import screen_years
+    from geomon.analyses.tiers import classify
+
+    year = ctx.check_year(year if year is not None else ctx.default_year())
+    groups = groups or load_groups(ctx)
+    ids = list(ids) if ids else groups.ids
+    unknown = [g for g in ids if g not in groups.groups]
+    if unknown:
+        raise InputError(f"unknown substitute group '{unknown[0]}'; choose one of {', '.join(groups.ids)}")
+    mapping = groups.mapping(ids)
+    gscreen = screen_groups(ctx, reporter, year, year, groups, ids)
+    g_df = classify(ctx, gscreen, overrides=overrides, groups_of={}) if len(gscreen) else gscreen
+    members = sorted(set(mapping["product"]))
+    mscreen = screen_years(ctx, reporter, year, year, members)
+    m_df = classify(ctx, mscreen, overrides=overrides, groups_of=groups.groups_of()) if len(mscreen) else mscreen
+    present = _presence(ctx, [year], mapping)
+    have = set(zip(present["group"], present["product"]))
+    rows = []
+    reporters = sorted(set(g_df["reporter"]) | set(m_df["reporter"])) if len(g_df) or len(m_df) else []
+    g_idx = g_df.set_index(["reporter", "product"]) if len(g_df) else None
+    m_idx = m_df.set_index(["reporter", "product"]) if len(m_df) else None
+    for rep in reporters:
+        for gid in ids:
+            g = groups.groups[gid]
+            grow = g_idx.loc[(rep, gid)] if g_idx is not None and (rep, gid) in g_idx.index else None
+            for p in g.members:
+                mrow = m_idx.loc[(rep, p)] if m_idx is not None and (rep, p) in m_idx.index else None
+                status = ("imported" if mrow is not None else
+                          "not imported" if (gid, p) in have else "absent from data")
+                rec = {"reporter": rep, "group": gid, "label": g.label, "year": year, "member": p,
+                       "member_description": ctx.descriptions.get(p, ""), "member_status": status,
+                       "member_import_value_usd": mrow["import_value_usd"] if mrow is not None else None,
+                       "member_top_supplier": mrow["top_supplier"] if mrow is not None else None,
+                       "member_import_hhi": mrow["import_hhi"] if mrow is not None else None,
+                       "member_criteria_met_years": mrow["criteria_met_years"] if mrow is not None else None,
+                       "member_dependent": bool(mrow["dependent"]) if mrow is not None else None,
+                       "member_tier": mrow["tier"] if mrow is not None else None,
+                       "group_import_value_usd": grow["import_value_usd"] if grow is not None else None,
+                       "group_top_supplier": grow["top_supplier"] if grow is not None else None,
+                       "group_import_hhi": grow["import_hhi"] if grow is not None else None,
+                       "group_criteria_met_years": grow["criteria_met_years"] if grow is not None else None,
+                       "group_dependent": bool(grow["dependent"]) if grow is not None else False,
+                       "group_tier": grow["tier"] if grow is not None else "none"}
+                rec["verdict_changed"] = mrow is not None and rec["member_dependent"] != rec["group_dependent"]
+                rec["tier_changed"] = mrow is not None and rec["member_tier"] != rec["group_tier"]
+                rows.append(rec)
+    detail = pd.DataFrame(rows)
+    return g_df, detail
+
+
+def groups(ctx: Context, reporter: str, year: int | None = None, *, groups_file: str | Path | None = None,
+           replace_groups: bool | None = None, ids: Sequence[str] | None = None, members: bool = False,
+           overrides=None) -> Result:
+    """Screen every substitute group for ``reporter`` in ``year`` beside its members' HS6 verdicts.
+
+    One row per (reporter, group): the group's screening and tier columns, then
+    :data:`MEMBER_COLUMNS` saying which members had data and where grouping changes the
+    verdict. With ``members=True`` one row per (group, member) instead.
+    """
+    from geomon.analyses.screening import ALL, SCREEN_COLUMNS, EXTRA_COLUMNS
+    from geomon.analyses.tiers import TIER_COLUMNS
+
+    year = ctx.check_year(year if year is not None else ctx.default_year())
+    gs = load_groups(ctx, groups_file, replace_groups)
+    g_df, detail = group_members(ctx, reporter, year, groups=gs, ids=ids, overrides=overrides)
+    label = ALL if reporter.upper() == ALL else ctx.economy(reporter).name
+    n = ctx.config["screening.window"]
+    meta_common = dict(reporter=label, year=year, window_years=f"{year - n + 1}-{year}", groups_source=gs.describe(),
+                       groups=len(ids or gs.ids))
+    if members:
+        return Result(detail, ctx.meta(analysis="group_members", rows=len(detail),
+                                       verdicts_changed=int(detail["verdict_changed"].sum()) if len(detail) else 0,
+                                       **meta_common))
+    rows = []
+    for rep, sub in detail.groupby("reporter", sort=True) if len(detail) else []:
+        for gid, d in sub.groupby("group", sort=False):
+            imported = d[d["member_status"] == "imported"]
+            dep = imported[imported["member_dependent"] == True]  # noqa: E712
+            changed = bool(d["verdict_changed"].any())
+            gdep = bool(d["group_dependent"].iloc[0])
+            if imported.empty:
+                change = "no member imported"
+            elif changed:
+                change = (f"group {'dependent' if gdep else 'not dependent'}, "
+                          f"{len(dep)} of {len(imported)} imported members dependent")
+            else:
+                change = f"same verdict as its {len(imported)} imported member(s)"
+            rows.append({"reporter": rep, "group": gid,
+                         "members": "; ".join(d["member"]),
+                         "members_with_data": "; ".join(d.loc[d["member_status"] != "absent from data", "member"]),
+                         "members_absent": "; ".join(d.loc[d["member_status"] == "absent from data", "member"]),
+                         "members_imported": "; ".join(imported["member"]),
+                         "members_dependent": "; ".join(dep["member"]),
+                         "member_verdicts": "; ".join(f"{r.member} {_verdict(r.member_dependent, r.member_tier)}"
+                                                      for r in imported.itertuples()),
+                         "verdict_changed": changed, "tier_changed": bool(d["tier_changed"].any()),
+                         "change": change})
+    summary = pd.DataFrame(rows, columns=["reporter", "group"] + MEMBER_COLUMNS)
+    cols = SCREEN_COLUMNS + EXTRA_COLUMNS + TIER_COLUMNS
+    g = g_df.rename(columns={"product": "group", "description": "label"}) if len(g_df) else \
+        pd.DataFrame(columns=[{"product": "group", "description": "label"}.get(c, c) for c in cols])
+    out = summary.merge(g, on=["reporter", "group"], how="left")
+    labels = {k: v.label for k, v in gs.groups.items()}
+    out["label"] = out["group"].map(labels)
+    out["year"] = year
+    out["dependent"] = out["dependent"].fillna(False).astype(bool)
+    out["computed_tier"] = out["computed_tier"].fillna("none")
+    out["tier"] = out["tier"].fillna("none")
+    out["tier_reasons"] = out["tier_reasons"].where(out["tier_reasons"].notna(), f"no imports of any member in {year}")
+    for c in ("override_reason", "override_author", "override_date", "interest_areas"):
+        out[c] = out[c].fillna("")
+    front = ["reporter", "group", "label", "year", "import_value_usd", "top_supplier", "top_supplier_share",
+             "import_hhi", "world_export_hhi", "import_export_ratio", "c1_import_concentration",
+             "c2_world_concentration", "c3_low_substitutability", "criteria_met_years", "dependent",
+             "computed_tier", "tier"]
+    rest = [c for c in out.columns if c not in front and c not in MEMBER_COLUMNS]
+    out = out[front + MEMBER_COLUMNS + rest]
+    out = out.sort_values(["reporter", "verdict_changed", "group"], ascending=[True, False, True],
+                          kind="stable").reset_index(drop=True)
+    return Result(out, ctx.meta(analysis="groups", rows=len(out), verdicts_changed=int(out["verdict_changed"].sum()),
+                                **meta_common))

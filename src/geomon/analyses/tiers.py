@@ -345,17 +345,42 @@ def window_missing(years: Iterable[int], data_years: Iterable[int], window: int)
     return {y: sum(1 for w in range(y - window + 1, y + 1) if w not in have) for y in set(years)}
 
 
-def alternatives_frame(ctx: Context, screened: pd.DataFrame, share: float, margin: float) -> pd.DataFrame:
+def group_links(imap: InterestMap, group_map: pd.DataFrame, uncertain_links: str) -> pd.DataFrame:
+    """Interest links of substitute groups: the union of their members' areas; an area is
+    uncertain for the group when no member links to it with certainty."""
+    links = link_products(imap, group_map["product"], uncertain_links).set_index("product")
+    rows = []
+    for gid, members in group_map.groupby("group", sort=True)["product"]:
+        areas: set[str] = set()
+        unsure: set[str] = set()
+        sources: set[str] = set()
+        for p in members:
+            a = {x.strip() for x in links.at[p, "interest_areas"].split(";") if x.strip()}
+            u = {x.strip() for x in links.at[p, "interest_uncertain_areas"].split(";") if x.strip()}
+            areas |= a
+            unsure |= u
+            sources |= {x.strip() for x in links.at[p, "interest_sources"].split(";") if x.strip()}
+        certain = set()
+        for p in members:
+            a = {x.strip() for x in links.at[p, "interest_areas"].split(";") if x.strip()}
+            u = {x.strip() for x in links.at[p, "interest_uncertain_areas"].split(";") if x.strip()}
+            certain |= a - u
+        rows.append((gid, "; ".join(sorted(areas)), "; ".join(sorted(areas - certain)), "; ".join(sorted(sources))))
+    return pd.DataFrame(rows, columns=["product", "interest_areas", "interest_uncertain_areas",
+                                       "interest_sources"]).set_index("product")
+
+
+def alternatives_frame(ctx: Context, screened: pd.DataFrame, share: float, margin: float,
+                       group_map: pd.DataFrame | None = None) -> pd.DataFrame:
     """Alternative-supplier counts for the (reporter, product, year) rows of ``screened``.
 
-    Countries share one query; each bloc runs with its own economy map. A row whose
-    ``product`` is a substitute group is computed on the group's summed flows when
-    ``screened.attrs['group_map']`` holds the product -> group mapping.
+    Countries share one query; each bloc runs with its own economy map. With
+    ``group_map`` (product -> group), ``product`` holds group ids and the counts are
+    computed on the groups' summed flows.
     """
     cols = ["reporter", "product", "year", "alternative_suppliers", "alternative_suppliers_strict"]
     if screened.empty:
         return pd.DataFrame(columns=cols)
-    group_map = screened.attrs.get("group_map")
     years = sorted({int(y) for y in screened["year"]})
     parts = []
     reporters = sorted(set(screened["reporter"]))
@@ -411,11 +436,15 @@ def classify(ctx: Context, screened: pd.DataFrame, *, interest_map: InterestMap 
     cfg = ctx.config
     rules = TierRules.from_config(cfg)
     imap = interest_map if interest_map is not None else load_map(cfg)
+    group_map = screened.attrs.get("group_map")
     df = screened.reset_index(drop=True).copy()
-    links = link_products(imap, df["product"].astype(str), cfg["tiers.uncertain_links"]).set_index("product")
+    if group_map is not None:
+        links = group_links(imap, group_map, cfg["tiers.uncertain_links"])
+    else:
+        links = link_products(imap, df["product"].astype(str), cfg["tiers.uncertain_links"]).set_index("product")
     for col in ("interest_areas", "interest_uncertain_areas", "interest_sources"):
         df[col] = df["product"].map(links[col]).fillna("")
-    alts = alternatives_frame(ctx, df, rules.alternative_min_share, rules.margin)
+    alts = alternatives_frame(ctx, df, rules.alternative_min_share, rules.margin, group_map)
     df = df.merge(alts, on=["reporter", "product", "year"], how="left", validate="many_to_one")
     miss = window_missing(df["year"], ctx.dataset.years, rules.window)
     df["window_years_missing"] = df["year"].map(miss).fillna(0).astype("int64")

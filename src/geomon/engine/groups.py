@@ -19,8 +19,11 @@ def map_products(flows: ir.Table, mapping: ir.Table) -> ir.Table:
     """
     m = mapping.select(m_product=mapping["product"], m_group=mapping["group"])
     j = flows.join(m, flows["product"] == m.m_product)
-    return j.select(year=j.year, exporter=j.exporter, importer=j.importer, product=j.m_group,
-                    value=j.value, quantity=j.quantity)
+    out = j.select(year=j.year, exporter=j.exporter, importer=j.importer, product=j.m_group,
+                   value=j.value, quantity=j.quantity)
+    # a projection of a join stays part of Ibis's join chain; a view makes it a relation
+    # of its own, so callers can join it again (economy_flows does)
+    return out.view()
 
 
 def member_presence(flows: ir.Table, mapping: ir.Table) -> ir.Table:
