@@ -34,7 +34,7 @@ def write_sheet(wb, name: str, df: pd.DataFrame) -> None:
         values = df[col]
         fmt = _column_format(str(col), values, wb)
         for r, v in enumerate(values.tolist(), start=1):
-            if v is None or (isinstance(v, float) and v != v):
+            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
                 continue
             ws.write(r, c, v.item() if hasattr(v, "item") else v, fmt)
         sample = [len(str(col))] + [len(f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in values.head(500).tolist()]
