@@ -37,6 +37,11 @@ def _non_negative(name: str, value: Any) -> None:
         raise InputError(f"{name} = {value} is negative; give a value >= 0")
 
 
+def _positive(name: str, value: Any) -> None:
+    if not float(value) > 0:
+        raise InputError(f"{name} = {value} must be a number > 0")
+
+
 def _positive_int(name: str, value: Any) -> None:
     if int(value) < 1:
         raise InputError(f"{name} = {value} must be a whole number >= 1")
@@ -127,6 +132,22 @@ SETTINGS: dict[str, Setting] = {
         Setting("groups.mode", "extend", str,
                 "Substitute groups: 'extend' adds the user groups to the shipped ones, 'replace' uses the user groups only.",
                 _choice("extend", "replace")),
+        Setting("supply.top_n", 3, int,
+                "Production, chains and scenarios: how many top producers, exporters, suppliers or alternatives are listed.",
+                _positive_int),
+        Setting("chains.dir", "", str,
+                "Value chains: a folder of chain definitions (*.toml) added to the shipped ones (same name replaces); '' = none."),
+        Setting("risk.missing_instability", 0.5, float,
+                "GeoPolRisk: instability (0-1) of a supplier without a WGI political-stability score.",
+                _unit_interval),
+        Setting("risk.cf_reference", 0.409412948, float,
+                "GeoPolRisk: the copper reference the characterisation factor is divided by (eq. kg-Cu/kg; "
+                "Koyamparambath et al. 2024, OECD average 2017-2021).",
+                _positive),
+        Setting("risk.intra_bloc", "count", str,
+                "GeoPolRisk for a bloc: 'count' keeps imports between members in the denominator and the price with "
+                "instability 0 (as geopolrisk-py 2.x), 'drop' leaves them out.",
+                _choice("count", "drop")),
     ]
 }
 
