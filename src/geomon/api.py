@@ -12,6 +12,7 @@ from geomon.store import Store, ingest_baci, open_store
 
 __all__ = ["Config", "Context", "GeomonError", "Result", "Store", "ingest_baci", "load_config", "open_context",
            "open_store", "screen"]
+__all__ += ["tiers", "groups"]
 
 
 def screen(reporter: str = "NLD", year: int | None = None, *, config: Config | str | Path | None = None,
@@ -30,3 +31,61 @@ def _context(config, store, hs, version, overrides, section: str) -> Context:
     if overrides:
         cfg = cfg.with_overrides(**{(k if "." in k or "__" in k else f"{section}.{k}"): v for k, v in overrides.items()})
     return open_context(store=store, config=cfg, hs=hs, version=version)
+
+
+# --- tiers and substitute groups -----------------------------------------------------------------
+
+def _tier_settings(interest_map, replace_interest_map, overrides_file, groups_file, replace_groups, settings) -> dict:
+    """Keyword settings -> ``section.key``: an unqualified name is looked up in tiers, groups,
+    then screening (``margin=0.2`` -> tiers.margin, ``import_hhi=0.5`` -> screening.import_hhi)."""
+    from geomon.config import SETTINGS
+
+    out = {}
+    for key, value in settings.items():
+        name = key.replace("__", ".")
+        if "." not in name:
+            name = next((f"{s}.{name}" for s in ("tiers", "groups", "screening") if f"{s}.{name}" in SETTINGS), name)
+        out[name] = value
+    out.update({"tiers.interest_map": str(interest_map) if interest_map is not None else None,
+                "tiers.interest_map_mode": "replace" if replace_interest_map else None,
+                "tiers.overrides": str(overrides_file) if overrides_file is not None else None,
+                "groups.file": str(groups_file) if groups_file is not None else None,
+                "groups.mode": "replace" if replace_groups else None})
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def tiers(reporter: str = "NLD", year: int | None = None, *, config: Config | str | Path | None = None,
+          store: str | Path | Store | None = None, interest_map: str | Path | None = None,
+          replace_interest_map: bool = False, overrides_file: str | Path | None = None,
+          groups_file: str | Path | None = None, hs: str | None = None, version: str | None = None,
+          **settings) -> Result:
+    """Screen ``reporter`` in ``year`` and give every product a tier (strategic, possible,
+    dependency, none) with its reasons; expert overrides from ``overrides_file`` replace the
+    computed tier (both are shown). ``settings`` replace configuration values, e.g.
+    ``strategic_world_hhi=0.6``, ``margin=0.2`` or ``import_hhi=0.5``."""
+    from geomon.analyses import tiers as _tiers
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    cfg = cfg.with_overrides(**_tier_settings(interest_map, replace_interest_map, overrides_file, groups_file, False,
+                                              settings))
+    ctx = open_context(store=store, config=cfg, hs=hs, version=version)
+    return _tiers.tiers(ctx, reporter, year)
+
+
+def groups(reporter: str = "NLD", year: int | None = None, *, config: Config | str | Path | None = None,
+           store: str | Path | Store | None = None, groups_file: str | Path | None = None,
+           replace_groups: bool = False, group: str | list[str] | None = None, members: bool = False,
+           interest_map: str | Path | None = None, replace_interest_map: bool = False,
+           overrides_file: str | Path | None = None, hs: str | None = None, version: str | None = None,
+           **settings) -> Result:
+    """Screen substitute groups (flows summed over their HS codes) beside their members'
+    HS6 verdicts: one row per group with ``verdict_changed`` and which members had data,
+    or with ``members=True`` one row per (group, member)."""
+    from geomon.analyses import groups as _groups
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    cfg = cfg.with_overrides(**_tier_settings(interest_map, replace_interest_map, overrides_file, groups_file,
+                                              replace_groups, settings))
+    ctx = open_context(store=store, config=cfg, hs=hs, version=version)
+    ids = [group] if isinstance(group, str) else group
+    return _groups.groups(ctx, reporter, year, ids=ids, members=members)

@@ -124,11 +124,13 @@ def tier_row(row: dict[str, Any], rules: TierRules) -> tuple[str, str]:
 
     reasons: list[str] = []
     if dependent:
-        reasons.append(f"dependency: c1, c2 and c3 met in {met} of the last {r.window} years (k = {r.min_years})")
+        reasons.append(f"a dependency: c1, c2 and c3 all met in {met} of the last {r.window} years "
+                       f"({r.min_years} needed)")
     elif met > 0:
-        reasons.append(f"criteria met in {met} of the last {r.window} years, fewer than the {r.min_years} required")
+        reasons.append(f"not a dependency: c1, c2 and c3 all met in {met} of the last {r.window} years "
+                       f"({r.min_years} needed)")
     else:
-        reasons.append(f"criteria not met in any of the last {r.window} years")
+        reasons.append(f"not a dependency: c1, c2 and c3 not all met in any of the last {r.window} years")
     reasons.append(f"public interest: {areas}" if linked else "no public-interest link")
 
     if not linked:
@@ -171,7 +173,7 @@ def tier_row(row: dict[str, Any], rules: TierRules) -> tuple[str, str]:
 
     why: list[str] = []
     if met > 0:
-        why.append(f"met in {met} of {r.min_years} required years")
+        why.append("criteria met in fewer years than required")
     checks = [("c1 import HHI", imp_hhi, r.import_hhi, bool(row.get("c1_import_concentration")), "hhi"),
               ("c2 world HHI", w_hhi, r.world_hhi, bool(row.get("c2_world_concentration")), "hhi"),
               ("c3 imports/exports", ratio, r.ratio, bool(row.get("c3_low_substitutability")), "ratio")]
