@@ -6,12 +6,14 @@ from pathlib import Path
 
 from geomon.analyses.context import Context, Result, open_context
 from geomon.analyses import screening as _screening
+from geomon.analyses.trends import TablesResult, TrendsResult
 from geomon.config import Config, load_config
 from geomon.errors import GeomonError
 from geomon.store import Store, ingest_baci, open_store
 
 __all__ = ["Config", "Context", "GeomonError", "Result", "Store", "ingest_baci", "load_config", "open_context",
            "open_store", "screen"]
+__all__ += ["TablesResult", "TrendsResult", "trends", "save_edition", "list_editions", "show_edition", "diff_editions"]
 __all__ += ["tiers", "groups"]
 
 
@@ -31,6 +33,78 @@ def _context(config, store, hs, version, overrides, section: str) -> Context:
     if overrides:
         cfg = cfg.with_overrides(**{(k if "." in k or "__" in k else f"{section}.{k}"): v for k, v in overrides.items()})
     return open_context(store=store, config=cfg, hs=hs, version=version)
+
+
+# --- trends and editions -------------------------------------------------------------------------
+
+def _tiered_context(config, store, hs, version, interest_map, replace_interest_map, overrides_file, groups_file,
+                    settings) -> Context:
+    cfg = config if isinstance(config, Config) else load_config(config)
+    cfg = cfg.with_overrides(**_tier_settings(interest_map, replace_interest_map, overrides_file, groups_file, False,
+                                              settings))
+    return open_context(store=store, config=cfg, hs=hs, version=version)
+
+
+def trends(reporter: str = "NLD", first: int | None = None, last: int | None = None, *,
+           product: str | list[str] | None = None, config: Config | str | Path | None = None,
+           store: str | Path | Store | None = None, interest_map: str | Path | None = None,
+           replace_interest_map: bool = False, overrides_file: str | Path | None = None,
+           groups_file: str | Path | None = None, hs: str | None = None, version: str | None = None,
+           **settings) -> TrendsResult:
+    """Screening and tiers for every year in [first, last] (default: the last 20 data years).
+
+    Returns a :class:`~geomon.analyses.trends.TrendsResult`: ``table`` one row per
+    (reporter, product, year) with the screen columns plus the tier columns;
+    ``summaries`` by_tier, by_supplier, changes, durations. ``reporter`` may be ``ALL``.
+    ``settings`` as in :func:`tiers` (``import_hhi=0.5``, ``margin=0.2``, ...).
+    """
+    from geomon.analyses import trends as _trends
+
+    ctx = _tiered_context(config, store, hs, version, interest_map, replace_interest_map, overrides_file, groups_file,
+                          settings)
+    products = [product] if isinstance(product, str) else product
+    return _trends.trends(ctx, reporter, first, last, products)
+
+
+def save_edition(name: str, reporter: str = "NLD", year: int | None = None, *, note: str = "",
+                 editions: str | Path | None = None, config: Config | str | Path | None = None,
+                 store: str | Path | Store | None = None, interest_map: str | Path | None = None,
+                 replace_interest_map: bool = False, overrides_file: str | Path | None = None,
+                 groups_file: str | Path | None = None, hs: str | None = None, version: str | None = None,
+                 **settings) -> Result:
+    """Screen, classify and save the run as edition ``name`` (an existing name is an error,
+    nothing is overwritten). ``editions``: the editions directory (default $GEOMON_EDITIONS,
+    else STORE/editions, else the per-user data directory). ``settings`` as in :func:`tiers`.
+    Returns the stored rows and the edition's metadata (``meta["path"]`` is where it went).
+    """
+    from geomon.analyses import editions as _editions
+
+    ctx = _tiered_context(config, store, hs, version, interest_map, replace_interest_map, overrides_file, groups_file,
+                          settings)
+    return _editions.save_edition(ctx, name, reporter, year, note, editions)
+
+
+def list_editions(editions: str | Path | None = None, *, store: str | Path | Store | None = None) -> Result:
+    """One row per saved edition (name, date, reporter, year, data version, config hash, counts by tier)."""
+    from geomon.analyses import editions as _editions
+
+    return _editions.list_editions(editions, store if isinstance(store, Store) else open_store(store))
+
+
+def show_edition(name: str, editions: str | Path | None = None, *, store: str | Path | Store | None = None) -> Result:
+    """The stored rows and metadata of edition ``name``."""
+    from geomon.analyses import editions as _editions
+
+    return _editions.load_edition(name, editions, store if isinstance(store, Store) else open_store(store))
+
+
+def diff_editions(a: str, b: str, editions: str | Path | None = None, *,
+                  store: str | Path | Store | None = None) -> TablesResult:
+    """Products that entered or left each tier from edition ``a`` to ``b``, with the indicator
+    changes behind them; ``summaries`` tiers, config and provenance differences."""
+    from geomon.analyses import editions as _editions
+
+    return _editions.diff_editions(a, b, editions, store if isinstance(store, Store) else open_store(store))
 
 
 # --- tiers and substitute groups -----------------------------------------------------------------

@@ -6,6 +6,7 @@ Each command lives in its own module and registers itself on :data:`app`.
 from geomon.cli.app import app
 from geomon.cli import core  # noqa: F401  (registers ingest, screen, suppliers, leverage, settings, data)
 from geomon.cli import tiers as _tiers  # noqa: F401  (registers tiers, groups)
+from geomon.cli import trends, edition  # noqa: F401,E401  (registers trends; edition save/list/show/diff)
 
 
 def main() -> None:
