@@ -472,7 +472,16 @@ def _resolve_overrides(ctx: Context, overrides: Sequence[Override] | str | Path 
     if isinstance(overrides, (str, Path)):
         from geomon.analyses.groups import load_groups
 
-        return read_overrides(overrides, known_targets(ctx, load_groups(ctx).ids))
+        items = read_overrides(overrides, known_targets(ctx, load_groups(ctx).ids))
+        for o in items:
+            if o.reporter:
+                try:
+                    name = ctx.economy(o.reporter).name
+                except GeomonError as exc:
+                    raise DataError(f"{o.file}, line {o.line}: {exc}") from None
+                if name != o.reporter:
+                    raise DataError(f"{o.file}, line {o.line}: write the reporter as {name}, not {o.reporter}")
+        return items
     return list(overrides)
 
 

@@ -1,0 +1,317 @@
+"""Tiers: the rules on hand-made rows, alternative suppliers, overrides, real data and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import ibis
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geomon.analyses.tiers import (TIER_COLUMNS, TIERS, Override, TierRules, apply_overrides, apply_rules, classify,
+                                   read_overrides, tier_row)
+from geomon.errors import DataError
+
+RULES = TierRules()  # the defaults: t1 = t2 = 0.4, t3 = 1, 2 of 3 years, strategic world HHI 0.5, 3 alternatives
+
+
+def row(**kw):
+    """One screening-shaped row: by default a dependency linked (certainly) to a public
+    interest, with a concentrated world market (strategic)."""
+    base = dict(reporter="NLD", product="283691", year=2022, import_value_usd=100.0, top_supplier="CHL",
+                top_supplier_share=0.7, import_hhi=0.55, world_export_hhi=0.6, import_export_ratio=9999.0,
+                c1_import_concentration=True, c2_world_concentration=True, c3_low_substitutability=True,
+                criteria_met_years=3, dependent=True, quantity_complete=True,
+                interest_areas="critical raw materials", interest_uncertain_areas="",
+                alternative_suppliers=5, alternative_suppliers_strict=5, window_years_missing=0)
+    base.update(kw)
+    return base
+
+
+def tier(**kw) -> str:
+    return tier_row(row(**kw), RULES)[0]
+
+
+# --- the rules, one case each (hand-made rows) ----------------------------------------------------
+
+def test_strategic_by_world_concentration():
+    t, why = tier_row(row(world_export_hhi=0.6, alternative_suppliers=5), RULES)
+    assert t == "strategic"
+    assert "world-export HHI 0.600 > 0.5" in why and "public interest: critical raw materials" in why
+
+
+def test_strategic_by_few_alternative_suppliers():
+    # world HHI 0.42 is below 0.5 x 0.9 = 0.45 (not near), but only 2 alternatives < 3
+    t, why = tier_row(row(world_export_hhi=0.42, alternative_suppliers=2, alternative_suppliers_strict=2), RULES)
+    assert t == "strategic"
+    assert "2 alternative supplier(s)" in why
+
+
+def test_linked_dependency_with_room_to_diversify_is_dependency():
+    t, why = tier_row(row(world_export_hhi=0.42, alternative_suppliers=6, alternative_suppliers_strict=6), RULES)
+    assert t == "dependency"
+    assert "room to diversify" in why
+
+
+def test_near_the_strategic_world_hhi_is_possible():
+    # 0.47 > 0.5 x (1 - 0.1) = 0.45: within the 10 % margin
+    assert tier(world_export_hhi=0.47, alternative_suppliers=6, alternative_suppliers_strict=6) == "possible"
+
+
+def test_near_the_alternatives_rule_is_possible():
+    # 3 alternatives at 0.5 x imports, but only 2 at 0.55 x imports
+    assert tier(world_export_hhi=0.42, alternative_suppliers=3, alternative_suppliers_strict=2) == "possible"
+
+
+def test_no_public_interest_link():
+    assert tier(interest_areas="") == "dependency"
+    assert tier(interest_areas="", dependent=False, criteria_met_years=1) == "none"
+
+
+def test_met_in_fewer_years_than_required_is_possible():
+    t, why = tier_row(row(dependent=False, criteria_met_years=1, c1_import_concentration=False, import_hhi=0.2), RULES)
+    assert t == "possible"
+    assert "fewer years than required" in why
+
+
+def test_within_margin_of_a_criterion_is_possible():
+    # c1 fails this year with import HHI 0.37 > 0.4 x 0.9 = 0.36; c2 and c3 hold
+    near = dict(dependent=False, criteria_met_years=0, c1_import_concentration=False, import_hhi=0.37)
+    assert tier(**near) == "possible"
+    assert tier(**{**near, "import_hhi": 0.30}) == "none"
+    # both failing criteria must be near: c2 far below
+    assert tier(**{**near, "c2_world_concentration": False, "world_export_hhi": 0.2}) == "none"
+
+
+def test_incomplete_data_makes_strategic_possible():
+    t, why = tier_row(row(quantity_complete=False), RULES)
+    assert t == "possible" and "quantities missing" in why
+    assert tier_row(row(quantity_complete=False), TierRules(incomplete_quantities=False))[0] == "strategic"
+    assert tier(window_years_missing=1) == "possible"
+    # not dependent, met in 1 year, 1 window year missing from the data: could have been 2 of 3
+    assert tier(dependent=False, criteria_met_years=1, window_years_missing=1, c1_import_concentration=False,
+                import_hhi=0.1) == "possible"
+
+
+def test_uncertain_link_makes_strategic_possible_only_without_a_certain_area():
+    assert tier(interest_areas="energy", interest_uncertain_areas="energy") == "possible"
+    assert tier(interest_areas="critical raw materials; energy", interest_uncertain_areas="energy") == "strategic"
+
+
+def test_apply_rules_keeps_rows_and_adds_columns():
+    df = pd.DataFrame([row(product="A"), row(product="B", interest_areas=""), row(product="C", dependent=False,
+                                                                                 criteria_met_years=0,
+                                                                                 interest_areas="")])
+    out = apply_rules(df, RULES)
+    assert list(out["product"]) == ["A", "B", "C"]
+    assert list(out["computed_tier"]) == ["strategic", "dependency", "none"]
+    assert "computed_tier" not in df  # pure: the input is not changed
+
+
+@settings(max_examples=200, deadline=None)
+@given(dependent=st.booleans(), met=st.integers(0, 3), linked=st.booleans(), unsure=st.booleans(),
+       w=st.floats(0, 1), imp=st.floats(0, 1), alts=st.integers(0, 10), q=st.booleans(), missing=st.integers(0, 2))
+def test_rule_properties(dependent, met, linked, unsure, w, imp, alts, q, missing):
+    r = row(dependent=dependent, criteria_met_years=met if not dependent else max(met, 2),
+            interest_areas="energy" if linked else "", interest_uncertain_areas="energy" if linked and unsure else "",
+            world_export_hhi=w, import_hhi=imp, alternative_suppliers=alts, alternative_suppliers_strict=alts,
+            quantity_complete=q, window_years_missing=missing)
+    t, why = tier_row(r, RULES)
+    assert t in TIERS and why
+    if not linked:  # without a public interest only the quantitative verdict counts
+        assert t == ("dependency" if dependent else "none")
+    if t == "strategic":
+        assert dependent and linked and not unsure and q and not missing
+        assert w > RULES.strategic_world_hhi or alts < RULES.min_alternative_suppliers
+    if dependent and linked:
+        assert t != "none"
+
+
+# --- overrides ----------------------------------------------------------------------------------
+
+def _tiered(**kw) -> pd.DataFrame:
+    return apply_rules(pd.DataFrame([row(product="283691", **kw), row(product="282520", dependent=False,
+                                                                        criteria_met_years=0, interest_areas="")]),
+                       RULES)
+
+
+def test_override_changes_the_tier_and_keeps_the_computed_one():
+    ov = [Override("283691", "dependency", "Chile and Argentina are stable partners", "J. Jansen", "2024-05-31")]
+    out = apply_overrides(_tiered(), ov)
+    got = out.set_index("product")
+    assert got.at["283691", "computed_tier"] == "strategic"
+    assert got.at["283691", "tier"] == "dependency"
+    assert got.at["283691", "override_reason"] == "Chile and Argentina are stable partners"
+    assert got.at["283691", "override_author"] == "J. Jansen" and got.at["283691", "override_date"] == "2024-05-31"
+    assert got.at["282520", "tier"] == "none" and got.at["282520", "override_reason"] == ""
+
+
+def test_override_precedence_product_reporter_group():
+    groups_of = {"283691": ["lithium_compounds"], "282520": ["lithium_compounds"]}
+    ov = [Override("lithium_compounds", "possible", "substitutable", "A", "2024-01-01"),
+          Override("283691", "none", "for everyone", "B", "2024-01-02"),
+          Override("283691", "strategic", "for NLD", "C", "2024-01-03", reporter="NLD")]
+    out = apply_overrides(_tiered(), ov, groups_of).set_index("product")
+    assert out.at["283691", "tier"] == "strategic" and out.at["283691", "override_author"] == "C"
+    assert out.at["282520", "tier"] == "possible"
+    assert out.at["282520", "override_reason"] == "substitutable (group lithium_compounds)"
+
+
+def test_read_overrides_csv_and_toml(tmp_path):
+    csv_file = tmp_path / "ov.csv"
+    csv_file.write_text("# expert panel 2024\nproduct,tier,reason,author,date,reporter\n"
+                        "283691,dependency,\"stable partners, long contracts\",J. Jansen,2024-05-31,NLD\n"
+                        "lithium_compounds,possible,substitutes exist,K. de Vries,2024-06-01,\n")
+    got = read_overrides(csv_file, {"283691", "lithium_compounds"})
+    assert [(o.target, o.tier, o.reporter, o.line) for o in got] == [
+        ("283691", "dependency", "NLD", 3), ("lithium_compounds", "possible", "", 4)]
+    assert got[0].reason == "stable partners, long contracts"
+    toml_file = tmp_path / "ov.toml"
+    toml_file.write_text('[[override]]\nproduct = "283691"\ntier = "none"\nreason = "r"\nauthor = "a"\n'
+                         'date = "2024-05-31"\n\n[[override]]\ngroup = "lithium_compounds"\ntier = "possible"\n'
+                         'reason = "r"\nauthor = "a"\ndate = "2024-05-31"\n')
+    assert [(o.target, o.line) for o in read_overrides(toml_file, {"283691", "lithium_compounds"})] == [
+        ("283691", 1), ("lithium_compounds", 8)]
+
+
+@pytest.mark.parametrize("line, message", [
+    ("283691,urgent,r,a,2024-05-31", "tier 'urgent' is not allowed"),
+    ("283691,none,r,a,31-05-2024", "date '31-05-2024' is not a date"),
+    ("999999,none,r,a,2024-05-31", "'999999' is neither an HS6 product code"),
+    ("283691,none,,a,2024-05-31", "reason is empty"),
+    ("283691,none,r,a", "4 fields where the header has 5"),
+])
+def test_malformed_override_names_file_and_line(tmp_path, line, message):
+    f = tmp_path / "ov.csv"
+    f.write_text("product,tier,reason,author,date\n282520,none,ok,a,2024-05-31\n" + line + "\n")
+    with pytest.raises(DataError) as exc:
+        read_overrides(f, {"283691", "282520"})
+    assert f"{f}, line 3: " in str(exc.value) and message in str(exc.value)
+    assert "\n" not in str(exc.value)
+
+
+def test_duplicate_override_is_an_error(tmp_path):
+    f = tmp_path / "ov.csv"
+    f.write_text("product,tier,reason,author,date\n283691,none,r,a,2024-05-31\n283691,possible,r,a,2024-05-31\n")
+    with pytest.raises(DataError, match=r"line 3: a second override for 283691 \(first on line 2\)"):
+        read_overrides(f, {"283691"})
+
+
+# --- alternative suppliers in the engine ----------------------------------------------------------
+
+def test_alternative_suppliers_hand_computed():
+    """Reporter R imports 100 of product P: 60 from A (top), 40 from B. Exports of P to
+    others: A 500, B 30 (+ 40 to R = 70 in all), C 80, D 49, E 50, R itself 1000.
+    With share 0.5 an alternative must export >= 50 elsewhere: C (80) and E (50); not A
+    (top supplier), B (70 - 40 = 30), D (49) or R (the reporter). At share 0.55 (>= 55): C only."""
+    from geomon.engine.alternatives import alternative_suppliers
+
+    flows = pd.DataFrame(
+        [(2022, "A", "R", "P", 60.0), (2022, "B", "R", "P", 40.0), (2022, "A", "X", "P", 500.0),
+         (2022, "B", "X", "P", 30.0), (2022, "C", "Y", "P", 80.0), (2022, "D", "X", "P", 49.0),
+         (2022, "E", "Y", "P", 25.0), (2022, "E", "X", "P", 25.0), (2022, "R", "X", "P", 1000.0)],
+        columns=["year", "exporter", "importer", "product", "value"]).astype({"year": "int32"})
+    keys = pd.DataFrame({"year": [2022], "importer": ["R"], "product": ["P"], "import_value_usd": [100.0],
+                         "top_supplier": ["A"]})
+    con = ibis.duckdb.connect()
+    out = con.execute(alternative_suppliers(ibis.memtable(flows), ibis.memtable(keys), 0.5, margin=0.1))
+    assert out.loc[0, "alternative_suppliers"] == 2
+    assert out.loc[0, "alternative_suppliers_strict"] == 1
+
+
+def test_alternative_suppliers_on_real_data_match_pandas(ctx):
+    """NLD lithium carbonate 2022, recounted in pandas from the economy flows."""
+    from geomon.analyses.screening import screen_years
+    from geomon.engine import indicators as ind
+
+    s = screen_years(ctx, "NLD", 2022, 2022, ["283691"])
+    got = classify(ctx, s)
+    f = ctx.flows.filter(ctx.flows.year == 2022, ctx.flows["product"] == "283691")
+    ef = ctx.engine.execute(ind.economy_flows(f, ctx.econ_table(ctx.economy("NLD"))))
+    imports = ef[ef["importer"] == "NLD"]
+    top = imports.sort_values("value").iloc[-1]["exporter"]
+    rest = ef[ef["importer"] != "NLD"].groupby("exporter")["value"].sum()
+    expect = int(((rest >= 0.5 * imports["value"].sum()) & (rest.index != top) & (rest.index != "NLD")).sum())
+    assert top == got.loc[0, "top_supplier"] == "CHL"
+    assert got.loc[0, "alternative_suppliers"] == expect
+
+
+# --- classify on the embedded real data -----------------------------------------------------------
+
+def test_classify_keeps_screening_rows_and_adds_tier_columns(ctx):
+    from geomon.analyses.screening import screen
+
+    screened = screen(ctx, "NLD", 2022).table
+    got = classify(ctx, screened)
+    assert list(got.columns) == list(screened.columns) + TIER_COLUMNS
+    pd.testing.assert_frame_equal(got[screened.columns], screened)  # the numbers equal 'geomon screen'
+    assert set(got["tier"]) <= set(TIERS)
+    assert (got["tier"] == got["computed_tier"]).all()  # no overrides configured
+    assert not got.loc[~got["dependent"], "computed_tier"].isin(["strategic", "dependency"]).any()
+    assert got["tier_reasons"].str.len().gt(0).all()
+
+
+def test_eu27_ferro_niobium_is_strategic(ctx):
+    """Ferro-niobium (720293): Brazil (CBMM) supplies most of the world (USGS Mineral Commodity
+    Summaries 2024, niobium: Brazil about 90 % of mine production); niobium is on the EU
+    CRM list (Regulation (EU) 2024/1252, Annex II)."""
+    from geomon.analyses.tiers import tiers
+
+    res = tiers(ctx, "EU27", 2022)
+    fe_nb = res.table.set_index("product").loc["720293"]
+    assert fe_nb["top_exporter"] == "BRA" and fe_nb["world_export_hhi"] > 0.5
+    assert fe_nb["dependent"] and fe_nb["tier"] == "strategic"
+    assert "critical raw materials" in fe_nb["interest_areas"]
+    assert res.meta["tiers"]["strategic"] >= 1
+
+
+def test_classify_several_reporters_and_years(ctx):
+    from geomon.analyses.screening import screen_years
+
+    both = pd.concat([screen_years(ctx, "NLD", 2021, 2022), screen_years(ctx, "EU27", 2022, 2022)],
+                     ignore_index=True)
+    got = classify(ctx, both)
+    assert len(got) == len(both)
+    one = classify(ctx, screen_years(ctx, "EU27", 2022, 2022))
+    pd.testing.assert_frame_equal(got[got["reporter"] == "EU27"].reset_index(drop=True), one)
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+def test_cli_tiers_csv(cli):
+    res = cli("tiers", "--reporter", "NLD", "--year", "2022", "--format", "csv")
+    assert res.exit_code == 0, res.output
+    from io import StringIO
+
+    df = pd.read_csv(StringIO(res.stdout), dtype={"product": str})
+    for col in ["product", "dependent", "interest_areas", "computed_tier", "tier", "tier_reasons", "override_reason"]:
+        assert col in df.columns
+    assert "283691" in set(df["product"])
+
+
+def test_cli_override_changes_a_tier(cli, tmp_path):
+    f = tmp_path / "experts.csv"
+    f.write_text("product,tier,reason,author,date\n283691,strategic,battery value chain,Panel,2024-05-31\n")
+    res = cli("tiers", "--reporter", "NLD", "--year", "2022", "--overrides", f, "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    li = next(r for r in doc["rows"] if r["product"] == "283691")
+    assert li["computed_tier"] == "possible" and li["tier"] == "strategic"
+    assert li["override_reason"] == "battery value chain" and li["override_author"] == "Panel"
+    assert doc["meta"]["overridden"] == 1
+
+
+def test_cli_malformed_override_file(cli, tmp_path):
+    f = tmp_path / "experts.csv"
+    f.write_text("product,tier,reason,author,date\n283691,strategic,ok,Panel,2024-05-31\n282520,high,x,Panel,2024-05-31\n")
+    res = cli("tiers", "--reporter", "NLD", "--year", "2022", "--overrides", f)
+    assert res.exit_code == 2
+    assert f"{f}, line 3: tier 'high' is not allowed" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_cli_unknown_tier_filter(cli):
+    res = cli("tiers", "--tier", "critical")
+    assert res.exit_code == 2 and "unknown tier 'critical'" in res.stderr
