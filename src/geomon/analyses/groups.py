@@ -232,7 +232,10 @@ def group_members(ctx: Context, reporter: str, year: int | None = None, *, group
     present = _presence(ctx, [year], mapping)
     have = set(zip(present["group"], present["product"]))
     rows = []
-    reporters = sorted(set(g_df["reporter"]) | set(m_df["reporter"])) if len(g_df) or len(m_df) else []
+    from geomon.analyses.screening import ALL
+
+    found = (set(g_df["reporter"]) | set(m_df["reporter"])) if len(g_df) or len(m_df) else set()
+    reporters = sorted(found) if reporter.upper() == ALL else [ctx.economy(reporter).name]
     g_idx = g_df.set_index(["reporter", "product"]) if len(g_df) else None
     m_idx = m_df.set_index(["reporter", "product"]) if len(m_df) else None
     for rep in reporters:
