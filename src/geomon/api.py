@@ -15,6 +15,7 @@ __all__ = ["Config", "Context", "GeomonError", "Result", "Store", "ingest_baci",
            "open_store", "screen"]
 __all__ += ["TablesResult", "TrendsResult", "trends", "save_edition", "list_editions", "show_edition", "diff_editions"]
 __all__ += ["tiers", "groups"]
+__all__ += ["production", "chain", "risk", "scenario"]
 
 
 def screen(reporter: str = "NLD", year: int | None = None, *, config: Config | str | Path | None = None,
@@ -163,3 +164,85 @@ def groups(reporter: str = "NLD", year: int | None = None, *, config: Config | s
     ctx = open_context(store=store, config=cfg, hs=hs, version=version)
     ids = [group] if isinstance(group, str) else group
     return _groups.groups(ctx, reporter, year, ids=ids, members=members)
+
+
+# --- supply side: production, value chains, GeoPolRisk, supply stops ------------------------------
+
+def _supply_context(config, store, hs, version, settings: dict) -> Context:
+    """Keyword settings -> ``section.key``: an unqualified name is looked up in supply, chains,
+    risk, then screening (``top_n=5`` -> supply.top_n, ``intra_bloc='drop'`` -> risk.intra_bloc)."""
+    from geomon.config import SETTINGS
+
+    out = {}
+    for key, value in settings.items():
+        name = key.replace("__", ".")
+        if "." not in name:
+            name = next((f"{s}.{name}" for s in ("supply", "chains", "risk", "screening") if f"{s}.{name}" in SETTINGS), name)
+        if value is not None:
+            out[name] = str(value) if isinstance(value, Path) else value
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if out:
+        cfg = cfg.with_overrides(**out)
+    return open_context(store=store, config=cfg, hs=hs, version=version)
+
+
+def production(commodity: str | list[str] | None = None, year: int | None = None, *, first: int | None = None,
+               last: int | None = None, by_country: bool = False, config: Config | str | Path | None = None,
+               store: str | Path | Store | None = None, hs: str | None = None, version: str | None = None,
+               **settings) -> Result:
+    """Mine-production concentration (HHI, top producers; World Mining Data) per commodity and
+    year, beside the world-export concentration of the commodity's HS codes. ``commodity``: map
+    reference names (``"Lithium"``, ``"Rare earth"``) or WMD names; default all. ``by_country``:
+    one row per producing country. ``settings`` e.g. ``top_n=5``."""
+    from geomon.analyses import production as _production
+
+    ctx = _supply_context(config, store, hs, version, settings)
+    return _production.production(ctx, commodity, year, first, last, by_country=by_country)
+
+
+def chain(name: str | None = None, reporter: str = "NLD", year: int | None = None, *,
+          chains_dir: str | Path | None = None, config: Config | str | Path | None = None,
+          store: str | Path | Store | None = None, hs: str | None = None, version: str | None = None,
+          **settings) -> Result:
+    """Value chain ``name`` (e.g. ``"lithium"``) for ``reporter`` in ``year``: one row per stage with
+    production and world-export concentration, the reporter's imports, import HHI and top
+    suppliers; ``meta["chokepoint"]`` is the most concentrated stage. ``name=None`` lists the
+    chains (shipped plus ``chains_dir``)."""
+    from geomon.analyses import chains as _chains
+
+    ctx = _supply_context(config, store, hs, version, dict(settings, **{"chains.dir": chains_dir}))
+    if name is None:
+        return _chains.chain_list(ctx)
+    return _chains.chain(ctx, name, reporter, year)
+
+
+def risk(reporter: str = "NLD", year: int | None = None, *, first: int | None = None, last: int | None = None,
+         commodities: str | list[str] | None = None, intra_bloc: str | None = None,
+         config: Config | str | Path | None = None, store: str | Path | Store | None = None, hs: str | None = None,
+         version: str | None = None, **settings) -> Result:
+    """GeoPolRisk score and characterisation factor per commodity of the commodity map
+    (Koyamparambath et al. 2024): Score = HHI_production x WTA, CF = Score x price / 0.409412948,
+    with their components. ``first``/``last`` give a range of years; ``intra_bloc`` ('count' or
+    'drop') how a bloc's internal imports count (risk.intra_bloc)."""
+    from geomon.analyses import risk as _risk
+
+    ctx = _supply_context(config, store, hs, version, dict(settings, **{"risk.intra_bloc": intra_bloc}))
+    names = [commodities] if isinstance(commodities, str) else commodities
+    return _risk.risk(ctx, reporter, year, first, last, commodities=names)
+
+
+def scenario(reporter: str, stop: str | list[str], year: int | None = None, *,
+             products: str | list[str] | None = None, chain: str | None = None, alternatives: bool = False,
+             chains_dir: str | Path | None = None, config: Config | str | Path | None = None,
+             store: str | Path | Store | None = None, hs: str | None = None, version: str | None = None,
+             **settings) -> Result:
+    """Supply stop: ``stop`` (``"CHN"``, ``"CHN,RUS"`` or a list) stops delivering to ``reporter``.
+    Per product (``products``, default all the reporter imports) or per stage of ``chain``: imports
+    at risk (value, tonnes, share), the alternatives' exports to the rest of the world and the share
+    of the lost imports they could cover (at most 1). ``alternatives=True``: the ranked alternative
+    suppliers instead. ``meta["assumptions"]`` states the assumptions."""
+    from geomon.analyses import scenario as _scenario
+
+    ctx = _supply_context(config, store, hs, version, dict(settings, **{"chains.dir": chains_dir}))
+    fn = _scenario.scenario_alternatives if alternatives else _scenario.scenario
+    return fn(ctx, reporter, stop, year, products=products, chain=chain)

@@ -7,6 +7,7 @@ from geomon.cli.app import app
 from geomon.cli import core  # noqa: F401  (registers ingest, screen, suppliers, leverage, settings, data)
 from geomon.cli import tiers as _tiers  # noqa: F401  (registers tiers, groups)
 from geomon.cli import trends, edition  # noqa: F401,E401  (registers trends; edition save/list/show/diff)
+from geomon.cli import supply as _supply  # noqa: F401  (registers production, chain, risk, scenario)
 
 
 def main() -> None:
