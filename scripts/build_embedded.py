@@ -14,6 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from build_reference_data import main as build_reference_data  # scripts/ is on sys.path when run as a script
 from geomon.store import embedded_store_dir, ingest_baci
 
 NOTE = ("Extract of 74 raw-material HS6 codes, all countries, 1995-2024, taken from the BACI "
@@ -34,6 +35,7 @@ def main(shared: Path) -> None:
     for prov in store.glob("*/*/provenance.json"):
         text = prov.read_text(encoding="utf-8").replace(str(baci_dir.resolve()), "shared/data/baci-hs92-raw-materials")
         prov.write_text(text, encoding="utf-8")
+    build_reference_data(shared)  # World Mining Data, commodity map, WGI (src/geomon/data/wmd, data/wgi)
 
 
 if __name__ == "__main__":
