@@ -1,6 +1,7 @@
 """Small curated CSV files (interest map, overrides, substitute groups): strict reading.
 
-Format: UTF-8 CSV with a header row; blank lines and lines starting with ``#`` are
+Format: UTF-8 CSV with a header row, one record per line (quoted fields may hold
+commas but not line breaks); blank lines and lines starting with ``#`` are
 comments (``# version: ...`` names the file's version). Every problem raises a
 :class:`~geomon.errors.DataError` naming the file and the line, e.g.
 ``overrides.csv, line 4: tier 'high' is not allowed; choose one of ...``.
@@ -13,7 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from geomon.errors import DataError
 
@@ -92,7 +93,3 @@ def read_csv(path: str | Path, what: str, required: Sequence[str], optional: Seq
                             f"({', '.join(header)}); quote fields that contain commas")
         rows.append(Row(no, {h: c.strip() for h, c in zip(header, cells)}))
     return CsvFile(p, version, rows)
-
-
-def iter_rows(f: CsvFile) -> Iterator[Row]:
-    return iter(f.rows)

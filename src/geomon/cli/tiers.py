@@ -139,12 +139,13 @@ GROUP_SPEC = [
     ("verdict_changed", "changed", "flag"), ("import_value_usd", "imports USD", "usd"), ("top_supplier", "top", "text"),
     ("import_hhi", "import HHI", "hhi"), ("world_export_hhi", "world HHI", "hhi"), ("criteria_met_years", "years", "int"),
     ("members_imported", "members imported", "text"), ("members_dependent", "members dep.", "text"),
+    ("description", "label", "text"),
 ]
 MEMBER_SPEC = [
     ("group", "group", "text"), ("member", "member", "text"), ("member_status", "status", "text"),
     ("member_import_value_usd", "imports USD", "usd"), ("member_dependent", "dep.", "flag"),
     ("member_tier", "tier", "text"), ("group_dependent", "group dep.", "flag"), ("group_tier", "group tier", "text"),
-    ("verdict_changed", "changed", "flag"),
+    ("verdict_changed", "changed", "flag"), ("description", "description", "text"),
 ]
 
 
@@ -193,14 +194,15 @@ def groups_cmd(
     def show() -> None:
         if members:
             title = f"{m['reporter']} {m['year']}: members of {m['groups']} substitute groups ({m['verdicts_changed']} verdicts changed by grouping)"
-            render(res.table, MEMBER_SPEC, title, f"Groups: {m['groups_source']}. " + provenance_caption(m),
-                   highlight="verdict_changed")
+            shown = res.table.rename(columns={"member_description": "description"})
+            render(shown, MEMBER_SPEC, title, f"Groups: {m['groups_source']}. " + provenance_caption(m),
+                   highlight="verdict_changed", drop_order=["member_import_value_usd", "group_tier", "member_tier"])
             return
         title = f"{m['reporter']} {m['year']}: {m['groups']} substitute groups, {m['verdicts_changed']} where grouping changes the verdict"
         caption = (f"Group flows are summed over the members' HS codes; same criteria (c1 > {s['screening.import_hhi']}, "
                    f"c2 > {s['screening.world_hhi']}, c3 > {s['screening.ratio']}) and persistence. "
                    f"Groups: {m['groups_source']}. " + provenance_caption(m))
-        render(res.table, GROUP_SPEC, title, caption, highlight="verdict_changed",
+        render(res.table.rename(columns={"label": "description"}), GROUP_SPEC, title, caption, highlight="verdict_changed",
                drop_order=["top_supplier", "criteria_met_years", "world_export_hhi", "import_hhi", "members_dependent",
                            "members_imported"])
         con = Console()
