@@ -40,7 +40,7 @@ import pyarrow.parquet as pq
 
 from geomon.analyses.context import Context, Result
 from geomon.analyses.screening import screen
-from geomon.analyses.trends import TablesResult, tier_order
+from geomon.analyses.trends import TIERS, TablesResult, tier_order
 from geomon.config import SETTINGS
 from geomon.errors import DataError, InputError, OutputError, choices
 from geomon.store import Store, default_store_dir
@@ -138,7 +138,7 @@ def save_edition(ctx: Context, name: str, reporter: str, year: int | None = None
         raise InputError(f"edition '{name}' already exists in {root}; choose another name (nothing was overwritten)")
     scr = screen(ctx, reporter, year)
     rows = classify(ctx, scr.table).reset_index(drop=True)
-    created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    created = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
     meta = {
         **scr.meta,
         "analysis": "edition",
@@ -273,8 +273,8 @@ def list_editions(editions: str | Path | None = None, store: Store | None = None
     base = ["edition", "created_at", "reporter", "year", "dataset", "data_version", "data_fingerprint",
             "config_hash", "rows", "dependent"]
     df = pd.DataFrame.from_records(records, columns=None if records else base)
-    tiers = [c for c in tier_order(pd.DataFrame({"tier": [c for c in df.columns if c not in base + ["note"]]}))
-             if c in df.columns]
+    extra = [c for c in df.columns if c not in base + ["note"]]
+    tiers = [t for t in TIERS if t in extra] + sorted(set(extra) - set(TIERS))
     df = df.reindex(columns=base + tiers + ["note"])
     for c in tiers:
         df[c] = df[c].fillna(0).astype("int64")
@@ -290,8 +290,9 @@ def diff_editions(a: str, b: str, editions: str | Path | None = None, store: Sto
     ``table`` (main name ``changes``): one row per (reporter, product) whose final tier
     differs, with ``tier_before``/``tier_after``, ``computed_tier_*``, ``left_tier``,
     ``entered_tier``, ``flipped`` (criteria, public-interest link or override that changed,
-    e.g. "c1 yes->no; dependent yes->no; years met 2->0") and ``<indicator>_before/_after`` for
-    :data:`DIFF_INDICATORS` and :data:`DIFF_FLAGS`, plus ``tier_reasons_after``.
+    e.g. "c1 yes->no; dependent yes->no; years met 2->0"), ``screened`` (both, or only in one
+    edition) and ``<column>_before/_after`` for ``tier_reasons``, :data:`DIFF_INDICATORS`,
+    :data:`DIFF_FLAGS` and :data:`DIFF_TEXTS`. Rows: by final tier after, then reporter, product.
     ``summaries``: ``tiers`` (per tier: products before, after, entered, left),
     ``config`` (settings that differ) and ``provenance`` (data and run keys that differ).
     """

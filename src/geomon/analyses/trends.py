@@ -149,6 +149,11 @@ def _matrices(rows: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, pd.Da
     return dep, tier
 
 
+def _fill(values: pd.Series, other) -> pd.Series:
+    """``values`` with missing entries replaced by ``other`` (a scalar or an aligned Series)."""
+    return values.astype(object).where(values.notna(), other)
+
+
 def _descriptions(rows: pd.DataFrame) -> pd.Series:
     if "description" not in rows:
         return pd.Series(dtype=object)
@@ -177,7 +182,7 @@ def _changes(rows: pd.DataFrame, dep: pd.DataFrame, tier: pd.DataFrame, years: l
     out["event"] = np.select([~out["dependent_before"] & out["dependent_after"],
                               out["dependent_before"] & ~out["dependent_after"]],
                              ["entered", "left"], "tier changed")
-    out["description"] = out["product"].map(_descriptions(rows)).fillna("")
+    out["description"] = _fill(out["product"].map(_descriptions(rows)), "")
     now = rows[["reporter", "product", "year", "top_supplier", "import_value_usd"]]
     out = out.merge(now, on=["reporter", "product", "year"], how="left")
     out = out[cols].sort_values(["reporter", "year", "event", "import_value_usd", "product"],
@@ -220,7 +225,7 @@ def _by_supplier(rows: pd.DataFrame, tiers: list[str], names: Mapping[str, str])
         if t != "none":
             out[t] = counts[t].reindex(out.index, fill_value=0) if t in counts else 0
     out = out.reset_index()
-    out.insert(3, "supplier_name", out["top_supplier"].map(dict(names)).fillna(out["top_supplier"]))
+    out.insert(3, "supplier_name", _fill(out["top_supplier"].map(dict(names)), out["top_supplier"]))
     for c in ["dependencies"] + [t for t in tiers if t != "none"]:
         out[c] = out[c].astype("int64")
     out = out.sort_values(["reporter", "year", "dependencies", "dependent_import_value_usd", "top_supplier"],
@@ -258,7 +263,7 @@ def _durations(rows: pd.DataFrame, dep: pd.DataFrame, years: list[int]) -> pd.Da
     })
     out.loc[out["current_run_years"] == 0, "dependent_since"] = pd.NA
     out = out[total > 0]
-    out["description"] = out["product"].map(_descriptions(rows)).fillna("")
+    out["description"] = _fill(out["product"].map(_descriptions(rows)), "")
     latest = rows.sort_values("year").drop_duplicates(["reporter", "product"], keep="last")
     latest = latest.rename(columns={"tier": "latest_tier", "top_supplier": "latest_top_supplier"})
     out = out.merge(latest[["reporter", "product", "latest_tier", "latest_top_supplier"]], on=["reporter", "product"], how="left")
