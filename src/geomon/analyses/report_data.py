@@ -1,0 +1,322 @@
+"""Everything the monitor's report shows, as named tables built by the analyses.
+
+:func:`build_report_data` runs the analyses once and returns a :class:`ReportData`:
+named DataFrames plus one ``meta`` dict. The HTML and Excel renderers in
+:mod:`geomon.outputs.report` only format and chart these tables; nothing there
+computes an indicator.
+
+Tables (columns keep the names of the analysis that made them):
+
+- ``products``        every screened product in the year: :func:`screening.screen` rows
+                      (plus ``top_supplier_name``) and the tier columns of :func:`tiers.classify`
+                      (``tier``, ``computed_tier``, ``tier_reasons``, ``interest_areas``,
+                      ``override_reason`` ...).
+- ``tier_counts``     per tier: products and their import value (year of the report).
+- ``largest``         the products with a tier other than ``none``, by import value.
+- ``supplier_countries``  per main (top) supplier of those products: dependencies, per
+                      tier, their import value (``trends`` summary ``by_supplier``).
+- ``changes``         products whose verdict changed since the previous year (``trends``
+                      summary ``changes``) with the indicators before and after.
+- ``since``           with ``since=EDITION``: products whose final tier differs from that
+                      saved edition, with indicators before (edition) and after (now).
+- ``detail``          the products that get a section of their own (see below), in order.
+- ``suppliers``       every supplier of each detail product in the year:
+                      share(s) = v(s) / sum_s' v(s') as in :func:`suppliers.suppliers`;
+                      ``shown_as`` is the supplier's name for the ``report.top_suppliers``
+                      largest and ``other`` for the rest (charts sum by it).
+- ``world_exporters`` the same for world exports of each detail product
+                      (as :func:`suppliers.suppliers` with ``world=True``).
+- ``history``         the trend rows of the detail products (one per product and year):
+                      import HHI, world-export HHI, imports/exports ratio, criteria, tier.
+- ``trend_by_tier``   per year: products screened, dependent, per tier, entered, left
+                      (``trends`` summary ``by_tier``).
+- ``trend_suppliers`` per year and main supplier: dependencies (``by_supplier``), with
+                      ``shown_as`` naming the ``report.top_suppliers`` suppliers that lead
+                      most often (``shown_order`` 0, 1, ...) and ``other`` for the rest (last).
+- ``durations``       how long each current dependency has lasted (``durations``).
+- ``leverage``        :func:`leverage.leverage` with the reporter as supplier.
+
+Which products get a section: every product whose tier is not ``none`` (strategic,
+possible, dependency) plus the ``report.top_products`` largest imports by value, so the
+file stays light on a full 5,000-product dataset while every verdict is explained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from geomon.analyses import trends as _trends
+from geomon.analyses.context import Context, Result
+from geomon.analyses.leverage import leverage
+from geomon.analyses.screening import ALL, screen, screen_years
+
+try:
+    from geomon.analyses.tiers import classify
+except ModuleNotFoundError as _exc:  # tiers (issue 3) not there yet: every dependency is tier 'dependency'
+    if _exc.name != "geomon.analyses.tiers":
+        raise
+    classify = None
+from geomon.engine import indicators as ind
+from geomon.errors import InputError, choices
+
+#: Report languages (labels live in :mod:`geomon.outputs.report.labels`).
+LANGUAGES = ("en", "nl")
+#: Tier names, most to least severe.
+TIERS = _trends.TIERS
+#: Caveats every reader must know; the renderers translate the keys.
+CAVEATS = ("consignment", "reexports", "hs_revisions", "ratio_no_exports", "persistence")
+OTHER = "other"
+
+#: Columns of the trend rows kept for the per-product charts.
+HISTORY_COLUMNS = ["product", "year", "import_value_usd", "top_supplier", "top_supplier_share", "import_hhi",
+                   "world_export_hhi", "import_export_ratio", "c1_import_concentration", "c2_world_concentration",
+                   "c3_low_substitutability", "criteria_met_years", "dependent", "tier"]
+#: Indicators shown before and after in the change tables.
+CHANGE_INDICATORS = ["import_value_usd", "import_hhi", "world_export_hhi", "import_export_ratio",
+                     "criteria_met_years", "top_supplier"]
+
+
+@dataclass
+class ReportData:
+    """Named tables plus the metadata (provenance, settings, what the report covers)."""
+
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.tables
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        return self.tables.get(name)
+
+
+def build_report_data(ctx: Context, reporter: str, year: int | None = None, since: str | None = None,
+                      lang: str = "en", editions: str | None = None) -> ReportData:
+    """Run screening, tiers, trends, suppliers and leverage for one reporter and year.
+
+    ``since`` names a saved edition (see ``geomon edition save``) to compare with;
+    ``editions`` is where editions live (default as in :mod:`geomon.analyses.editions`).
+    Raises :class:`InputError` for an unknown reporter, year, language or edition.
+    """
+    if lang not in LANGUAGES:
+        raise InputError(f"unknown language '{lang}'; choose one of {', '.join(LANGUAGES)}")
+    if str(reporter).strip().upper() == ALL:
+        raise InputError("a report covers one reporter; give an ISO3 code (e.g. NLD) or a bloc (e.g. EU27), not ALL")
+    econ = ctx.economy(reporter)
+    year = ctx.check_year(year if year is not None else ctx.default_year())
+    cfg = ctx.config
+
+    scr = screen(ctx, econ.name, year)
+    products = _tiered(ctx, scr.table)
+    products.insert(products.columns.get_loc("top_supplier") + 1, "top_supplier_name",
+                    products["top_supplier"].map(ctx.names).fillna(products["top_supplier"]))
+    if products.empty:
+        raise InputError(f"{econ.name} imported none of the products in the data in {year}; choose another reporter or year")
+
+    first = max(ctx.dataset.years[0], year - int(cfg["report.history_years"]) + 1)
+    if year - 1 in ctx.dataset.years:
+        first = min(first, year - 1)
+    rows, summ = _trend(ctx, econ.name, first, year)
+
+    detail = _detail(products, int(cfg["report.top_products"]))
+    codes = detail["product"].tolist()
+    top = int(cfg["report.top_suppliers"])
+    tables: dict[str, pd.DataFrame] = {
+        "products": products,
+        "tier_counts": _tier_counts(products),
+        "largest": _largest(products),
+        "supplier_countries": _at_year(summ["by_supplier"], year),
+        "changes": _changes(summ["changes"], rows, year),
+        "detail": detail,
+        "suppliers": _shares(ctx, econ, codes, year, top, world=False),
+        "world_exporters": _shares(ctx, econ, codes, year, top, world=True),
+        "history": rows.loc[rows["product"].isin(codes), [c for c in HISTORY_COLUMNS if c in rows]].reset_index(drop=True),
+        "trend_by_tier": summ["by_tier"].drop(columns=["reporter"], errors="ignore").reset_index(drop=True),
+        "trend_suppliers": _trend_suppliers(summ["by_supplier"], top),
+        "durations": _current_durations(summ["durations"]),
+        "leverage": leverage(ctx, econ.name, year).table,
+    }
+    since_meta: dict[str, Any] = {}
+    if since:
+        tables["since"], since_meta = _since(ctx, econ.name, since, products, editions)
+
+    meta = ctx.meta(
+        analysis="report", reporter=econ.name, reporter_name=ctx.names.get(econ.name, econ.name),
+        reporter_is_bloc=econ.is_bloc, reporter_members=list(econ.members) if econ.is_bloc else [],
+        year=year, previous_year=year - 1 if year - 1 in ctx.dataset.years else None,
+        window_years=scr.meta["window_years"], window_years_missing=scr.meta["window_years_missing"],
+        persistence=scr.meta["persistence"], history_years=f"{first}-{year}", lang=lang,
+        generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        thresholds={"import_hhi": cfg["screening.import_hhi"], "world_hhi": cfg["screening.world_hhi"],
+                    "ratio": cfg["screening.ratio"], "window": cfg["screening.window"],
+                    "min_years": cfg["screening.min_years"], "leverage_min_share": cfg["leverage.min_share"]},
+        tiers=list(TIERS), rows=len(products), dependent=int(products["dependent"].sum()),
+        tier_totals={t: int((products["tier"] == t).sum()) for t in TIERS},
+        detail_products=codes, top_products=int(cfg["report.top_products"]), top_suppliers=top,
+        caveats=list(CAVEATS), since=since_meta or None, tiers_available=classify is not None,
+    )
+    return ReportData(tables, meta)
+
+
+# --- tiers -------------------------------------------------------------------------------------
+
+def _tiered(ctx: Context, screened: pd.DataFrame) -> pd.DataFrame:
+    if classify is None:
+        out = screened.copy()
+        out["tier"] = out["dependent"].map({True: "dependency", False: "none"})
+        out["computed_tier"] = out["tier"]
+        return out
+    out = classify(ctx, screened)
+    out = out.table if isinstance(out, Result) else out
+    return out.reset_index(drop=True)
+
+
+def _trend(ctx: Context, reporter: str, first: int, last: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    if classify is not None:
+        tr = _trends.trends(ctx, reporter, first, last)
+        return tr.table, tr.summaries
+    rows = _tiered(ctx, screen_years(ctx, reporter, first, last))
+    rows = rows.sort_values(["reporter", "product", "year"], kind="stable").reset_index(drop=True)
+    return rows, _trends.summarise(rows, first, last, ctx.names)
+
+
+def _tier_rank(tiers: pd.Series) -> pd.Series:
+    order = {t: i for i, t in enumerate(TIERS)}
+    return tiers.map(order).fillna(len(order)).astype(int)
+
+
+def _tier_counts(products: pd.DataFrame) -> pd.DataFrame:
+    g = products.groupby("tier")
+    out = pd.DataFrame({"tier": list(TIERS)})
+    out["products"] = out["tier"].map(g.size()).fillna(0).astype("int64")
+    out["import_value_usd"] = out["tier"].map(g["import_value_usd"].sum()).fillna(0.0)
+    out["dependent"] = out["tier"].map(g["dependent"].sum()).fillna(0).astype("int64")
+    return out
+
+
+def _largest(products: pd.DataFrame) -> pd.DataFrame:
+    df = products[products["tier"] != "none"]
+    return df.sort_values(["import_value_usd", "product"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def _detail(products: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    """Products with a section: tier other than none, plus the top_n largest imports."""
+    by_value = products.sort_values(["import_value_usd", "product"], ascending=[False, True], kind="stable")
+    top = set(by_value["product"].head(top_n))
+    df = products[(products["tier"] != "none") | products["product"].isin(top)].copy()
+    df["why_detailed"] = df["tier"].where(df["tier"] != "none", "top_import")
+    df["_r"] = _tier_rank(df["tier"])
+    df = df.sort_values(["_r", "import_value_usd", "product"], ascending=[True, False, True], kind="stable")
+    return df.drop(columns="_r").reset_index(drop=True)
+
+
+# --- suppliers ---------------------------------------------------------------------------------
+
+def _shares(ctx: Context, econ, codes: list[str], year: int, top: int, world: bool) -> pd.DataFrame:
+    """All suppliers (or world exporters) of ``codes`` in ``year`` in one query.
+
+    share(s) = v(s) / sum_s' v(s') per product, as :func:`geomon.analyses.suppliers.suppliers`.
+    """
+    cols = ["product", "rank", "supplier", "supplier_name", "value_usd", "quantity_t", "share", "shown_as"]
+    if not codes:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    f = ctx.flows
+    f = f.filter(f.year == year, f["product"].isin(codes))
+    ef = ind.economy_flows(f, ctx.econ_table(econ))
+    if not world:
+        ef = ef.filter(ef.importer == econ.name)
+    g = ef.group_by(["product", "exporter"]).aggregate(value_usd=ef.value.sum(), quantity_t=ef.quantity.sum())
+    df = ctx.engine.execute(g).rename(columns={"exporter": "supplier"})
+    df["share"] = df["value_usd"] / df.groupby("product")["value_usd"].transform("sum")
+    df = df.sort_values(["product", "value_usd", "supplier"], ascending=[True, False, True], kind="stable")
+    df["rank"] = df.groupby("product").cumcount() + 1
+    df["supplier_name"] = df["supplier"].map(ctx.names).fillna(df["supplier"])
+    df["shown_as"] = df["supplier_name"].where(df["rank"] <= top, OTHER)
+    order = {c: i for i, c in enumerate(codes)}
+    df["_o"] = df["product"].map(order)
+    df = df.sort_values(["_o", "rank"], kind="stable")
+    return df[cols].reset_index(drop=True)
+
+
+# --- changes -----------------------------------------------------------------------------------
+
+def _at_year(df: pd.DataFrame, year: int) -> pd.DataFrame:
+    return df[df["year"] == year].drop(columns=["reporter"], errors="ignore").reset_index(drop=True)
+
+
+def _changes(changes: pd.DataFrame, rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Products whose verdict changed between year-1 and year, with indicators then and now."""
+    ch = _at_year(changes, year)
+    if ch.empty:
+        return ch
+    keep = ["product"] + [c for c in CHANGE_INDICATORS if c in rows]
+    before = rows.loc[rows["year"] == year - 1, keep].set_index("product").add_suffix("_before")
+    after = rows.loc[rows["year"] == year, keep].set_index("product").add_suffix("_after")
+    ch = ch.drop(columns=["top_supplier", "import_value_usd"], errors="ignore")
+    out = ch.join(before, on="product").join(after, on="product")
+    return out.reset_index(drop=True)
+
+
+def _since(ctx: Context, reporter: str, name: str, products: pd.DataFrame,
+           editions: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Products whose final tier differs from edition ``name`` (missing on one side = none)."""
+    from geomon.analyses.editions import load_edition
+
+    ed = load_edition(name, editions, ctx.store)
+    em = ed.meta
+    if str(em.get("reporter", "")) != reporter:
+        raise InputError(f"edition '{name}' is for reporter {em.get('reporter')}, not {reporter}; "
+                         f"give an edition of {reporter} (see 'geomon edition list')")
+    keys = ["product"]
+    carry = ["description", "tier", "computed_tier"] + CHANGE_INDICATORS
+    a = ed.table.reindex(columns=keys + carry)
+    b = products.reindex(columns=keys + carry)
+    m = a.merge(b, on=keys, how="outer", suffixes=("_before", "_after"))
+    for side in ("before", "after"):
+        m[f"tier_{side}"] = m[f"tier_{side}"].astype(object).where(m[f"tier_{side}"].notna(), "none")
+    m["description"] = m["description_after"].astype(object).where(m["description_after"].notna(), m["description_before"])
+    changed = m[m["tier_before"] != m["tier_after"]].copy()
+    changed["_o"] = _tier_rank(changed["tier_after"])
+    changed = changed.sort_values(["_o", "product"], kind="stable")
+    front = ["product", "description", "tier_before", "tier_after", "computed_tier_before", "computed_tier_after"]
+    pairs = [f"{c}_{s}" for c in CHANGE_INDICATORS for s in ("before", "after")]
+    table = changed[front + pairs].reset_index(drop=True)
+    info = {"edition": name, "created_at": em.get("created_at"), "year": em.get("year"),
+            "data_version": em.get("data_version"), "config_hash": em.get("config_hash"),
+            "tiers": em.get("tiers"), "changed_products": len(table)}
+    return table, info
+
+
+# --- trends ------------------------------------------------------------------------------------
+
+def _trend_suppliers(by_supplier: pd.DataFrame, top: int) -> pd.DataFrame:
+    """Dependencies per year and main supplier; the ``top`` suppliers that lead in most
+    product-years keep their name in ``shown_as``, the others are ``other``."""
+    df = by_supplier[by_supplier["dependencies"] > 0].drop(columns=["reporter"], errors="ignore").copy()
+    rank = (df.groupby("supplier_name")["dependencies"].sum()
+            .reset_index().sort_values(["dependencies", "supplier_name"], ascending=[False, True]))
+    keep = rank["supplier_name"].head(top).tolist()
+    df["shown_as"] = df["supplier_name"].where(df["supplier_name"].isin(keep), OTHER)
+    df["shown_order"] = df["shown_as"].map({n: i for i, n in enumerate(keep)}).fillna(len(keep)).astype("int64")
+    return df.reset_index(drop=True)
+
+
+def _current_durations(durations: pd.DataFrame) -> pd.DataFrame:
+    return durations[durations["current_run_years"] > 0].drop(columns=["reporter"], errors="ignore").reset_index(drop=True)
+
+
+def available_editions(ctx: Context, editions: str | None = None) -> list[str]:
+    """Names of the saved editions (for messages)."""
+    from geomon.analyses.editions import list_editions
+
+    return list_editions(editions, ctx.store).table["edition"].tolist()
+
+
+__all__ = ["CAVEATS", "LANGUAGES", "ReportData", "TIERS", "available_editions", "build_report_data", "choices"]

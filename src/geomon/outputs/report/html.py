@@ -1,0 +1,223 @@
+"""The report as ONE self-contained HTML file: styles, scripts, chart specs and data inline.
+
+Rendering only: tables come from :func:`geomon.analyses.report_data.build_report_data`,
+charts are Vega-Lite specs from :mod:`.charts`, the page is the Jinja2 template
+``templates/report.html.j2``. Vega, Vega-Lite and vega-embed are vendored in
+``static/`` (see ``static/NOTICE``) and inlined, so the file opens offline. A small
+vanilla script (``static/report.js``) renders the charts and sorts, filters and
+searches the product table.
+
+Every numeric cell carries its exact value in ``data-v`` (Python ``repr``) so the
+table sorts on numbers and tests can compare the page with ``geomon screen``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+import pandas as pd
+
+from geomon.analyses.report_data import OTHER, ReportData
+from geomon.outputs.files import write_text
+from geomon.outputs.report import charts
+from geomon.outputs.report.labels import NUMBERS, labels
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+TEMPLATES = HERE / "templates"
+#: Vendored scripts, in load order, with their versions (see static/NOTICE).
+VENDORED = {"vega": ("vega.min.js", "6.4.0"), "vegalite": ("vega-lite.min.js", "6.4.1"),
+            "embed": ("vega-embed.min.js", "7.3.0")}
+#: Vega number-format locales for the chart axes and tooltips.
+FORMAT_LOCALES = {
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["$", ""]},
+    "nl": {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["$ ", ""]},
+}
+
+
+@lru_cache(maxsize=None)
+def _static(name: str) -> str:
+    return (STATIC / name).read_text(encoding="utf-8")
+
+
+def _script_safe(js: str) -> str:
+    """Inline-able script text: a literal '</script' would end the element early."""
+    return re.sub(r"</(script)", r"<\\/\1", js, flags=re.IGNORECASE)
+
+
+def _json_script(obj: Any) -> str:
+    """JSON for a <script type="application/json"> element ('<' escaped, NaN as null)."""
+    text = json.dumps(obj, separators=(",", ":"), allow_nan=False, default=_json_default)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _json_default(v: Any) -> Any:
+    if hasattr(v, "item"):
+        return v.item()
+    return str(v)
+
+
+class Formatter:
+    """Numbers as readers expect them in ``lang`` (decimal mark, thousands, USD magnitudes)."""
+
+    def __init__(self, lang: str) -> None:
+        self.L = labels(lang)
+        self.n = NUMBERS[lang]
+
+    @staticmethod
+    def missing(v: Any) -> bool:
+        return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+    def num(self, v: Any, decimals: int = 0) -> str:
+        if self.missing(v):
+            return "–"
+        s = f"{float(v):,.{decimals}f}"
+        return s.replace(",", "\x00").replace(".", self.n["decimal"]).replace("\x00", self.n["thousands"])
+
+    def usd(self, v: Any) -> str:
+        if self.missing(v):
+            return "–"
+        x = float(v)
+        for limit, suffix in self.n["units"]:
+            if abs(x) >= limit:
+                return self.num(x / limit, 1) + suffix
+        return self.num(x, 0)
+
+    def share(self, v: Any) -> str:
+        return "–" if self.missing(v) else self.num(float(v) * 100, 1) + "%"
+
+    def hhi(self, v: Any) -> str:
+        return self.num(v, 3)
+
+    def ratio(self, v: Any) -> str:
+        if self.missing(v):
+            return "–"
+        return self.L["no_exports"] if float(v) >= 9999 else self.num(v, 2)
+
+    def int(self, v: Any) -> str:
+        return self.num(v, 0)
+
+    def plain(self, v: Any) -> str:
+        """A setting as written (0.4, 1.0 -> 1), with the language's decimal mark."""
+        if self.missing(v):
+            return "–"
+        return f"{float(v):g}".replace(".", self.n["decimal"])
+
+    def yn(self, v: Any) -> str:
+        return "–" if self.missing(v) else self.L["yes" if bool(v) else "no"]
+
+    def tier(self, v: Any) -> str:
+        return self.L.get(f"tier_{v}", str(v))
+
+    def event(self, v: Any) -> str:
+        return self.L.get(f"event_{v}", str(v))
+
+    def raw(self, v: Any) -> str:
+        """Exact value for data-v attributes (sorting, tests)."""
+        if self.missing(v):
+            return ""
+        if isinstance(v, bool) or (hasattr(v, "dtype") and str(getattr(v, "dtype", "")) == "bool"):
+            return "1" if bool(v) else "0"
+        if hasattr(v, "item"):
+            v = v.item()
+        return repr(v) if isinstance(v, float) else str(v)
+
+
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if df is None or df.empty:
+        return []
+    return df.astype(object).where(df.notna(), None).to_dict("records")
+
+
+def _areas(text: Any) -> list[str]:
+    if not isinstance(text, str) or not text.strip():
+        return []
+    return [a.strip() for a in text.split(";") if a.strip()]
+
+
+def _by_product(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    return {code: g for code, g in df.groupby("product", sort=False)} if len(df) else {}
+
+
+def build_charts(data: ReportData, L: dict[str, str], validate: bool = False) -> dict[str, dict[str, Any]]:
+    """chart element id -> Vega-Lite spec, for every chart on the page."""
+    m = data.meta
+    out: dict[str, dict[str, Any]] = {}
+    sup, hist = _by_product(data["suppliers"]), _by_product(data["history"])
+    sup_spec = charts.suppliers_chart(L, L["chart_suppliers"].format(year=m["year"]), validate)
+    ind_spec = charts.indicators_chart(m["thresholds"], L, validate)
+    for code in m["detail_products"]:
+        if code in sup:
+            out[f"chart-sup-{code}"] = charts.attach(sup_spec, suppliers=charts.suppliers_data(sup[code], L))
+        if code in hist:
+            out[f"chart-ind-{code}"] = charts.attach(ind_spec, **charts.indicators_data(hist[code], L))
+    if len(data["trend_by_tier"]):
+        out["chart-trend-tiers"] = charts.trend_tiers_chart(data["trend_by_tier"], m["tiers"], L, validate)
+    if len(data["trend_suppliers"]):
+        out["chart-trend-suppliers"] = charts.trend_suppliers_chart(data["trend_suppliers"], L, validate)
+    if len(data["leverage"]):
+        out["chart-leverage"] = charts.leverage_chart(data["leverage"], L, validate)
+    return out
+
+
+def _environment(fmt: Formatter) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    filters: dict[str, Callable[..., str]] = {
+        "usd": fmt.usd, "share": fmt.share, "hhi": fmt.hhi, "ratio": fmt.ratio, "int": fmt.int, "num": fmt.num,
+        "yn": fmt.yn, "tier": fmt.tier, "event": fmt.event, "raw": fmt.raw,
+    }
+    env.filters.update(filters)
+    return env
+
+
+def render_html(data: ReportData) -> str:
+    """The whole report page as a string."""
+    m = data.meta
+    fmt = Formatter(m["lang"])
+    L = fmt.L
+    products = data["products"]
+    suppliers = sorted(set(zip(products["top_supplier"], products["top_supplier_name"])), key=lambda t: t[1])
+    areas = sorted({a for text in products.get("interest_areas", pd.Series(dtype=object)) for a in _areas(text)})
+    specs = build_charts(data, L)
+    lev = data["leverage"]
+    lev_rows = int(m["settings"]["report.leverage_rows"])
+    scripts = [_script_safe(_static(VENDORED[k][0])) for k in ("vega", "vegalite", "embed")]
+    ctx = {
+        "L": L, "m": m, "F": lambda kind, v: getattr(fmt, kind)(v), "lang": m["lang"],
+        "title": L["title"].format(**m),
+        "subtitle": L["subtitle"].format(**m),
+        "products": _records(products),
+        "detail": _records(data["detail"]),
+        "detail_set": set(m["detail_products"]),
+        "tier_counts": _records(data["tier_counts"]),
+        "largest": _records(data["largest"].head(10)),
+        "supplier_countries": _records(data["supplier_countries"].head(10)),
+        "changes": _records(data["changes"]),
+        "since": _records(data.get("since")),
+        "suppliers": {k: _records(v) for k, v in _by_product(data["suppliers"]).items()},
+        "world": {k: _records(v[v["shown_as"] != OTHER]) for k, v in _by_product(data["world_exporters"]).items()},
+        "trend_by_tier": _records(data["trend_by_tier"]),
+        "durations": _records(data["durations"]),
+        "leverage": _records(lev.head(lev_rows)),
+        "leverage_total": len(lev), "leverage_partners": int(lev["partner"].nunique()) if len(lev) else 0,
+        "filter_tiers": [t for t in m["tiers"] if (products["tier"] == t).any()],
+        "filter_suppliers": suppliers, "filter_areas": areas, "areas_of": _areas,
+        "charts": specs, "specs_json": _json_script(specs),
+        "vega_options": _json_script({"actions": False, "renderer": "svg", "formatLocale": FORMAT_LOCALES[m["lang"]]}),
+        "css": _static("report.css"), "report_js": _script_safe(_static("report.js")), "vendor_js": scripts,
+        "versions": {k: v[1] for k, v in VENDORED.items()},
+        "settings": [(k, v) for k, v in m["settings"].items() if k != "blocs"],
+    }
+    return _environment(fmt).get_template("report.html.j2").render(**ctx)
+
+
+def write_html(data: ReportData, path: str | Path) -> None:
+    """Render and write the page atomically (no partial file on failure)."""
+    write_text(render_html(data), path)
