@@ -315,3 +315,24 @@ def test_cli_malformed_override_file(cli, tmp_path):
 def test_cli_unknown_tier_filter(cli):
     res = cli("tiers", "--tier", "critical")
     assert res.exit_code == 2 and "unknown tier 'critical'" in res.stderr
+
+
+def test_toml_override_errors_name_the_line(tmp_path):
+    f = tmp_path / "ov.toml"
+    f.write_text('[[override]]\nproduct = "283691"\ntier = "none"\nreason = "r"\nauthor = "a"\n'
+                 'date = "2024-05-31"\n\n[[override]]\nproduct = "282520"\ntier = "maybe"\nreason = "r"\n'
+                 'author = "a"\ndate = "2024-05-31"\n')
+    with pytest.raises(DataError, match=rf"{f}, line 8: tier 'maybe' is not allowed"):
+        read_overrides(f, {"283691", "282520"})
+    f.write_text('[[override]]\nproduct = "283691"\ntier = none\n')
+    with pytest.raises(DataError, match=r"not valid TOML: .*line 3"):
+        read_overrides(f, {"283691"})
+
+
+def test_tiers_meta_records_the_curated_files(ctx):
+    from geomon.analyses.tiers import tiers
+
+    meta = tiers(ctx, "NLD", 2022).meta
+    (path, info), = meta["interest_map_files"].items()
+    assert path.endswith("public_interest.csv") and info["version"] and len(info["sha256"]) == 12
+    assert meta["overrides"] == "" and meta["groups_files"]

@@ -200,12 +200,19 @@ def _presence(ctx: Context, years: Sequence[int], mapping: pd.DataFrame) -> pd.D
     return df
 
 
+def _sha(path: str | Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
 def _verdict(dependent: bool, tier: str) -> str:
     return f"{'dependent' if dependent else 'not dependent'} ({tier})"
 
 
 def group_members(ctx: Context, reporter: str, year: int | None = None, *, groups: Groups | None = None,
-                  ids: Sequence[str] | None = None, overrides=None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  ids: Sequence[str] | None = None,
+                  overrides: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(group rows, member rows) for ``reporter`` in ``year``.
 
     Group rows: screening + tier columns of each group (product = group id). Member
@@ -269,7 +276,7 @@ def group_members(ctx: Context, reporter: str, year: int | None = None, *, group
 
 def groups(ctx: Context, reporter: str, year: int | None = None, *, groups_file: str | Path | None = None,
            replace_groups: bool | None = None, ids: Sequence[str] | None = None, members: bool = False,
-           overrides=None) -> Result:
+           overrides: str | Path | None = None) -> Result:
     """Screen every substitute group for ``reporter`` in ``year`` beside its members' HS6 verdicts.
 
     One row per (reporter, group): the group's screening and tier columns, then
@@ -284,7 +291,12 @@ def groups(ctx: Context, reporter: str, year: int | None = None, *, groups_file:
     g_df, detail = group_members(ctx, reporter, year, groups=gs, ids=ids, overrides=overrides)
     label = ALL if reporter.upper() == ALL else ctx.economy(reporter).name
     n = ctx.config["screening.window"]
+    from geomon.analyses.tiers import tier_inputs
+
+    inputs = tier_inputs(ctx, overrides=overrides)
+    inputs["groups_files"] = {f: {"version": v, "sha256": _sha(f)} for f, v in gs.versions.items()}
     meta_common = dict(reporter=label, year=year, window_years=f"{year - n + 1}-{year}", groups_source=gs.describe(),
+                       **inputs,
                        groups=len(ids or gs.ids))
     if members:
         return Result(detail, ctx.meta(analysis="group_members", rows=len(detail),

@@ -508,9 +508,33 @@ def tiers(ctx: Context, reporter: str, year: int | None = None, *, interest_map:
     return Result(df, ctx.meta(analysis="tiers", reporter=label, year=year, rows=len(df),
                                window_years=f"{year - n + 1}-{year}", tiers=counts, computed_tiers=computed,
                                overridden=int((df["override_reason"] != "").sum()),
-                               interest_map=imap.describe(),
-                               overrides=str(overrides or ctx.config["tiers.overrides"] or "")))
+                               **tier_inputs(ctx, imap, overrides)))
+
+
+def _sha(path: str | Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def tier_inputs(ctx: Context, interest_map: InterestMap | None = None,
+                overrides: str | Path | None = None) -> dict[str, Any]:
+    """Provenance of the curated files behind the tiers, for ``meta`` and editions:
+    the interest-map files with their versions and content hashes, and the overrides and
+    user groups files with their hashes (the configuration hash covers only their paths)."""
+    from geomon.analyses.groups import load_groups
+
+    imap = interest_map if interest_map is not None else load_map(ctx.config)
+    ov = overrides or ctx.config["tiers.overrides"] or ""
+    gs = load_groups(ctx)
+    return {
+        "interest_map": imap.describe(),
+        "interest_map_files": {f: {"version": v, "sha256": _sha(f)} for f, v in imap.versions.items()},
+        "overrides": str(ov),
+        "overrides_sha256": _sha(ov) if ov else "",
+        "groups_files": {f: {"version": v, "sha256": _sha(f)} for f, v in gs.versions.items()},
+    }
 
 
 __all__ = ["TIERS", "TIER_COLUMNS", "TierRules", "Override", "apply_rules", "apply_overrides", "classify",
-           "read_overrides", "tier_row", "tiers", "GeomonError"]
+           "read_overrides", "tier_inputs", "tier_row", "tiers"]
