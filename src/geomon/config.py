@@ -100,11 +100,12 @@ SETTINGS: dict[str, Setting] = {
                 "Report: leverage rows shown in the HTML report (largest by value); the workbook has all rows.",
                 _positive_int),
         Setting("tiers.strategic_world_hhi", 0.5, float,
-                "Tiers: a linked dependency is strategic when the world-export HHI exceeds this (limited room to diversify) ...",
+                "Tiers: a dependency linked to a public interest is strategic (limited room to diversify) when the "
+                "world-export HHI exceeds this, or when tiers.min_alternative_suppliers is not reached.",
                 _unit_interval),
         Setting("tiers.min_alternative_suppliers", 3, int,
-                "... or when fewer than this many alternative suppliers (not the top supplier, not the reporter) each export "
-                "at least tiers.alternative_min_share x the reporter's imports to the rest of the world.",
+                "Tiers: strategic also when fewer than this many alternative suppliers (not the top supplier, not the "
+                "reporter) each export at least tiers.alternative_min_share x the reporter's imports to the rest of the world.",
                 _positive_int),
         Setting("tiers.alternative_min_share", 0.5, float,
                 "Tiers: an alternative supplier must export to economies other than the reporter at least this share of "
