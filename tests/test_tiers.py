@@ -336,3 +336,12 @@ def test_tiers_meta_records_the_curated_files(ctx):
     (path, info), = meta["interest_map_files"].items()
     assert path.endswith("public_interest.csv") and info["version"] and len(info["sha256"]) == 12
     assert meta["overrides"] == "" and meta["groups_files"]
+
+
+def test_classify_duplicate_rows_get_the_same_counts(ctx):
+    from geomon.analyses.screening import screen_years
+
+    one = screen_years(ctx, "NLD", 2022, 2022, ["283691", "720293"])
+    twice = classify(ctx, pd.concat([one, one], ignore_index=True))
+    single = classify(ctx, one)
+    assert list(twice["alternative_suppliers"]) == list(single["alternative_suppliers"]) * 2

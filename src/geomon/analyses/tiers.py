@@ -400,6 +400,7 @@ def alternatives_frame(ctx: Context, screened: pd.DataFrame, share: float, margi
                              "product": rows["product"].astype(str),
                              "import_value_usd": rows["import_value_usd"].astype("float64"),
                              "top_supplier": rows["top_supplier"].astype(object).where(rows["top_supplier"].notna(), None)})
+        keys = keys.drop_duplicates(["year", "importer", "product"])  # one count per key, whatever the input
         flows = ctx.flows.filter(ctx.flows.year.isin(years))
         if group_map is not None:
             from geomon.engine.groups import map_products
