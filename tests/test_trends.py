@@ -78,6 +78,11 @@ def test_product_series_equals_the_full_trend(ctx):
     assert d["latest_top_supplier"] == "CHL"
 
 
+def test_hs4_heading_gives_its_hs6_products(ctx):
+    res = trends(ctx, "NLD", 2022, 2024, products=["2846"])  # rare-earth compounds: 284610 cerium, 284690 other
+    assert set(res.table["product"]) == {"284610", "284690"} and res.meta["products"] == ["284610", "284690"]
+
+
 def test_default_range_is_the_last_twenty_years(ctx):
     res = trends(ctx, "NLD", products=["720293"])
     assert res.meta["first_year"] == ctx.default_year() - 19 and res.meta["last_year"] == ctx.default_year()

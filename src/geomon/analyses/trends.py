@@ -86,7 +86,8 @@ def trends(ctx: Context, reporter: str, first: int | None = None, last: int | No
     classify every row into a tier and summarise.
 
     Defaults: ``last`` = the latest data year, ``first`` = ``last`` - 19 (not before the
-    first data year). ``products`` restricts to those HS6 codes (a product's full series).
+    first data year). ``products`` restricts to those HS6 codes (a product's full series);
+    an HS4 heading or HS2 chapter stands for its HS6 codes, each screened on its own.
     """
     from geomon.analyses.tiers import classify
 
@@ -94,7 +95,7 @@ def trends(ctx: Context, reporter: str, first: int | None = None, last: int | No
     first_y = int(first) if first is not None else max(last_y - DEFAULT_SPAN + 1, ctx.dataset.years[0])
     if first_y > last_y:
         raise InputError(f"year range {first_y}-{last_y} is empty; --from must not be after --to")
-    codes = sorted({ctx.check_product(p) for p in products}) if products else None
+    codes = sorted({c for p in products for c in ctx.product_codes(p)}) if products else None
     label = ALL if reporter.strip().upper() == ALL else ctx.economy(reporter).name
     screened = screen_years(ctx, reporter, first_y, last_y, codes)
     if codes and screened.empty:

@@ -187,7 +187,7 @@ def trends_cmd(
     reporter: ReporterOpt = "NLD",
     first: Annotated[Optional[int], typer.Option("--from", help="First year [default: 19 years before --to].", show_default=False)] = None,
     last: Annotated[Optional[int], typer.Option("--to", help="Last year [default: the latest in the data].", show_default=False)] = None,
-    product: Annotated[Optional[list[str]], typer.Option("--product", "-p", help="Only this HS6 product (repeatable): its full series.", show_default=False)] = None,
+    product: Annotated[Optional[list[str]], typer.Option("--product", "-p", help="Only this HS6 product (repeatable; an HS4 heading or HS2 chapter gives its HS6 codes): the full series.", show_default=False)] = None,
     summary: SummaryOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
