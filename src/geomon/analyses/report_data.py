@@ -35,6 +35,14 @@ Tables (columns keep the names of the analysis that made them):
                       most often (``shown_order`` 0, 1, ...) and ``other`` for the rest (last).
 - ``durations``       how long each current dependency has lasted (``durations``).
 - ``leverage``        :func:`leverage.leverage` with the reporter as supplier.
+- ``chains``          every value chain (:func:`chains.chain`), one row per stage, with
+                      the chokepoint stage marked.
+- ``risk``            GeoPolRisk scores per commodity (:func:`risk.risk`).
+- ``scenario``        imports at risk if ``report.scenario_stop`` (default CHN) stops
+                      delivering (:func:`scenario.scenario`, every imported product).
+  These three need World Mining Data and WGI for the year; when an analysis refuses the
+  year or the reporter (a :class:`GeomonError`), the table is left out and
+  ``meta["supply_notes"]`` says why.
 
 Which products get a section: every product whose tier is not ``none`` (strategic,
 possible, dependency) plus the ``report.top_products`` largest imports by value, so the
@@ -49,19 +57,16 @@ from typing import Any
 
 import pandas as pd
 
+from geomon.analyses import chains as _chains
+from geomon.analyses import risk as _risk
+from geomon.analyses import scenario as _scenario
 from geomon.analyses import trends as _trends
-from geomon.analyses.context import Context, Result
+from geomon.analyses.context import Context
 from geomon.analyses.leverage import leverage
-from geomon.analyses.screening import ALL, screen, screen_years
-
-try:
-    from geomon.analyses.tiers import classify
-except ModuleNotFoundError as _exc:  # tiers (issue 3) not there yet: every dependency is tier 'dependency'
-    if _exc.name != "geomon.analyses.tiers":
-        raise
-    classify = None
+from geomon.analyses.screening import ALL, screen
+from geomon.analyses.tiers import classify
 from geomon.engine import indicators as ind
-from geomon.errors import InputError, choices
+from geomon.errors import GeomonError, InputError, choices
 
 #: Report languages (labels live in :mod:`geomon.outputs.report.labels`).
 LANGUAGES = ("en", "nl")
@@ -143,6 +148,7 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         "durations": _current_durations(summ["durations"]),
         "leverage": leverage(ctx, econ.name, year).table,
     }
+    supply_notes, scenario_meta = _supply(ctx, econ.name, year, tables)
     since_meta: dict[str, Any] = {}
     if since:
         tables["since"], since_meta = _since(ctx, econ.name, since, products, editions)
@@ -160,7 +166,8 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         tiers=list(TIERS), rows=len(products), dependent=int(products["dependent"].sum()),
         tier_totals={t: int((products["tier"] == t).sum()) for t in TIERS},
         detail_products=codes, top_products=int(cfg["report.top_products"]), top_suppliers=top,
-        caveats=list(CAVEATS), since=since_meta or None, tiers_available=classify is not None,
+        caveats=list(CAVEATS), since=since_meta or None, supply_notes=supply_notes,
+        scenario=scenario_meta,
     )
     return ReportData(tables, meta)
 
@@ -168,23 +175,12 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
 # --- tiers -------------------------------------------------------------------------------------
 
 def _tiered(ctx: Context, screened: pd.DataFrame) -> pd.DataFrame:
-    if classify is None:
-        out = screened.copy()
-        out["tier"] = out["dependent"].map({True: "dependency", False: "none"})
-        out["computed_tier"] = out["tier"]
-        return out
-    out = classify(ctx, screened)
-    out = out.table if isinstance(out, Result) else out
-    return out.reset_index(drop=True)
+    return classify(ctx, screened).reset_index(drop=True)
 
 
 def _trend(ctx: Context, reporter: str, first: int, last: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
-    if classify is not None:
-        tr = _trends.trends(ctx, reporter, first, last)
-        return tr.table, tr.summaries
-    rows = _tiered(ctx, screen_years(ctx, reporter, first, last))
-    rows = rows.sort_values(["reporter", "product", "year"], kind="stable").reset_index(drop=True)
-    return rows, _trends.summarise(rows, first, last, ctx.names)
+    tr = _trends.trends(ctx, reporter, first, last)
+    return tr.table, tr.summaries
 
 
 def _tier_rank(tiers: pd.Series) -> pd.Series:
@@ -292,6 +288,39 @@ def _since(ctx: Context, reporter: str, name: str, products: pd.DataFrame,
             "data_version": em.get("data_version"), "config_hash": em.get("config_hash"),
             "tiers": em.get("tiers"), "changed_products": len(table)}
     return table, info
+
+
+# --- supply: value chains, risk, scenario ------------------------------------------------------
+
+def _supply(ctx: Context, reporter: str, year: int,
+            tables: dict[str, pd.DataFrame]) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """Add ``chains``, ``risk`` and ``scenario`` to ``tables``; return why any is missing
+    and the scenario's metadata (stopped suppliers, totals, assumptions)."""
+    notes: dict[str, str] = {}
+    scenario_meta: dict[str, Any] | None = None
+    try:
+        names = _chains.chain_list(ctx).table["chain"].tolist()
+        parts = [_chains.chain(ctx, n, reporter, year).table for n in names]
+        tables["chains"] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    except GeomonError as exc:
+        notes["chains"] = str(exc)
+    try:
+        r = _risk.risk(ctx, reporter, year).table
+        tables["risk"] = r.sort_values(["score", "commodity"], ascending=[False, True], na_position="last",
+                                       kind="stable").reset_index(drop=True)
+    except GeomonError as exc:
+        notes["risk"] = str(exc)
+    stop = str(ctx.config["report.scenario_stop"]).strip()
+    if stop:
+        try:
+            sc = _scenario.scenario(ctx, reporter, stop, year)
+            df = sc.table[sc.table["at_risk_value_usd"] > 0]
+            tables["scenario"] = df.sort_values(["at_risk_value_usd", "product"], ascending=[False, True],
+                                                kind="stable").reset_index(drop=True)
+            scenario_meta = {k: sc.meta.get(k) for k in ("stopped", "at_risk_value_usd", "products_at_risk", "assumptions")}
+        except GeomonError as exc:
+            notes["scenario"] = str(exc)
+    return notes, scenario_meta
 
 
 # --- trends ------------------------------------------------------------------------------------

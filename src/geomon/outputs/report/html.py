@@ -100,6 +100,14 @@ class Formatter:
             return "–"
         return self.L["no_exports"] if float(v) >= 9999 else self.num(v, 2)
 
+    def sig(self, v: Any) -> str:
+        """Three significant digits, for values spanning magnitudes (prices, CF)."""
+        if self.missing(v):
+            return "–"
+        x = float(v)
+        decimals = max(0, 2 - int(math.floor(math.log10(abs(x))))) if x else 0
+        return self.num(x, min(decimals, 6))
+
     def int(self, v: Any) -> str:
         return self.num(v, 0)
 
@@ -206,6 +214,9 @@ def render_html(data: ReportData) -> str:
         "trend_by_tier": _records(data["trend_by_tier"]),
         "durations": _records(data["durations"]),
         "leverage": _records(lev.head(lev_rows)),
+        "chains": {k: _records(g) for k, g in data["chains"].groupby("chain", sort=False)} if data.get("chains") is not None and len(data["chains"]) else {},
+        "risk": _records(data.get("risk")),
+        "scenario": _records(data["scenario"].head(lev_rows) if data.get("scenario") is not None else None),
         "leverage_total": len(lev), "leverage_partners": int(lev["partner"].nunique()) if len(lev) else 0,
         "filter_tiers": [t for t in m["tiers"] if (products["tier"] == t).any()],
         "filter_suppliers": suppliers, "filter_areas": areas, "areas_of": _areas,
