@@ -97,8 +97,12 @@ SETTINGS: dict[str, Setting] = {
                 "Report: years of history in the trend and per-product charts, ending in the report year.",
                 _positive_int),
         Setting("report.leverage_rows", 50, int,
-                "Report: leverage rows shown in the HTML report (largest by value); the workbook has all rows.",
+                "Report: rows of the leverage and supply-stop tables shown in the HTML report (largest by value); "
+                "the workbook has all rows.",
                 _positive_int),
+        Setting("report.scenario_stop", "CHN", str,
+                "Report: the supplier(s) whose supply stop the report's scenario section shows (e.g. 'CHN' or "
+                "'CHN,RUS'; '' = no scenario section)."),
         Setting("tiers.strategic_world_hhi", 0.5, float,
                 "Tiers: a dependency linked to a public interest is strategic (limited room to diversify) when the "
                 "world-export HHI exceeds this, or when tiers.min_alternative_suppliers is not reached.",

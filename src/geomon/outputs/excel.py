@@ -44,6 +44,32 @@ def write_sheet(wb, name: str, df: pd.DataFrame) -> None:
         ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
 
 
+def write_blocks_sheet(wb, name: str, blocks: list[tuple[str, pd.DataFrame]]) -> None:
+    """One sheet of several small tables stacked: a bold title row, a header row, the rows,
+    a blank row. The first row is frozen; no autofilter (Excel allows one per sheet)."""
+    ws = wb.add_worksheet(name[:31])
+    title = wb.add_format({"bold": True, "font_size": 12})
+    header = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1})
+    widths: dict[int, int] = {}
+    row = 0
+    for caption, df in blocks:
+        ws.write(row, 0, caption, title)
+        row += 1
+        for c, col in enumerate(df.columns):
+            ws.write(row, c, str(col), header)
+            fmt = _column_format(str(col), df[col], wb)
+            for r, v in enumerate(df[col].tolist(), start=row + 1):
+                if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+                    continue
+                ws.write(r, c, v.item() if hasattr(v, "item") else v, fmt)
+            sample = [len(str(col))] + [len(f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in df[col].head(200).tolist()]
+            widths[c] = max(widths.get(c, 0), min(max(sample) + 2, 60))
+        row += len(df) + 2
+    for c, w in widths.items():
+        ws.set_column(c, c, w)
+    ws.freeze_panes(1, 0)
+
+
 def write_meta_sheet(wb, meta: dict[str, Any], name: str = "provenance") -> None:
     rows = []
     for key, value in meta.items():

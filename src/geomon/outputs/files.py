@@ -16,6 +16,12 @@ from geomon.errors import OutputError
 FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only on success."""
@@ -31,6 +37,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
         os.replace(tmp_path, target)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror}; choose a writable --output") from None
