@@ -93,7 +93,9 @@ def instability(wgi: ir.Table) -> ir.Table:
     """iso3, year, instability = clip((2.5 - estimate) / 5, 0, 1): 0 = most stable,
     1 = least stable; null where the WGI estimate is null (missing)."""
     g = (WGI_HIGH - wgi.estimate) / (WGI_HIGH - WGI_LOW)
-    g = ibis.greatest(ibis.least(g, 1.0), 0.0)
+    # explicit: SQL's GREATEST/LEAST skip NULLs, which would turn a missing score into 1
+    g = ibis.ifelse(wgi.estimate.isnull(), ibis.null("float64"),
+                    ibis.ifelse(g > 1.0, 1.0, ibis.ifelse(g < 0.0, 0.0, g)))
     return wgi.select(iso3=wgi.iso3, year=wgi.year.cast("int32"), instability=g)
 
 

