@@ -117,3 +117,13 @@ def test_failed_write_leaves_no_partial_file(ctx, tmp_path, monkeypatch, fmt):
         write_report(data, target, fmt)
     assert target.read_text(encoding="utf-8") == "the previous report"
     assert _leftovers(tmp_path) == [target.name]
+
+
+def test_python_api(tmp_path):
+    """geomon.report(...) writes the same report; settings pass through like in the CLI."""
+    import geomon
+
+    data = geomon.report(tmp_path / "m.xlsx", "NLD", 2022, import_hhi=0.5, report__top_products=3)
+    assert data.meta["settings"]["screening.import_hhi"] == 0.5
+    assert data.meta["top_products"] == 3
+    assert openpyxl.load_workbook(tmp_path / "m.xlsx").sheetnames[:2] == ["summary", "products"]

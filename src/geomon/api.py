@@ -16,6 +16,7 @@ __all__ = ["Config", "Context", "GeomonError", "Result", "Store", "ingest_baci",
 __all__ += ["TablesResult", "TrendsResult", "trends", "save_edition", "list_editions", "show_edition", "diff_editions"]
 __all__ += ["tiers", "groups"]
 __all__ += ["production", "chain", "risk", "scenario"]
+__all__ += ["report_data", "report"]
 
 
 def screen(reporter: str = "NLD", year: int | None = None, *, config: Config | str | Path | None = None,
@@ -246,3 +247,38 @@ def scenario(reporter: str, stop: str | list[str], year: int | None = None, *,
     ctx = _supply_context(config, store, hs, version, dict(settings, **{"chains.dir": chains_dir}))
     fn = _scenario.scenario_alternatives if alternatives else _scenario.scenario
     return fn(ctx, reporter, stop, year, products=products, chain=chain)
+
+
+# --- report ----------------------------------------------------------------------------------------
+
+def report_data(reporter: str = "NLD", year: int | None = None, *, since: str | None = None, lang: str = "en",
+                editions: str | Path | None = None, config: Config | str | Path | None = None,
+                store: str | Path | Store | None = None, hs: str | None = None, version: str | None = None,
+                **settings):
+    """Everything the report shows, as named tables plus metadata
+    (:class:`~geomon.analyses.report_data.ReportData`). ``settings`` as in :func:`tiers`, plus
+    ``report__top_products``, ``report__scenario_stop`` ..."""
+    from geomon.analyses.report_data import build_report_data
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if settings:
+        cfg = cfg.with_overrides(**_tier_settings(None, False, None, None, False, settings))
+    ctx = open_context(store=store, config=cfg, hs=hs, version=version)
+    return build_report_data(ctx, reporter, year, since=since, lang=lang,
+                             editions=str(editions) if editions is not None else None)
+
+
+def report(output: str | Path, reporter: str = "NLD", year: int | None = None, *, fmt: str | None = None,
+           since: str | None = None, lang: str = "en", editions: str | Path | None = None,
+           config: Config | str | Path | None = None, store: str | Path | Store | None = None, hs: str | None = None,
+           version: str | None = None, **settings):
+    """Write the report to ``output``: one self-contained HTML page, or an Excel workbook when
+    ``fmt="xlsx"`` or ``output`` ends in .xlsx. Atomic: on error no file is left. Returns the
+    :class:`~geomon.analyses.report_data.ReportData` it rendered."""
+    from geomon.outputs.report import write_report
+
+    kind = fmt or ("xlsx" if str(output).lower().endswith(".xlsx") else "html")
+    data = report_data(reporter, year, since=since, lang=lang, editions=editions, config=config, store=store, hs=hs,
+                       version=version, **settings)
+    write_report(data, output, kind)
+    return data
