@@ -245,3 +245,19 @@ def test_cli_default_editions_dir_is_in_the_user_data_dir(cli, tmp_path, monkeyp
     assert (tmp_path / "geomon" / "editions" / "home" / "edition.json").is_file()
     res = cli("edition", "list")
     assert res.exit_code == 0 and "home" in res.stdout
+
+
+def test_damaged_edition_is_a_one_line_data_error(cli, tmp_path):
+    from geomon.errors import DataError
+
+    assert cli("edition", "save", "e1", "-y", "2024", "--editions", tmp_path).exit_code == 0
+    (tmp_path / "e1" / "edition.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(DataError, match="edition.json cannot be read"):
+        E.list_editions(tmp_path)
+    res = cli("edition", "list", "--editions", tmp_path)
+    assert res.exit_code == 2 and "the edition is damaged" in res.stderr
+
+
+def test_cli_list_without_editions(cli, tmp_path):
+    res = cli("edition", "list", "--editions", tmp_path / "none")
+    assert res.exit_code == 0 and "no editions in" in res.stdout

@@ -111,7 +111,10 @@ def test_bad_year_range(ctx, first, last, needle):
 
 
 def test_unknown_product_and_reporter(ctx):
-    with pytest.raises(InputError, match="unknown product '12'"):
+    with pytest.raises(InputError, match="unknown product 'abc'"):
+        trends(ctx, "NLD", 2020, 2024, products=["abc"])
+    # chapter 12 (oil seeds) is not in the embedded raw-materials extract
+    with pytest.raises(InputError, match=r"NLD imported none of 120100, .*\(44 in all\) in 2020-2024"):
         trends(ctx, "NLD", 2020, 2024, products=["12"])
     with pytest.raises(InputError, match="unknown reporter 'XXX'"):
         trends(ctx, "XXX", 2020, 2024)

@@ -99,7 +99,7 @@ def trends(ctx: Context, reporter: str, first: int | None = None, last: int | No
     label = ALL if reporter.strip().upper() == ALL else ctx.economy(reporter).name
     screened = screen_years(ctx, reporter, first_y, last_y, codes)
     if codes and screened.empty:
-        raise InputError(f"{label} imported none of {', '.join(codes)} in {first_y}-{last_y}; "
+        raise InputError(f"{label} imported none of {choices(codes, limit=6)} in {first_y}-{last_y}; "
                          f"choose another product or range (see 'geomon screen --reporter {label}')")
     rows = classify(ctx, screened)
     rows = rows.sort_values(["reporter", "product", "year"], kind="stable").reset_index(drop=True)

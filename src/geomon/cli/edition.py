@@ -14,7 +14,7 @@ from geomon.cli.app import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, Stor
 from geomon.cli.tiers import (AltShareOpt, GroupsOpt, ImportHhiOpt, InterestMapOpt, MarginOpt, MinAltOpt, MinYearsOpt,
                               OverridesOpt, RatioOpt, ReplaceGroupsOpt, ReplaceMapOpt, ReporterOpt, StrategicHhiOpt,
                               WindowOpt, WorldHhiOpt)
-from geomon.cli.trends import auto_spec, context, emit_tables, settings_overrides
+from geomon.cli.trends import context, emit_tables, render_any, settings_overrides
 
 edition_app = typer.Typer(help="Saved runs (editions): save, list, show, and diff two of them.", no_args_is_help=True)
 app.add_typer(edition_app, name="edition")
@@ -162,8 +162,7 @@ def diff_cmd(a: Annotated[str, typer.Argument(help="The earlier edition.")],
     def show() -> None:
         con = Console()
         if summary is not None:
-            df = res.pick(summary)
-            render(df, auto_spec(df), f"{a} -> {b}: {summary}", console=con)
+            render_any(res.pick(summary), f"{a} -> {b}: {summary}", console=con)
             return
         for side in ("before", "after"):
             e = m[side]

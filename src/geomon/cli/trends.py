@@ -86,6 +86,14 @@ def emit_tables(result, fmt: Format, output: Path | None, show, name: str | None
         err.print(f"wrote {what} to {output}")
 
 
+def render_any(df: pd.DataFrame, title: str, caption: str = "", console: Console | None = None) -> None:
+    """Render any table with :func:`auto_spec` (missing values shown as a dash)."""
+    from geomon.outputs.terminal import render
+
+    shown = df.astype(object).where(df.notna(), None)
+    render(shown, auto_spec(df), title, caption, console=console)
+
+
 def auto_spec(df: pd.DataFrame) -> list[tuple[str, str, str]]:
     """A terminal column spec guessed from column names and types."""
     spec = []
@@ -224,7 +232,7 @@ def trends_cmd(
         if summary is None:
             show_trends(res)
         else:
-            df = res.pick(summary)
-            render(df, auto_spec(df), f"{res.meta['reporter']} {res.meta['years']}: {summary}", provenance_caption(res.meta))
+            render_any(res.pick(summary), f"{res.meta['reporter']} {res.meta['years']}: {summary}",
+                       provenance_caption(res.meta))
 
     emit_tables(res, fmt, output, show, summary)
