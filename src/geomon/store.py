@@ -6,11 +6,17 @@ Layout (one directory per source dataset, versions and HS revisions kept apart):
         provenance.json                 source, version, HS revision, files, checksums, time
         countries.parquet               code, name, iso2, iso3
         products.parquet                product (6-char text), description
-        flows/year=2022/part-0.parquet  exporter, importer, product, value (USD), quantity (t)
+        flows/year=2022/part-0.parquet  exporter, importer, product, value (USD), quantity (t),
+                                        sorted by product, importer, exporter
+        stats/imports/year=2022/...     sufficient statistics per (importer, product), per
+        stats/exports/year=2022/...     (exporter, product) and per product, computed once at
+        stats/world/year=2022/...       ingest (see :mod:`geomon.stats`); screening reads these
 
 Writes are atomic at dataset level: a new dataset directory is built beside the
 old one and swapped in by rename, so a failed or interrupted ingest leaves the
-store as it was. Re-ingesting files with the same checksums changes nothing.
+store as it was. Re-ingesting files with the same checksums changes nothing, except
+that statistics missing or out of date (a store from an older geomon, a new country list)
+are rebuilt from the stored flows.
 """
 
 from __future__ import annotations
@@ -25,14 +31,15 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from geomon import stats
 from geomon.errors import DataError, InputError, choices
 from geomon.sources import baci
 
 STORE_ENV = "GEOMON_STORE"
+STATS_TABLES = stats.TABLES
 BACI_LICENCE = "Etalab Open Licence 2.0 (CEPII BACI)"
 BACI_CITATION = "Gaulier, G. and Zignago, S. (2010) BACI: International Trade Database at the Product-Level. The 1994-2007 Version. CEPII Working Paper 2010-23."
 
@@ -72,6 +79,12 @@ class Dataset:
     @property
     def years(self) -> list[int]:
         return sorted(int(f["year"]) for f in self.provenance["files"])
+
+    @property
+    def has_stats(self) -> bool:
+        """True when the statistics tables of this geomon version are stored for every year."""
+        return (self.provenance.get("stats", {}).get("version") == stats.VERSION
+                and all((self.root / "stats" / name).is_dir() for name in STATS_TABLES))
 
     @property
     def flows_glob(self) -> str:
@@ -190,22 +203,51 @@ def _ingest_release(src: baci.Source, rel: baci.Release, root: Path, note: str |
         old = json.loads((target / "provenance.json").read_text(encoding="utf-8"))
     old_files = {f["name"]: f for f in (old or {}).get("files", [])}
 
+    countries = baci.read_countries(src, rel.country_file)
+    products = baci.read_products(src, rel.product_file)
+    code_files = {
+        rel.country_file: _sha256(src.open_bytes(rel.country_file)),
+        rel.product_file: _sha256(src.open_bytes(rel.product_file)),
+    }
+    # statistics can be linked from the old dataset only when they were built the same way
+    # from the same country list
+    old_country_sha = {k: v for k, v in (old or {}).get("code_files", {}).items() if baci.COUNTRY_RE.match(k)}
+    stats_reusable = (old is not None and old.get("stats", {}).get("version") == stats.VERSION
+                      and old_country_sha == {rel.country_file: code_files[rel.country_file]})
+
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
     try:
         scratch = staging / "_scratch"
         scratch.mkdir()
-        files, written, rows_total = [], [], 0
-        con = duckdb.connect()
+        files, written, rebuilt, rows_total = [], [], [], 0
+        from geomon.engine.backend import duckdb_connect  # the engine owns DuckDB's resource limits
+
+        con = duckdb_connect()
+
+        def keep_year(year: int) -> None:
+            """Link a year's flows (and statistics) from the old dataset; rebuild stale statistics."""
+            shutil.copytree(target / "flows" / f"year={year}", staging / "flows" / f"year={year}", copy_function=_link_or_copy)
+            old_stats = [target / "stats" / name / f"year={year}" for name in STATS_TABLES]
+            if stats_reusable and all(d.is_dir() for d in old_stats):
+                for name, d in zip(STATS_TABLES, old_stats):
+                    shutil.copytree(d, staging / "stats" / name / f"year={year}", copy_function=_link_or_copy)
+            else:
+                stats.write_from_flows(con, staging / "flows" / f"year={year}", countries, staging / "stats", year)
+                rebuilt.append(year)
+
         for year, name in sorted(rel.years.items()):
             local = src.local_path(name, scratch)
             digest = _sha256_file(local)
             if old_files.get(name, {}).get("sha256") == digest and (target / "flows" / f"year={year}").exists():
                 files.append(old_files[name])
-                shutil.copytree(target / "flows" / f"year={year}", staging / "flows" / f"year={year}", copy_function=_link_or_copy)
+                keep_year(year)
             else:
                 out_dir = staging / "flows" / f"year={year}"
                 out_dir.mkdir(parents=True)
                 rows = baci.convert_year(local, name, year, out_dir / "part-0.parquet", con)
+                stats.write_year(con, baci.YEAR_TABLE, countries, staging / "stats", year,
+                                 product_out="lpad(CAST(s.product AS VARCHAR), 6, '0')")
+                con.execute(f"DROP TABLE {baci.YEAR_TABLE}")
                 files.append({"name": name, "year": year, "sha256": digest, "bytes": local.stat().st_size, "rows": rows})
                 written.append(year)
                 rows_total += rows
@@ -213,19 +255,14 @@ def _ingest_release(src: baci.Source, rel: baci.Release, root: Path, note: str |
                 local.unlink()
             if progress:
                 progress(year, name)
-        con.close()
         new_years = {f["year"] for f in files}
         for name, f in old_files.items():  # keep years not in this download
             if f["year"] not in new_years:
                 files.append(f)
-                shutil.copytree(target / "flows" / f"year={f['year']}", staging / "flows" / f"year={f['year']}", copy_function=_link_or_copy)
-        countries = baci.read_countries(src, rel.country_file)
-        products = baci.read_products(src, rel.product_file)
-        code_files = {
-            rel.country_file: _sha256(src.open_bytes(rel.country_file)),
-            rel.product_file: _sha256(src.open_bytes(rel.product_file)),
-        }
-        unchanged = old is not None and not written and old.get("code_files") == code_files and len(files) == len(old_files)
+                keep_year(f["year"])
+        con.close()
+        unchanged = (old is not None and not written and not rebuilt and old.get("code_files") == code_files
+                     and len(files) == len(old_files))
         if unchanged:
             return IngestResult(Dataset(target, old), [], 0, True)
         pq.write_table(countries, staging / "countries.parquet")
@@ -240,6 +277,7 @@ def _ingest_release(src: baci.Source, rel: baci.Release, root: Path, note: str |
             "origin": str(src.path.resolve()),
             "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "units": {"value": "USD (BACI thousands x 1000)", "quantity": "metric tons"},
+            "stats": {"version": stats.VERSION, "tables": list(STATS_TABLES), "economies": "ISO3"},
             "licence": BACI_LICENCE,
             "citation": BACI_CITATION,
             "note": note if note is not None else (old or {}).get("note", ""),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from geomon.analyses.context import Context, Result, year_range
@@ -33,7 +35,16 @@ EXTRA_COLUMNS = [
 def yearly_expr(ctx: Context, reporter: Economy | None, years: Sequence[int],
                 products: Sequence[str] | None = None) -> ir.Table:
     """Per (importer, product, year) indicators and criteria for ``years``
-    (``reporter=None`` screens every economy as importer)."""
+    (``reporter=None`` screens every economy as importer).
+
+    Countries and ALL read the statistics stored at ingest (a few rows per reporter and
+    product); blocs, and stores without statistics, sum the flows. Both give the same
+    numbers (:mod:`geomon.engine.indicators`).
+    """
+    if reporter is None or not reporter.is_bloc:
+        stored = [ctx.engine.stats(ctx.dataset, name) for name in ("imports", "world")]
+        if all(t is not None for t in stored):
+            return _yearly_from_stats(ctx, reporter, years, products, *stored)
     econ = ctx.econ_table(*( [reporter] if reporter else []))
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     if products:
@@ -45,6 +56,31 @@ def yearly_expr(ctx: Context, reporter: Economy | None, years: Sequence[int],
     world = ind.world_indicators(exports)
     if reporter:
         exports = exports.filter(exports.exporter == reporter.name)
+    return _criteria(ctx, imports, world, exports)
+
+
+def _yearly_from_stats(ctx: Context, reporter: Economy | None, years: Sequence[int], products: Sequence[str] | None,
+                       imports: ir.Table, world: ir.Table) -> ir.Table:
+    """:func:`yearly_expr` from the stored statistics of a country (or every country): the
+    import sums carry the importer's own exports, so only the small world table is joined."""
+    def keep(t: ir.Table, reporter_column: str | None = None) -> ir.Table:
+        t = t.filter(t.year.isin(list(years)))
+        if reporter_column is not None and reporter is not None:
+            t = t.filter(t[reporter_column] == reporter.name)
+        if products:
+            t = t.filter(t["product"].isin(list(products)))
+        return t
+
+    imp = keep(imports, "importer")
+    imp = ind.import_indicators_from_sums(imp.select(*ind.IMPORT_SUMS, reporter_export_value_usd=imp.own_export_value_usd))
+    world = ind.world_indicators_from_sums(keep(world).select(ind.WORLD_SUMS))
+    w = world.rename(w_year="year", w_product="product")
+    j = imp.left_join(w, [imp.year == w.w_year, imp["product"] == w.w_product]).drop("w_year", "w_product")
+    cfg = ctx.config
+    return ind.criteria(j, cfg["screening.import_hhi"], cfg["screening.world_hhi"], cfg["screening.ratio"])
+
+
+def _criteria(ctx: Context, imports: ir.Table, world: ir.Table, exports: ir.Table) -> ir.Table:
     cfg = ctx.config
     return ind.yearly_criteria(imports, world, exports, cfg["screening.import_hhi"],
                                cfg["screening.world_hhi"], cfg["screening.ratio"])
@@ -60,14 +96,23 @@ def screen_years(ctx: Context, reporter: str, first: int, last: int, products: S
     n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
     economy = None if reporter.upper() == ALL else ctx.economy(reporter)
     lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
-    expr = ind.persistence(yearly_expr(ctx, economy, lookback + years, products), n, k)
-    expr = expr.filter(expr.year >= first)
-    df = ctx.engine.execute(expr)
-    return _finish(ctx, df.rename(columns={"importer": "reporter"}))
+    expr = ind.persistence(yearly_expr(ctx, economy, lookback + years, products), n, k,
+                           rows=yearly_expr(ctx, economy, years, products))
+    expr = expr.rename(reporter="importer")
+    expr = expr.order_by([ibis.asc(c) if up else ibis.desc(c) for c, up in zip(_ORDER, _ASCENDING)])
+    return _finish(ctx, ctx.engine.to_pandas(expr), ordered=True)
 
 
-def _finish(ctx: Context, df: pd.DataFrame) -> pd.DataFrame:
-    df["description"] = df["product"].map(ctx.descriptions).fillna("")
+#: Row order of every screening table: reporter, year, dependent first, then by import value.
+_ORDER = ["reporter", "year", "dependent", "import_value_usd", "product"]
+_ASCENDING = [True, True, False, False, True]
+
+
+def _finish(ctx: Context, df: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
+    """Descriptions, column types and order, and row order (unless the engine ``ordered`` the rows)."""
+    codes, uniques = pd.factorize(df["product"])
+    described = np.array([ctx.descriptions.get(u, "") for u in uniques] + [""], dtype=object)[codes]
+    df["description"] = pd.Series(described, index=df.index, dtype="str")
     df["year"] = df["year"].astype("int64")
     for col in ("criteria_met_years", "supplier_count", "exporter_count"):
         df[col] = df[col].astype("int64")
@@ -75,8 +120,8 @@ def _finish(ctx: Context, df: pd.DataFrame) -> pd.DataFrame:
                 "quantity_complete"):
         df[col] = df[col].astype(bool)
     df = df[SCREEN_COLUMNS + EXTRA_COLUMNS]
-    df = df.sort_values(["reporter", "year", "dependent", "import_value_usd", "product"],
-                        ascending=[True, True, False, False, True], kind="stable")
+    if not ordered:
+        df = df.sort_values(_ORDER, ascending=_ASCENDING, kind="stable")
     return df.reset_index(drop=True)
 
 

@@ -1,44 +1,113 @@
-"""Backend connection: where the flows live and where expressions run."""
+"""Backend connection: where the flows live and where expressions run.
+
+DuckDB (embedded, the default) gets its resources from the environment, so the same
+store and configuration give the same results on any machine:
+
+- ``GEOMON_THREADS``      worker threads (default: all cores);
+- ``GEOMON_MEMORY_LIMIT`` DuckDB's buffer limit, e.g. ``2GB`` or ``50%`` (default ``3GB``);
+  above it, sorts, joins and aggregations spill to disk instead of failing;
+- ``GEOMON_TEMP_DIR``     where they spill (default: ``geomon-duckdb`` in the system temp dir).
+
+These are machine resources, not analysis settings: they never change a result and are
+not part of the configuration (or its hash). The same limits apply to ingest
+(:func:`duckdb_connect`).
+
+Any other Ibis backend can be passed in instead: ``Engine(ibis.pyspark.connect(session))``
+runs the same expressions on Spark (see docs/scale-out.md).
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from geomon.store import Dataset
+from geomon.store import STATS_TABLES, Dataset
+
+THREADS_ENV = "GEOMON_THREADS"
+MEMORY_ENV = "GEOMON_MEMORY_LIMIT"
+TEMP_ENV = "GEOMON_TEMP_DIR"
+DEFAULT_MEMORY_LIMIT = "3GB"
+
+
+def duckdb_settings() -> dict[str, Any]:
+    """DuckDB configuration from the environment (see the module docstring)."""
+    temp = Path(os.environ.get(TEMP_ENV) or Path(tempfile.gettempdir()) / "geomon-duckdb")
+    temp.mkdir(parents=True, exist_ok=True)
+    settings: dict[str, Any] = {
+        "memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT,
+        "temp_directory": str(temp),
+    }
+    if os.environ.get(THREADS_ENV):
+        settings["threads"] = int(os.environ[THREADS_ENV])
+    return settings
+
+
+def duckdb_connect() -> duckdb.DuckDBPyConnection:
+    """A plain in-memory DuckDB connection with geomon's resource limits (used by ingest)."""
+    con = duckdb.connect(config=duckdb_settings())
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 class Engine:
-    """Wraps an Ibis backend. ``Engine()`` is an in-process DuckDB.
+    """Wraps an Ibis backend. ``Engine()`` is an in-process DuckDB with the limits above.
 
     ``Engine(ibis.pyspark.connect(session))`` runs the same expressions on Spark.
     """
 
     def __init__(self, con: Any | None = None) -> None:
-        self.con = con if con is not None else ibis.duckdb.connect()
-        self._flows: dict[str, ir.Table] = {}
+        if con is None:
+            con = ibis.duckdb.connect(**duckdb_settings())
+            con.raw_sql("SET enable_progress_bar = false")
+        self.con = con
+        self._tables: dict[tuple[str, str], ir.Table] = {}
 
     @property
     def name(self) -> str:
         return self.con.name
 
+    def _read(self, dataset: Dataset, folder: str) -> ir.Table:
+        """A year-partitioned Parquet folder of the dataset (``flows`` or ``stats/<name>``)."""
+        key = (str(dataset.root), folder)
+        if key not in self._tables:
+            path = dataset.root / folder
+            if self.name == "duckdb":
+                # year typed as INTEGER by the reader itself: a cast would hide the year
+                # filter from DuckDB, which then reads every year instead of pruning folders
+                name = f"geomon_{folder.replace('/', '_')}_{len(self._tables)}"
+                glob = str(path / "*" / "*.parquet").replace("'", "''")
+                self.con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{glob}', "
+                                 "hive_partitioning = true, hive_types = {'year': INTEGER})")
+                t = self.con.table(name)
+            else:
+                t = self.con.read_parquet(str(path))
+                t = t.mutate(year=t.year.cast("int32"))
+            self._tables[key] = t
+        return self._tables[key]
+
     def flows(self, dataset: Dataset) -> ir.Table:
         """The dataset's flows: year, exporter, importer, product, value (USD), quantity (t)."""
-        key = str(dataset.root)
-        if key not in self._flows:
-            if self.name == "duckdb":
-                t = self.con.read_parquet(dataset.flows_glob, hive_partitioning=True)
-            else:
-                t = self.con.read_parquet(str(dataset.root / "flows"))
-            self._flows[key] = t.select(
-                year=t.year.cast("int32"), exporter=t.exporter.cast("int32"), importer=t.importer.cast("int32"),
-                product=t.product, value=t.value, quantity=t.quantity)
-        return self._flows[key]
+        t = self._read(dataset, "flows")
+        return t.select(year=t.year, exporter=t.exporter.cast("int32"), importer=t.importer.cast("int32"),
+                        product=t["product"], value=t.value, quantity=t.quantity)
+
+    def stats(self, dataset: Dataset, name: str) -> ir.Table | None:
+        """Sufficient statistics written at ingest (``imports``, ``exports`` or ``world``, see
+        :mod:`geomon.stats`), or None when the dataset has none (a store from an older geomon)."""
+        if name not in STATS_TABLES:
+            raise ValueError(f"unknown statistics table {name!r}; one of {', '.join(STATS_TABLES)}")
+        if not dataset.has_stats:
+            return None
+        return self._read(dataset, f"stats/{name}")
 
     def table(self, data: pa.Table | pd.DataFrame, name: str | None = None) -> ir.Table:
         """A small in-memory table (economy maps, code lists) usable in expressions."""
@@ -49,6 +118,11 @@ class Engine:
 
     def execute(self, expr: ir.Table) -> pd.DataFrame:
         return self.con.execute(expr)
+
+    def to_pandas(self, expr: ir.Table) -> pd.DataFrame:
+        """Like :meth:`execute`, through Arrow without Ibis' per-column conversion (faster for
+        large results; the caller sets the column types it needs)."""
+        return self.con.to_pyarrow(expr).to_pandas()
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,13 @@ exports of exporter e.
                         years ending in the screened year (years with no imports
                         count as not met)
 
+The HHIs and top shares follow from a few sums (sufficient statistics): sum v, sum v^2,
+max v and its supplier. :func:`import_sums` and :func:`world_sums` compute them from
+flows; the store keeps the same sums per year (:mod:`geomon.stats`), and
+:func:`import_indicators_from_sums` / :func:`world_indicators_from_sums` turn either into
+the indicators, so both routes give the same numbers. The largest supplier or exporter
+is the one with the largest value; ties go to the first code in alphabetical order.
+
 All functions take and return Ibis tables; nothing here executes a query.
 """
 
@@ -40,24 +47,48 @@ def economy_flows(flows: ir.Table, econ: ir.Table) -> ir.Table:
     )
 
 
-def import_indicators(eflows: ir.Table) -> ir.Table:
-    """Per (year, importer, product): import value and quantity, supplier count,
-    import HHI, top supplier and its share."""
+def top_by_value(key: ir.Column, value: ir.Column) -> ir.Scalar:
+    """The ``key`` with the largest ``value``; ties go to the smallest key (same on every backend)."""
+    return key.argmin(ibis.struct({"v": -value, "k": key}))
+
+
+#: Columns of :func:`import_sums` (and of the stored ``stats/imports`` table, plus year).
+IMPORT_SUMS = ["year", "importer", "product", "import_value_usd", "import_quantity_t", "quantity_complete",
+               "supplier_count", "import_sumsq", "import_max", "top_supplier"]
+#: Columns of :func:`world_sums` (and of the stored ``stats/world`` table, plus year).
+WORLD_SUMS = ["year", "product", "world_export_value_usd", "exporter_count", "world_sumsq", "world_max", "top_exporter"]
+#: Columns of :func:`export_totals` (and of the stored ``stats/exports`` table, plus year).
+EXPORT_TOTALS = ["year", "exporter", "product", "export_value_usd", "export_quantity_t"]
+
+
+def import_sums(eflows: ir.Table) -> ir.Table:
+    """Per (year, importer, product): V = sum_s v, sum_s v^2, max_s v and its supplier,
+    supplier count, quantity sum and whether every quantity is known."""
     g = eflows.group_by(["year", "importer", "product"])
-    agg = g.aggregate(
+    return g.aggregate(
         import_value_usd=eflows.value.sum(),
         import_quantity_t=eflows.quantity.sum(),
         quantity_complete=eflows.quantity_known.all(),
         supplier_count=eflows.exporter.count(),
-        _sum_sq=(eflows.value * eflows.value).sum(),
-        _max=eflows.value.max(),
-        top_supplier=eflows.exporter.argmax(eflows.value),
+        import_sumsq=(eflows.value * eflows.value).sum(),
+        import_max=eflows.value.max(),
+        top_supplier=top_by_value(eflows.exporter, eflows.value),
     )
-    total = agg.import_value_usd
-    return agg.mutate(
-        import_hhi=ibis.ifelse(total > 0, agg._sum_sq / (total * total), ibis.null("float64")),
-        top_supplier_share=ibis.ifelse(total > 0, agg._max / total, ibis.null("float64")),
-    ).drop("_sum_sq", "_max")
+
+
+def import_indicators_from_sums(sums: ir.Table) -> ir.Table:
+    """Add import HHI = sum v^2 / V^2 and top supplier share = max v / V (null when V = 0)."""
+    total = sums.import_value_usd
+    return sums.mutate(
+        import_hhi=ibis.ifelse(total > 0, sums.import_sumsq / (total * total), ibis.null("float64")),
+        top_supplier_share=ibis.ifelse(total > 0, sums.import_max / total, ibis.null("float64")),
+    ).drop("import_sumsq", "import_max")
+
+
+def import_indicators(eflows: ir.Table) -> ir.Table:
+    """Per (year, importer, product): import value and quantity, supplier count,
+    import HHI, top supplier and its share."""
+    return import_indicators_from_sums(import_sums(eflows))
 
 
 def export_totals(eflows: ir.Table) -> ir.Table:
@@ -66,21 +97,30 @@ def export_totals(eflows: ir.Table) -> ir.Table:
         export_value_usd=eflows.value.sum(), export_quantity_t=eflows.quantity.sum())
 
 
-def world_indicators(exports: ir.Table) -> ir.Table:
-    """Per (year, product): world exports, exporter count, world-export HHI, top exporter."""
+def world_sums(exports: ir.Table) -> ir.Table:
+    """Per (year, product): sum_e x, exporter count, sum_e x^2, max_e x and its exporter."""
     g = exports.group_by(["year", "product"])
-    agg = g.aggregate(
+    return g.aggregate(
         world_export_value_usd=exports.export_value_usd.sum(),
         exporter_count=exports.exporter.count(),
-        _sum_sq=(exports.export_value_usd * exports.export_value_usd).sum(),
-        _max=exports.export_value_usd.max(),
-        top_exporter=exports.exporter.argmax(exports.export_value_usd),
+        world_sumsq=(exports.export_value_usd * exports.export_value_usd).sum(),
+        world_max=exports.export_value_usd.max(),
+        top_exporter=top_by_value(exports.exporter, exports.export_value_usd),
     )
-    total = agg.world_export_value_usd
-    return agg.mutate(
-        world_export_hhi=ibis.ifelse(total > 0, agg._sum_sq / (total * total), ibis.null("float64")),
-        top_exporter_share=ibis.ifelse(total > 0, agg._max / total, ibis.null("float64")),
-    ).drop("_sum_sq", "_max")
+
+
+def world_indicators_from_sums(sums: ir.Table) -> ir.Table:
+    """Add world-export HHI = sum x^2 / (sum x)^2 and top exporter share = max x / sum x."""
+    total = sums.world_export_value_usd
+    return sums.mutate(
+        world_export_hhi=ibis.ifelse(total > 0, sums.world_sumsq / (total * total), ibis.null("float64")),
+        top_exporter_share=ibis.ifelse(total > 0, sums.world_max / total, ibis.null("float64")),
+    ).drop("world_sumsq", "world_max")
+
+
+def world_indicators(exports: ir.Table) -> ir.Table:
+    """Per (year, product): world exports, exporter count, world-export HHI, top exporter."""
+    return world_indicators_from_sums(world_sums(exports))
 
 
 def yearly_criteria(imports: ir.Table, world: ir.Table, exports: ir.Table,
@@ -95,6 +135,13 @@ def yearly_criteria(imports: ir.Table, world: ir.Table, exports: ir.Table,
     j = imports.left_join(w, [imports.year == w.w_year, imports["product"] == w.w_product])
     j = j.left_join(own, [j.year == own.o_year, j.importer == own.o_importer, j["product"] == own.o_product])
     j = j.drop("w_year", "w_product", "o_year", "o_importer", "o_product")
+    return criteria(j, import_hhi, world_hhi, ratio)
+
+
+def criteria(joined: ir.Table, import_hhi: float, world_hhi: float, ratio: float) -> ir.Table:
+    """Add the ratio and c1, c2, c3 to rows that carry the import and world indicators and
+    the importer's own exports ``reporter_export_value_usd`` (null when it exports nothing)."""
+    j = joined
     exp = j.reporter_export_value_usd.fill_null(0.0)
     j = j.mutate(
         reporter_export_value_usd=exp,
@@ -108,10 +155,23 @@ def yearly_criteria(imports: ir.Table, world: ir.Table, exports: ir.Table,
     return j.mutate(criteria_met=j.c1_import_concentration & j.c2_world_concentration & j.c3_low_substitutability)
 
 
-def persistence(yearly: ir.Table, window: int, min_years: int) -> ir.Table:
+def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | None = None) -> ir.Table:
     """Add ``criteria_met_years`` (years in [y-n+1, y] with all criteria met, per
-    importer and product) and ``dependent`` (criteria_met_years >= k)."""
-    w = ibis.window(group_by=["importer", "product"], order_by="year", range=(-(window - 1), 0))
-    met = yearly.criteria_met.cast("int32").sum().over(w)
-    out = yearly.mutate(criteria_met_years=met.cast("int32"))
+    importer and product) and ``dependent`` (criteria_met_years >= k).
+
+    Computed without a window function: each year where the criteria are met counts for
+    itself and the n-1 following years, and the counts are joined back (a small join
+    instead of sorting every row). ``rows`` (default: ``yearly``) are the rows to return,
+    e.g. the same expression for the screened years only, so that the look-back years are
+    only evaluated as far as the criteria need."""
+    rows = yearly if rows is None else rows
+    met = yearly.filter(yearly.criteria_met).select("importer", "product", "year")
+    ytype = met.year.type()
+    shifted = ibis.union(*[met.mutate(year=(met.year + d).cast(ytype)) for d in range(window)], distinct=False)
+    counts = shifted.group_by(["importer", "product", "year"]).aggregate(_met_years=shifted.count())
+    counts = counts.rename(_m_importer="importer", _m_product="product", _m_year="year")
+    j = rows.left_join(counts, [rows.importer == counts._m_importer, rows["product"] == counts._m_product,
+                                rows.year == counts._m_year])
+    j = j.mutate(criteria_met_years=j._met_years.fill_null(0).cast("int32"))
+    out = j.drop("_m_importer", "_m_product", "_m_year", "_met_years")
     return out.mutate(dependent=out.criteria_met_years >= min_years)

@@ -164,19 +164,24 @@ def read_products(source: Source, name: str) -> pa.Table:
 
 
 _COLUMNS = "{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
+#: The temporary table :func:`convert_year` leaves in the connection (canonical columns, ``product`` as integer k).
+YEAR_TABLE = "geomon_year"
 
 
 def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, con: duckdb.DuckDBPyConnection) -> int:
     """Convert one BACI year file to canonical Parquet; returns the row count.
 
-    Values are multiplied by 1000 (BACI gives thousands of USD). A malformed line
-    raises :class:`DataError` naming the file and line.
+    The file is parsed once into the temporary table :data:`YEAR_TABLE` (exporter, importer,
+    product = k as integer, value, quantity), left in ``con`` for the store to compute its
+    statistics from. Values are multiplied by 1000 (BACI gives thousands of USD). Flows are
+    written sorted by product, importer, exporter, in row groups of 122,880 rows, so a query
+    for a few products reads a few row groups. A malformed line raises :class:`DataError`
+    naming the file and line.
     """
     src = str(csv_path).replace("'", "''")
     scan = (f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', "
             f"columns={_COLUMNS}, store_rejects=true, rejects_scan='geomon_scan', rejects_table='geomon_rejects')")
     con.execute("DROP TABLE IF EXISTS geomon_rejects; DROP TABLE IF EXISTS geomon_scan")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW raw AS SELECT * FROM {scan}")
     try:
         with open(csv_path, "rb") as fh:
             first = fh.readline().decode("utf-8-sig", errors="replace")
@@ -187,44 +192,44 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
     header = first.replace(" ", "").replace('"', "").strip()
     if header != "t,i,j,k,v,q":
         raise DataError(f"{display_name} line 1: header is {first.strip()!r}; expected t,i,j,k,v,q")
-    out = str(out_file).replace("'", "''")
     try:
         con.execute(f"""
-            COPY (
-                SELECT i AS exporter, j AS importer, lpad(CAST(k AS VARCHAR), 6, '0') AS product,
-                       round(v * 1000.0, 3) AS value,
-                       TRY_CAST(NULLIF(trim(q), 'NA') AS DOUBLE) AS quantity,
-                       t, nullif(trim(q), 'NA') AS q_raw
-                FROM raw
-            ) TO '{out}.check.parquet' (FORMAT parquet)
-        """)
+            CREATE OR REPLACE TEMP TABLE {YEAR_TABLE} AS
+            SELECT t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value,
+                   TRY_CAST(NULLIF(trim(q), 'NA') AS DOUBLE) AS quantity,
+                   (NULLIF(NULLIF(trim(q), 'NA'), '') IS NOT NULL AND quantity IS NULL) AS q_bad
+            FROM {scan}""")
     except duckdb.Error as exc:
         raise DataError(f"{display_name}: cannot read as BACI CSV ({str(exc).splitlines()[0]})") from None
     reject = con.execute("SELECT line, csv_line, error_message FROM geomon_rejects ORDER BY line LIMIT 1").fetchone()
-    check = f"read_parquet('{out}.check.parquet')"
-    try:
-        if reject is not None:
-            line, text, msg = reject
-            raise DataError(f"{display_name} line {line}: {msg.splitlines()[0]} in {text!r}; expected t,i,j,k,v,q with numbers (q may be NA)")
-        bad = con.execute(f"""
-            SELECT n, t, q_raw, k FROM (
-                SELECT row_number() OVER () + 1 AS n, t, q_raw, quantity, value, product AS k FROM {check})
-            WHERE t <> {year} OR (q_raw IS NOT NULL AND q_raw <> '' AND quantity IS NULL)
-               OR value IS NULL OR length(k) > 6 LIMIT 1""").fetchone()
-        if bad is not None:
-            n, t, q_raw, k = bad
-            if t != year:
-                raise DataError(f"{display_name} line {n}: year t = {t} but the file name says {year}; each BACI file holds one year")
-            if len(k) > 6:
-                raise DataError(f"{display_name} line {n}: product k = {k} has more than 6 digits; expected an HS6 code")
-            if q_raw is not None and q_raw != "":
-                raise DataError(f"{display_name} line {n}: quantity q = {q_raw!r} is not a number or NA")
-            raise DataError(f"{display_name} line {n}: value v is empty; expected a number")
-        rows = con.execute(f"""
-            COPY (SELECT exporter, importer, product, value, quantity FROM {check}
-                  ORDER BY importer, product, exporter)
-            TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1000000)
-        """).fetchone()[0]
-    finally:
-        Path(f"{out_file}.check.parquet").unlink(missing_ok=True)
+    if reject is not None:
+        line, text, msg = reject
+        raise DataError(f"{display_name} line {line}: {msg.splitlines()[0]} in {text!r}; expected t,i,j,k,v,q with numbers (q may be NA)")
+    bad_rule = f"t <> {year} OR q_bad OR value IS NULL OR product < 0 OR product > 999999"
+    if con.execute(f"SELECT count(*) FILTER ({bad_rule}) FROM {YEAR_TABLE}").fetchone()[0]:
+        _raise_first_bad(con, csv_path, display_name, year, bad_rule)
+    out = str(out_file).replace("'", "''")
+    rows = con.execute(f"""
+        COPY (SELECT exporter, importer, lpad(CAST(product AS VARCHAR), 6, '0') AS product, value, quantity
+              FROM {YEAR_TABLE} ORDER BY {YEAR_TABLE}.product, importer, exporter)
+        TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)
+    """).fetchone()[0]
     return int(rows)
+
+
+def _raise_first_bad(con: duckdb.DuckDBPyConnection, csv_path: Path, display_name: str, year: int, bad_rule: str) -> None:
+    """Name the first line that breaks a rule (the table keeps the file's line order)."""
+    n, t, k, q_bad = con.execute(f"""
+        SELECT n, t, product, q_bad FROM (
+            SELECT row_number() OVER () + 1 AS n, * FROM {YEAR_TABLE})
+        WHERE {bad_rule} ORDER BY n LIMIT 1""").fetchone()
+    if t != year:
+        raise DataError(f"{display_name} line {n}: year t = {t} but the file name says {year}; each BACI file holds one year")
+    if k < 0 or k > 999999:
+        raise DataError(f"{display_name} line {n}: product k = {k} has more than 6 digits; expected an HS6 code")
+    if q_bad:
+        with open(csv_path, encoding="utf-8-sig", errors="replace") as fh:
+            text = next((line for i, line in enumerate(fh, start=1) if i == n), "")
+        q_raw = text.rstrip("\r\n").split(",")[-1].strip()
+        raise DataError(f"{display_name} line {n}: quantity q = {q_raw!r} is not a number or NA")
+    raise DataError(f"{display_name} line {n}: value v is empty; expected a number")
