@@ -66,7 +66,7 @@ from geomon.analyses.leverage import leverage
 from geomon.analyses.screening import ALL, screen
 from geomon.analyses.tiers import classify
 from geomon.engine import indicators as ind
-from geomon.errors import GeomonError, InputError, choices
+from geomon.errors import GeomonError, InputError
 
 #: Report languages (labels live in :mod:`geomon.outputs.report.labels`).
 LANGUAGES = ("en", "nl")
@@ -341,11 +341,4 @@ def _current_durations(durations: pd.DataFrame) -> pd.DataFrame:
     return durations[durations["current_run_years"] > 0].drop(columns=["reporter"], errors="ignore").reset_index(drop=True)
 
 
-def available_editions(ctx: Context, editions: str | None = None) -> list[str]:
-    """Names of the saved editions (for messages)."""
-    from geomon.analyses.editions import list_editions
-
-    return list_editions(editions, ctx.store).table["edition"].tolist()
-
-
-__all__ = ["CAVEATS", "LANGUAGES", "ReportData", "TIERS", "available_editions", "build_report_data", "choices"]
+__all__ = ["CAVEATS", "LANGUAGES", "ReportData", "TIERS", "build_report_data"]
