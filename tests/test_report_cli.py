@@ -73,6 +73,7 @@ def _leftovers(folder):
     (["--reporter", "NLD", "--year", 1990], ["1990"]),
     (["--reporter", "NLD", "--since", "no-such-edition"], ["unknown edition 'no-such-edition'"]),
     (["--reporter", "NLD", "--import-hhi", 2], ["import_hhi", "[0, 1]"]),
+    (["--reporter", "NLD", "--stop", "CHN,XXX"], ["unknown stopping supplier", "'XXX'"]),
 ])
 def test_bad_input_leaves_no_file(cli, tmp_path, args, needles):
     out = tmp_path / "out" / "report.html"
@@ -90,16 +91,22 @@ def test_unwritable_output(cli, tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.fixture(scope="module")
+def nl_data(ctx):
+    from geomon.analyses.report_data import build_report_data
+
+    return build_report_data(ctx, "NLD", 2022)
+
+
 @pytest.mark.parametrize("fmt", ["html", "xlsx"])
-def test_failed_write_leaves_no_partial_file(ctx, tmp_path, monkeypatch, fmt):
+def test_failed_write_leaves_no_partial_file(nl_data, tmp_path, monkeypatch, fmt):
     """A failure half-way (html: while rendering; xlsx: after some sheets are written into
     the temporary file) keeps the previous file and leaves no temporary file behind."""
-    from geomon.analyses.report_data import build_report_data
     from geomon.outputs.report import html as report_html
     from geomon.outputs.report import write_report
     from geomon.outputs.report import xlsx as report_xlsx
 
-    data = build_report_data(ctx, "NLD", 2022)
+    data = nl_data
     target = tmp_path / f"report.{fmt}"
     target.write_text("the previous report", encoding="utf-8")
     calls = []

@@ -117,6 +117,9 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     econ = ctx.economy(reporter)
     year = ctx.check_year(year if year is not None else ctx.default_year())
     cfg = ctx.config
+    edition = _load_edition(ctx, econ.name, since, editions) if since else None  # fail fast on a bad name
+    for code in filter(None, (c.strip() for c in str(cfg["report.scenario_stop"]).split(","))):
+        ctx.economy(code, role="stopping supplier (report.scenario_stop)")
 
     scr = screen(ctx, econ.name, year)
     products = _tiered(ctx, scr.table)
@@ -150,8 +153,8 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     }
     supply_notes, scenario_meta = _supply(ctx, econ.name, year, tables)
     since_meta: dict[str, Any] = {}
-    if since:
-        tables["since"], since_meta = _since(ctx, econ.name, since, products, editions)
+    if edition is not None:
+        tables["since"], since_meta = _since(edition, products)
 
     meta = ctx.meta(
         analysis="report", reporter=econ.name, reporter_name=ctx.names.get(econ.name, econ.name),
@@ -260,16 +263,20 @@ def _changes(changes: pd.DataFrame, rows: pd.DataFrame, year: int) -> pd.DataFra
     return out.reset_index(drop=True)
 
 
-def _since(ctx: Context, reporter: str, name: str, products: pd.DataFrame,
-           editions: str | None) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Products whose final tier differs from edition ``name`` (missing on one side = none)."""
+def _load_edition(ctx: Context, reporter: str, name: str, editions: str | None):
     from geomon.analyses.editions import load_edition
 
     ed = load_edition(name, editions, ctx.store)
-    em = ed.meta
-    if str(em.get("reporter", "")) != reporter:
-        raise InputError(f"edition '{name}' is for reporter {em.get('reporter')}, not {reporter}; "
+    if str(ed.meta.get("reporter", "")) != reporter:
+        raise InputError(f"edition '{name}' is for reporter {ed.meta.get('reporter')}, not {reporter}; "
                          f"give an edition of {reporter} (see 'geomon edition list')")
+    return ed
+
+
+def _since(ed, products: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Products whose final tier differs from the saved edition ``ed`` (missing on one side = none)."""
+    em = ed.meta
+    name = em.get("edition")
     keys = ["product"]
     carry = ["description", "tier", "computed_tier"] + CHANGE_INDICATORS
     a = ed.table.reindex(columns=keys + carry)
