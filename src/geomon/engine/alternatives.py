@@ -12,11 +12,31 @@ analysis can tell a count that is only just large enough.
 
 Flows are economy flows (:func:`geomon.engine.indicators.economy_flows`): for a
 bloc reporter the members' flows are merged and intra-bloc flows dropped.
+
+How it is counted (without pairing every key with every exporter of its product):
+v(e, r) = 0 for an exporter that does not supply r, so X_rest(e, r) = x(e) there, and
+
+    count(T) = A(T) - [x(r) >= T] - [x(s*) >= T]
+               + sum_{e supplies r, e != r, e != s*} ([x(e) - v(e, r) >= T] - [x(e) >= T])
+
+with T = share x V(r) and A(T) = #{e : x(e) >= T}. A(T) is a running count: the
+exporters' totals x(e) and the keys' thresholds T of one (year, product) are sorted
+together, largest first (an exporter before a threshold of equal value), and A(T) is the
+number of exporters above each threshold. Every comparison is the one the definition
+makes (x(e) - v(e, r) >= T on the same numbers), so the counts are exactly those of the
+definition; the cost is a sort of (exporters + keys) rows and joins on the reporters'
+own import flows.
 """
 
 from __future__ import annotations
 
+import ibis
 import ibis.expr.types as ir
+
+
+def _ge(value: ir.Column, threshold: ir.Column) -> ir.Column:
+    """1 when value >= threshold, 0 otherwise (also when either is null)."""
+    return (value >= threshold).fill_null(False).cast("int64")
 
 
 def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin: float = 0.0) -> ir.Table:
@@ -28,23 +48,60 @@ def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin
     """
     k = keys.select(k_year=keys.year.cast("int32"), k_importer=keys.importer, k_product=keys["product"],
                     k_value=keys.import_value_usd.cast("float64"), k_top=keys.top_supplier)
-    exports = eflows.group_by(["year", "exporter", "product"]).aggregate(x_total=eflows.value.sum())
-    to_r = eflows.select(t_year=eflows.year, t_exporter=eflows.exporter, t_importer=eflows.importer,
-                         t_product=eflows["product"], t_value=eflows.value)
-    j = k.join(exports, [k.k_year == exports.year, k.k_product == exports["product"]])
-    j = j.filter(j.exporter != j.k_importer, j.k_top.isnull() | (j.exporter != j.k_top))
-    j = j.left_join(to_r, [j.year == to_r.t_year, j.exporter == to_r.t_exporter, j.k_importer == to_r.t_importer,
-                           j["product"] == to_r.t_product])
-    rest = j.x_total - j.t_value.fill_null(0.0)
-    j = j.mutate(_ok=(rest >= share * j.k_value).cast("int64"),
-                 _ok_strict=(rest >= share * (1.0 + margin) * j.k_value).cast("int64"))
-    agg = j.group_by(["k_year", "k_importer", "k_product"]).aggregate(
-        alternative_suppliers=j._ok.sum(), alternative_suppliers_strict=j._ok_strict.sum())
-    agg = agg.rename(a_year="k_year", a_importer="k_importer", a_product="k_product")
+    k = k.mutate(t=share * k.k_value, t_strict=share * (1.0 + margin) * k.k_value)
+    # x(e) per (year, product, exporter), computed once
+    x = eflows.group_by(["year", "exporter", "product"]).aggregate(x_total=eflows.value.sum())
+
+    # A(T): exporters with x(e) >= T, by a running count over totals and thresholds sorted together
+    cols = dict(u_year="int32", u_product="string", u_importer="string", u_value="float64", u_kind="int8")
+    ex_rows = x.filter(x.x_total.notnull()).select(
+        u_year=x.year.cast("int32"), u_product=x["product"].cast("string"), u_importer=ibis.null().cast("string"),
+        u_value=x.x_total.cast("float64"), u_kind=ibis.literal(0, "int8"))
+    kt = k.filter(k.t.notnull())
+    k_rows = kt.select(u_year=kt.k_year, u_product=kt.k_product.cast("string"),
+                       u_importer=kt.k_importer.cast("string"), u_value=kt.t, u_kind=ibis.literal(1, "int8"))
+    ks = k.filter(k.t_strict.notnull())
+    s_rows = ks.select(u_year=ks.k_year, u_product=ks.k_product.cast("string"),
+                       u_importer=ks.k_importer.cast("string"), u_value=ks.t_strict, u_kind=ibis.literal(2, "int8"))
+    u = ex_rows.union(k_rows, s_rows).cast(cols)
+    running = ibis.cumulative_window(group_by=[u.u_year, u.u_product], order_by=[u.u_value.desc(), u.u_kind])
+    u = u.mutate(n_ge=(u.u_kind == 0).cast("int64").sum().over(running))
+    u = u.filter(u.u_kind > 0)
+    above = u.group_by(a_year="u_year", a_importer="u_importer", a_product="u_product").aggregate(
+        a=u.n_ge.max(where=u.u_kind == 1), a_strict=u.n_ge.max(where=u.u_kind == 2))
+
+    # the reporter itself and its top supplier are never alternatives: take them out of A(T)
+    xs = x.select(s_year=x.year, s_exporter=x.exporter, s_product=x["product"], s_x=x.x_total)
+    xt = x.select(p_year=x.year, p_exporter=x.exporter, p_product=x["product"], p_x=x.x_total)
+    c = k.left_join(xs, [k.k_year == xs.s_year, k.k_product == xs.s_product, k.k_importer == xs.s_exporter])
+    c = c.left_join(xt, [c.k_year == xt.p_year, c.k_product == xt.p_product, c.k_top == xt.p_exporter])
+    other_top = c.k_top.notnull() & (c.k_top != c.k_importer)
+    c = c.select("k_year", "k_importer", "k_product", "k_value",
+                 d_self=_ge(c.s_x, c.t), d_self_strict=_ge(c.s_x, c.t_strict),
+                 d_top=other_top.ifelse(_ge(c.p_x, c.t), 0), d_top_strict=other_top.ifelse(_ge(c.p_x, c.t_strict), 0))
+
+    # r's other suppliers: X_rest(e, r) = x(e) - v(e, r) instead of x(e)
+    to_r = eflows.select(r_year=eflows.year, r_exporter=eflows.exporter, r_importer=eflows.importer,
+                         r_product=eflows["product"], r_value=eflows.value)
+    sup = k.join(to_r, [k.k_year == to_r.r_year, k.k_importer == to_r.r_importer, k.k_product == to_r.r_product])
+    sup = sup.filter(sup.r_exporter != sup.k_importer, sup.k_top.isnull() | (sup.r_exporter != sup.k_top))
+    sup = sup.join(xt, [sup.k_year == xt.p_year, sup.k_product == xt.p_product, sup.r_exporter == xt.p_exporter])
+    rest = sup.p_x - sup.r_value.fill_null(0.0)
+    sup = sup.group_by(b_year="k_year", b_importer="k_importer", b_product="k_product").aggregate(
+        d_sup=(_ge(rest, sup.t) - _ge(sup.p_x, sup.t)).sum(),
+        d_sup_strict=(_ge(rest, sup.t_strict) - _ge(sup.p_x, sup.t_strict)).sum())
+
+    c = c.left_join(above, [c.k_year == above.a_year, c.k_importer == above.a_importer,
+                            c.k_product == above.a_product])
+    c = c.left_join(sup, [c.k_year == sup.b_year, c.k_importer == sup.b_importer, c.k_product == sup.b_product])
+    agg = c.select(
+        g_year=c.k_year, g_importer=c.k_importer, g_product=c.k_product,
+        alternative_suppliers=c.a.fill_null(0) - c.d_self - c.d_top + c.d_sup.fill_null(0),
+        alternative_suppliers_strict=c.a_strict.fill_null(0) - c.d_self_strict - c.d_top_strict
+        + c.d_sup_strict.fill_null(0))
     out = keys.mutate(_year=keys.year.cast("int32"))
-    out = out.left_join(agg, [out._year == agg.a_year, out.importer == agg.a_importer,
-                              out["product"] == agg.a_product])
-    out = out.drop("_year", "a_year", "a_importer", "a_product")
+    out = out.left_join(agg, [out._year == agg.g_year, out.importer == agg.g_importer,
+                              out["product"] == agg.g_product])
+    out = out.drop("_year", "g_year", "g_importer", "g_product")
     return out.mutate(alternative_suppliers=out.alternative_suppliers.fill_null(0).cast("int64"),
                       alternative_suppliers_strict=out.alternative_suppliers_strict.fill_null(0).cast("int64"))
-
