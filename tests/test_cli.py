@@ -173,3 +173,14 @@ def test_unwritable_output_leaves_nothing(cli, tmp_path):
 
 def test_binary_format_needs_output(cli):
     assert_one_line_error(cli("screen", "-f", "parquet"), "--output")
+
+
+def test_relative_paths_in_a_config_file_are_next_to_it(tmp_path, monkeypatch):
+    from geomon.config import load_config
+
+    sub = tmp_path / "conf"
+    sub.mkdir()
+    (sub / "geomon.toml").write_text('[tiers]\noverrides = "my-overrides.csv"\n')
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(sub / "geomon.toml")
+    assert cfg["tiers.overrides"] == str((sub / "my-overrides.csv").resolve())

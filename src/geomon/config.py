@@ -157,6 +157,10 @@ SETTINGS: dict[str, Setting] = {
 }
 
 
+#: Settings that name a file or folder; relative paths in a config file are resolved from its folder.
+PATH_SETTINGS = ("tiers.interest_map", "tiers.overrides", "groups.file", "chains.dir")
+
+
 @dataclass(frozen=True)
 class Config:
     """Validated settings plus user-defined blocs (name -> ISO3 members)."""
@@ -247,6 +251,9 @@ def load_config(path: str | Path | None = None) -> Config:
         for key, value in table.items():
             name = f"{section}.{key}"
             values[name] = _coerce(name, value)
+            if name in PATH_SETTINGS and values[name] and not Path(values[name]).expanduser().is_absolute():
+                # a relative file in a config file means: next to that config file
+                values[name] = str((path.parent / values[name]).resolve())
     cfg = Config(values=values, blocs=blocs, source=str(path))
     cfg.validate()
     return cfg
