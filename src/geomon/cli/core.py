@@ -76,19 +76,28 @@ def data_cmd(store: StoreOpt = None) -> None:
 
 
 @command("settings")
-def settings_cmd() -> None:
+def settings_cmd(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the Markdown reference (docs/settings.md).")] = False,
+) -> None:
     """Document every configuration setting (name, default, meaning)."""
     from rich.table import Table
 
-    from geomon.config import SETTINGS
+    from geomon.config import settings_markdown, SETTINGS
 
+    if markdown:
+        typer.echo(settings_markdown(), nl=False)
+        return
     t = Table(title="geomon settings (TOML: [section] key = value)")
     for col in ("setting", "default", "meaning"):
         t.add_column(col)
     for s in SETTINGS.values():
-        t.add_row(s.name, str(s.default), s.help)
-    t.add_row("blocs.NAME", "EU27 built in", "A bloc: NAME = [\"ISO3\", ...]; intra-bloc flows dropped, members' extra-bloc exports count as one exporter.")
+        t.add_row(s.name, repr(s.default) if isinstance(s.default, str) else str(s.default), s.help)
+    t.add_row("blocs.NAME", "EU27 built in", BLOCS_HELP)
     Console().print(t)
+
+
+BLOCS_HELP = ("A bloc: NAME = [\"ISO3\", ...]; intra-bloc flows are dropped and the members' extra-bloc "
+              "exports count as one exporter.")
 
 
 SCREEN_SPEC = [
