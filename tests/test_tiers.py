@@ -129,6 +129,55 @@ def test_rule_properties(dependent, met, linked, unsure, w, imp, alts, q, missin
         assert t != "none"
 
 
+# apply_rules is column-wise; tier_row is the reference for one row. Generated frames mix values
+# at and around every threshold and margin, missing values (None / NaN) and absent optional columns.
+_HHI = st.one_of(st.sampled_from([0.0, 0.2, 0.36, 0.37, 0.4, 0.45, 0.46, 0.5, 0.55, 0.6, 1.0]),
+                 st.floats(0, 1), st.none())
+_RATIO = st.one_of(st.sampled_from([0.5, 0.9, 0.95, 1.0, 1.5, 9999.0]), st.floats(0, 50), st.none())
+_COUNT = st.one_of(st.integers(0, 8), st.none())
+_AREAS = ["", "energy", "health", "critical raw materials", "energy; health", "critical raw materials; energy"]
+_GEN_COLUMNS = dict(
+    dependent=st.one_of(st.booleans(), st.none()), criteria_met_years=st.integers(0, 5),
+    interest_areas=st.one_of(st.sampled_from(_AREAS), st.none()),
+    interest_uncertain_areas=st.one_of(st.sampled_from(_AREAS), st.none()),
+    window_years_missing=st.integers(0, 3), quantity_complete=st.one_of(st.booleans(), st.none()),
+    import_hhi=_HHI, world_export_hhi=_HHI, import_export_ratio=_RATIO,
+    c1_import_concentration=st.booleans(), c2_world_concentration=st.booleans(),
+    c3_low_substitutability=st.booleans(), alternative_suppliers=_COUNT, alternative_suppliers_strict=_COUNT)
+_OPTIONAL = ["interest_uncertain_areas", "alternative_suppliers", "alternative_suppliers_strict",
+             "window_years_missing", "quantity_complete"]
+_GEN_RULES = st.builds(
+    TierRules, import_hhi=st.sampled_from([0.3, 0.4, 0.5]), world_hhi=st.sampled_from([0.4, 0.5]),
+    ratio=st.sampled_from([1.0, 0.9, 2]), window=st.integers(1, 5), min_years=st.integers(1, 5),
+    strategic_world_hhi=st.sampled_from([0.5, 0.45, 0.6]), min_alternative_suppliers=st.integers(0, 6),
+    alternative_min_share=st.sampled_from([0.5, 0.25, 1.0]), margin=st.sampled_from([0.0, 0.1, 0.25, 0.5]),
+    incomplete_quantities=st.booleans())
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries(_GEN_COLUMNS), max_size=25), dropped=st.sets(st.sampled_from(_OPTIONAL)), rules=_GEN_RULES)
+def test_apply_rules_equals_tier_row_row_by_row(rows, dropped, rules):
+    cols = [c for c in _GEN_COLUMNS if c not in dropped]
+    df = pd.DataFrame([{c: r[c] for c in cols} for r in rows], columns=cols)
+    out = apply_rules(df, rules)
+    expect = [tier_row(rec, rules) for rec in df.to_dict("records")]
+    assert list(out["computed_tier"]) == [t for t, _ in expect]
+    assert list(out["tier_reasons"]) == [why for _, why in expect]
+    assert list(out.columns) == list(df.columns) + ["computed_tier", "tier_reasons"]
+
+
+def test_apply_rules_equals_tier_row_on_real_rows(ctx):
+    """Every row of NLD and EU27 2020-2022 (with their interest links and alternative counts)."""
+    from geomon.analyses.screening import screen_years
+
+    rows = classify(ctx, pd.concat([screen_years(ctx, "NLD", 2020, 2022), screen_years(ctx, "EU27", 2022, 2022)],
+                                   ignore_index=True)).drop(columns=["computed_tier", "tier_reasons"])
+    for rules in (RULES, TierRules(margin=0.3, incomplete_quantities=False, min_alternative_suppliers=5)):
+        out = apply_rules(rows, rules)
+        expect = [tier_row(rec, rules) for rec in rows.to_dict("records")]
+        assert list(zip(out["computed_tier"], out["tier_reasons"])) == expect
+
+
 # --- overrides ----------------------------------------------------------------------------------
 
 def _tiered(**kw) -> pd.DataFrame:
@@ -157,6 +206,44 @@ def test_override_precedence_product_reporter_group():
     assert out.at["283691", "tier"] == "strategic" and out.at["283691", "override_author"] == "C"
     assert out.at["282520", "tier"] == "possible"
     assert out.at["282520", "override_reason"] == "substitutable (group lithium_compounds)"
+
+
+def _overrides_row_by_row(df, overrides, groups_of):
+    """The reference for one row at a time: product + reporter, product, then per group
+    (in order) group + reporter, group; the first found wins."""
+    by = {(o.target, o.reporter): o for o in overrides}
+    out = []
+    for target, reporter, computed in df[["product", "reporter", "computed_tier"]].itertuples(index=False):
+        found = by.get((target, reporter)) or by.get((target, ""))
+        for g in ([] if found else groups_of.get(target, [])):
+            found = by.get((g, reporter)) or by.get((g, ""))
+            if found:
+                break
+        if found is None:
+            out.append((computed, "", "", ""))
+        else:
+            via = f" (group {found.target})" if found.target != target else ""
+            out.append((found.tier, found.reason + via, found.author, found.date))
+    return out
+
+
+_PRODUCTS, _GROUPS, _REPORTERS = ["283691", "282520", "720293", "310530"], ["g1", "g2"], ["NLD", "DEU", "EU27"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(_PRODUCTS), st.sampled_from(_REPORTERS), st.sampled_from(TIERS)),
+                     max_size=20),
+       overrides=st.lists(st.tuples(st.sampled_from(_PRODUCTS + _GROUPS), st.sampled_from(["", *_REPORTERS]),
+                                    st.sampled_from(TIERS)), max_size=8),
+       groups_of=st.dictionaries(st.sampled_from(_PRODUCTS), st.lists(st.sampled_from(_GROUPS), unique=True)))
+def test_apply_overrides_equals_the_row_by_row_precedence(rows, overrides, groups_of):
+    df = pd.DataFrame(rows, columns=["product", "reporter", "computed_tier"])
+    ovs = [Override(t, tier, f"reason {i}", f"author {i}", f"2024-01-{i + 1:02d}", reporter=r)
+           for i, (t, r, tier) in enumerate(overrides)]
+    out = apply_overrides(df, ovs, groups_of)
+    got = list(out[["tier", "override_reason", "override_author", "override_date"]].itertuples(index=False, name=None))
+    assert got == _overrides_row_by_row(df, ovs, groups_of)
+    pd.testing.assert_frame_equal(out[df.columns], df)
 
 
 def test_read_overrides_csv_and_toml(tmp_path):
@@ -219,6 +306,45 @@ def test_alternative_suppliers_hand_computed():
     out = con.execute(alternative_suppliers(ibis.memtable(flows), ibis.memtable(keys), 0.5, margin=0.1))
     assert out.loc[0, "alternative_suppliers"] == 2
     assert out.loc[0, "alternative_suppliers_strict"] == 1
+
+
+_CON = None
+
+
+def _duckdb():
+    global _CON
+    if _CON is None:
+        _CON = ibis.duckdb.connect()
+    return _CON
+
+
+@settings(max_examples=60, deadline=None)
+@given(flows=st.dictionaries(st.tuples(st.sampled_from("ABCDR"), st.sampled_from("ABCDRX"), st.sampled_from("PQ")),
+                             st.sampled_from([1.0, 2.0, 3.0, 5.0, 10.0, 20.0]), max_size=30),
+       tops=st.lists(st.one_of(st.none(), st.sampled_from("ABCDX")), min_size=4, max_size=4),
+       share=st.sampled_from([0.25, 0.5, 1.0]), margin=st.sampled_from([-0.2, 0.0, 0.1, 0.5]))
+def test_alternative_suppliers_equal_the_definition(flows, tops, share, margin):
+    """Counts from the engine equal the definition, exporter by exporter: e != r, e != top,
+    x(e) - v(e, r) >= share x V(r) (small values, so thresholds are often hit exactly)."""
+    from geomon.engine.alternatives import alternative_suppliers
+
+    f = pd.DataFrame([(2022, e, i, p, v) for (e, i, p), v in flows.items() if e != i],
+                     columns=["year", "exporter", "importer", "product", "value"]).astype({"year": "int32"})
+    keys = pd.DataFrame([(2022, r, p, v, t) for (r, p, v), t in zip(
+        [("R", "P", 10.0), ("R", "Q", 4.0), ("X", "P", 6.0), ("D", "Q", 2.0)], tops)],
+        columns=["year", "importer", "product", "import_value_usd", "top_supplier"])
+    schema = {"year": "int32", "exporter": "string", "importer": "string", "product": "string", "value": "float64"}
+    out = _duckdb().execute(alternative_suppliers(ibis.memtable(f, schema=schema), ibis.memtable(keys), share, margin))
+    out = out.set_index(["importer", "product"])
+    x = f.groupby(["product", "exporter"])["value"].sum()
+    for k in keys.itertuples():
+        v = f[(f["importer"] == k.importer) & (f["product"] == k.product)].set_index("exporter")["value"]
+        rest = {e: total - v.get(e, 0.0) for (p, e), total in x.items() if p == k.product}
+        ok = [e for e in rest if e != k.importer and e != k.top_supplier]
+        assert out.at[(k.importer, k.product), "alternative_suppliers"] == sum(
+            rest[e] >= share * k.import_value_usd for e in ok)
+        assert out.at[(k.importer, k.product), "alternative_suppliers_strict"] == sum(
+            rest[e] >= share * (1.0 + margin) * k.import_value_usd for e in ok)
 
 
 def test_alternative_suppliers_on_real_data_match_pandas(ctx):

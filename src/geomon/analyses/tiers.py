@@ -36,6 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from geomon.analyses.context import Context, Result
@@ -99,6 +100,15 @@ def _fmt(v: float | None, kind: str = "hhi") -> str:
     return f"{v:.3f}"
 
 
+def _text(value: Any) -> str:
+    """A text cell: '' for a missing (None, NaN) or empty value, else ``str(value)``."""
+    try:
+        missing = bool(pd.isna(value))
+    except (TypeError, ValueError):
+        missing = False
+    return "" if missing or not value else str(value)
+
+
 def _near(value: float | None, threshold: float, margin: float) -> bool:
     """Not above the threshold but within the relative margin below it."""
     return value is not None and value <= threshold and value > threshold * (1.0 - margin)
@@ -109,8 +119,8 @@ def tier_row(row: dict[str, Any], rules: TierRules) -> tuple[str, str]:
     r = rules
     met = int(row.get("criteria_met_years") or 0)
     dependent = bool(row.get("dependent"))
-    areas = str(row.get("interest_areas") or "")
-    unsure = str(row.get("interest_uncertain_areas") or "")
+    areas = _text(row.get("interest_areas"))
+    unsure = _text(row.get("interest_uncertain_areas"))
     linked = bool(areas)
     missing = int(row.get("window_years_missing") or 0)
     q_complete = row.get("quantity_complete")
@@ -194,12 +204,243 @@ def apply_rules(df: pd.DataFrame, rules: TierRules) -> pd.DataFrame:
     Needs the screening columns plus ``interest_areas`` (and optionally
     ``interest_uncertain_areas``, ``alternative_suppliers``,
     ``alternative_suppliers_strict``, ``window_years_missing``). Pure: no data access.
+
+    Column-wise: every rule of :func:`tier_row` is a boolean column, the tier is an
+    ``np.select`` over them and each reason fragment is a column of texts (empty where
+    its condition fails) joined in :func:`tier_row`'s order, so each row gets exactly
+    ``tier_row(row, rules)``. Only the numbers a reason shows are formatted one by one
+    (with the same :func:`_fmt`), and the set logic of uncertain links runs once per
+    distinct pair of area lists.
     """
     out = df.copy()
-    results = [tier_row(rec, rules) for rec in out.to_dict("records")]
-    out["computed_tier"] = [t for t, _ in results]
-    out["tier_reasons"] = [why for _, why in results]
+    tiers_, reasons = _rules_columns(out, rules)
+    out["computed_tier"] = tiers_
+    out["tier_reasons"] = reasons
     return out
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series | None:
+    return df[name] if name in df.columns else None
+
+
+def _flags(s: pd.Series | None, n: int, missing_as: bool | None = None) -> np.ndarray:
+    """``bool(value)`` per row (False for an absent column); with ``missing_as`` a missing
+    value (None, NaN) or an absent column gives that instead."""
+    if s is None:
+        return np.full(n, bool(missing_as), dtype=bool)
+    if s.dtype == bool:
+        return s.to_numpy()
+    values = s.to_numpy(dtype=object)
+    if missing_as is None:
+        return values.astype(bool)
+    flags = np.full(n, missing_as, dtype=bool)
+    present = ~s.isna().to_numpy()
+    flags[present] = values[present].astype(bool)
+    return flags
+
+
+def _numbers(s: pd.Series | None, n: int) -> np.ndarray:
+    """float per row, NaN where the value is missing or not a number (as :func:`_num`)."""
+    if s is None:
+        return np.full(n, np.nan)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return s.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(s.astype(object), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _counts(s: pd.Series | None, n: int) -> np.ndarray:
+    """``int(value or 0)`` per row (0 for an absent column or a missing value)."""
+    if s is None:
+        return np.zeros(n, dtype="int64")
+    return np.trunc(np.nan_to_num(_numbers(s, n), nan=0.0)).astype("int64")
+
+
+def _texts(s: pd.Series | None, n: int) -> np.ndarray:
+    """:func:`_text` per row, as an object array."""
+    out = np.full(n, "", dtype=object)
+    if s is None:
+        return out
+    values = s.to_numpy(dtype=object)
+    keep = ~s.isna().to_numpy()
+    keep[keep] = values[keep].astype(bool)
+    kept = values[keep]
+    out[keep] = kept if pd.api.types.infer_dtype(kept) in ("string", "empty") else [str(v) for v in kept]
+    return out
+
+
+def _pick(cond: np.ndarray, *pieces: str | np.ndarray) -> np.ndarray:
+    """The concatenated ``pieces`` (texts, or object arrays taken row by row) where
+    ``cond`` holds, '' elsewhere (object array); only those rows are assembled."""
+    out = np.full(len(cond), "", dtype=object)
+    idx = np.flatnonzero(cond)
+    if len(idx):
+        text: Any = ""
+        for piece in pieces:
+            text = text + (piece if isinstance(piece, str) else piece[idx])
+        out[idx] = text
+    return out
+
+
+def _join(parts: Sequence[np.ndarray], sep: str) -> np.ndarray:
+    """Row-wise ``sep.join`` of the non-empty parts, in order."""
+    out = parts[0].copy()
+    for p in parts[1:]:
+        idx = np.flatnonzero(p != "")
+        if len(idx):
+            head = out[idx]
+            out[idx] = head + _pick(head != "", sep) + p[idx]
+    return out
+
+
+def _shown(values: np.ndarray, cond: np.ndarray, kind: str = "hhi") -> np.ndarray:
+    """:func:`_fmt` of ``values`` on the rows where ``cond`` holds ('' elsewhere)."""
+    out = np.full(len(values), "", dtype=object)
+    idx = np.flatnonzero(cond)
+    out[idx] = [_fmt(None if v != v else float(v), kind) for v in values[idx]]
+    return out
+
+
+def _ints_shown(values: np.ndarray, cond: np.ndarray) -> np.ndarray:
+    """str(int) of ``values`` where ``cond`` holds, 'None' for a missing value there."""
+    out = np.full(len(values), "", dtype=object)
+    ok = cond & ~np.isnan(values)
+    out[cond & np.isnan(values)] = "None"
+    out[ok] = values[ok].astype("int64").astype(str).astype(object)
+    return out
+
+
+def _near_col(values: np.ndarray, threshold: float, margin: float) -> np.ndarray:
+    """:func:`_near` per row (False where the value is missing)."""
+    with np.errstate(invalid="ignore"):
+        return (values <= threshold) & (values > threshold * (1.0 - margin))
+
+
+def _only_uncertain(areas: np.ndarray, unsure: np.ndarray) -> np.ndarray:
+    """Rows whose uncertain areas leave no certain one (as in :func:`tier_row`), decided
+    once per distinct (areas, uncertain areas) pair."""
+    a_codes, a_values = pd.factorize(areas)
+    u_codes, u_values = pd.factorize(unsure)
+    width = max(len(u_values), 1)
+    codes, pairs = pd.factorize(a_codes.astype("int64") * width + u_codes)
+
+    def only(pair: int) -> bool:
+        a, u = a_values[pair // width], u_values[pair % width]
+        certain = {x.strip() for x in a.split(";")} - {x.strip() for x in u.split(";")}
+        return bool(u) and not certain
+
+    return np.array([only(p) for p in pairs], dtype=bool)[codes]
+
+
+def _lookup(values: np.ndarray, text) -> np.ndarray:
+    """``text(v)`` per row, computed once per distinct value (object array)."""
+    codes, uniques = pd.factorize(values)
+    return np.array([text(v) for v in uniques] + [""], dtype=object)[codes]
+
+
+def _rules_columns(df: pd.DataFrame, rules: TierRules) -> tuple[np.ndarray, np.ndarray]:
+    """(computed tiers, reasons) as object arrays: :func:`tier_row` on every row at once."""
+    r = rules
+    n = len(df)
+    met = _counts(_col(df, "criteria_met_years"), n)
+    dependent = _flags(_col(df, "dependent"), n)
+    areas = _texts(_col(df, "interest_areas"), n)
+    linked = areas != ""
+
+    # every row: the quantitative verdict and the public-interest link (texts per distinct value)
+    suffix = f" of the last {r.window} years ({r.min_years} needed)"
+
+    def verdict(code: int) -> str:
+        m, dep = divmod(int(code), 2)
+        if dep:
+            return f"a dependency: c1, c2 and c3 all met in {m}" + suffix
+        if m > 0:
+            return f"not a dependency: c1, c2 and c3 all met in {m}" + suffix
+        return f"not a dependency: c1, c2 and c3 not all met in any of the last {r.window} years"
+
+    reasons = (_lookup(met * 2 + dependent, verdict) + "; "
+               + _lookup(areas, lambda a: f"public interest: {a}" if a else "no public-interest link"))
+    tiers_ = np.where(dependent, "dependency", "none").astype(object)
+
+    # linked rows only from here on (a sub-frame); without a link the verdict is the tier
+    rows = np.flatnonzero(linked)
+    if len(rows) == 0:
+        return tiers_, reasons
+    sub = df.iloc[rows]
+    k = len(rows)
+    met, dependent, areas = met[rows], dependent[rows], areas[rows]
+    unsure = _texts(_col(sub, "interest_uncertain_areas"), k)
+    missing = _counts(_col(sub, "window_years_missing"), k)
+    q_complete = _flags(_col(sub, "quantity_complete"), k, missing_as=True)
+    imp_hhi, w_hhi = _numbers(_col(sub, "import_hhi"), k), _numbers(_col(sub, "world_export_hhi"), k)
+    ratio = _numbers(_col(sub, "import_export_ratio"), k)
+    alts = np.trunc(_numbers(_col(sub, "alternative_suppliers"), k))
+    strict = np.trunc(_numbers(_col(sub, "alternative_suppliers_strict"), k))
+    strict = np.where(np.isnan(strict), alts, strict)
+    missing_s = missing.astype(str).astype(object)
+
+    # caveats: incomplete data or an uncertain link (they turn strategic into possible)
+    caveats = _join([
+        _pick(_only_uncertain(areas, unsure), "public-interest link uncertain (", unsure, ")"),
+        _pick(missing != 0, missing_s, " window year(s) missing from the data"),
+        _pick(~q_complete if r.incomplete_quantities else np.zeros(k, dtype=bool),
+              "quantities missing in some import flows"),
+    ], ", ")
+    has_caveat = caveats != ""
+
+    # a linked dependency: limited room to diversify, or near the strategic rule
+    with np.errstate(invalid="ignore"):
+        w_over = w_hhi > r.strategic_world_hhi
+        few = alts < r.min_alternative_suppliers
+        few_strict = strict < r.min_alternative_suppliers
+    w_s = _shown(w_hhi, dependent)
+    alts_s = _ints_shown(alts, dependent)
+    limited = dependent & (w_over | few)
+    limited_txt = _join([
+        _pick(w_over, "world-export HHI ", w_s, f" > {r.strategic_world_hhi}"),
+        _pick(few, alts_s, f" alternative supplier(s) exporting >= {r.alternative_min_share:g} x the imports "
+                            f"elsewhere, fewer than {r.min_alternative_suppliers}"),
+    ], " and ")
+    roomy = dependent & ~limited
+    near_w = _near_col(w_hhi, r.strategic_world_hhi, r.margin)
+    near_txt = _join([
+        _pick(near_w, f"world-export HHI within {r.margin:.0%} of {r.strategic_world_hhi}"),
+        _pick(few_strict, "only ", _ints_shown(strict, roomy & few_strict),
+              f" alternative(s) at {1 + r.margin:g} x the share"),
+    ], ", ")
+    near = roomy & (near_w | few_strict)
+
+    # linked, not a dependency: why it may be possible
+    checks = [("c1 import HHI", imp_hhi, r.import_hhi, _flags(_col(sub, "c1_import_concentration"), k), "hhi"),
+              ("c2 world HHI", w_hhi, r.world_hhi, _flags(_col(sub, "c2_world_concentration"), k), "hhi"),
+              ("c3 imports/exports", ratio, r.ratio, _flags(_col(sub, "c3_low_substitutability"), k), "ratio")]
+    some_fail = np.zeros(k, dtype=bool)
+    fails_near = np.ones(k, dtype=bool)
+    for _, v, t, ok, _ in checks:
+        some_fail |= ~ok
+        fails_near &= ok | _near_col(v, t, r.margin)
+    within = ~dependent & some_fail & fails_near
+    within_txt = _join([_pick(within & ~ok, f"{name} {t:g} (", _shown(v, within & ~ok, kind), ")")
+                        for name, v, t, ok, kind in checks], ", ")
+    why = _join([
+        _pick(met > 0, "criteria met in fewer years than required"),
+        _pick(within, f"within {r.margin:.0%} of ", within_txt),
+        _pick((missing != 0) & (met + missing >= r.min_years),
+              missing_s, f" window year(s) missing from the data could complete the {r.min_years} required"),
+    ], ", ")
+    maybe = ~dependent & (why != "")
+
+    tiers_[rows] = np.select([limited & has_caveat, limited, near, dependent, maybe],
+                             ["possible", "strategic", "possible", "dependency", "possible"], "none")
+    more = _join([
+        _pick(limited, "limited room to diversify: ", limited_txt),
+        _pick(limited & has_caveat, "possible rather than strategic: ", caveats),
+        _pick(roomy, "room to diversify: world-export HHI ", w_s, f" <= {r.strategic_world_hhi} and ", alts_s,
+              f" alternative supplier(s) >= {r.min_alternative_suppliers}"),
+        _pick(near, "possible: near the strategic rule (", near_txt, ")"),
+        _pick(maybe, "possible: ", why),
+    ], "; ")
+    reasons[rows] = _join([reasons[rows], more], "; ")
+    return tiers_, reasons
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,34 +547,47 @@ def apply_overrides(df: pd.DataFrame, overrides: Sequence[Override], groups_of: 
 
     ``groups_of`` maps a product to the substitute groups it belongs to, so a group's
     override also applies to its members (after product overrides). Pure.
+
+    Precedence, per row: product + reporter, product (any reporter), then for each of the
+    product's groups in the order of ``groups_of``: group + reporter, group. Merges of the
+    rows with the overrides give every candidate its rank; the lowest rank wins. A group's
+    override says so in ``override_reason`` ("... (group ID)").
     """
     out = df.copy()
-    by = {(o.target, o.reporter): o for o in overrides}
-    groups_of = groups_of or {}
-    tiers, reasons, authors, dates = [], [], [], []
-    for rec in out[[key, "reporter", "computed_tier"]].itertuples(index=False):
-        target, reporter, computed = rec
-        found = by.get((target, reporter)) or by.get((target, ""))
-        if found is None:
-            for g in groups_of.get(target, []):
-                found = by.get((g, reporter)) or by.get((g, ""))
-                if found:
-                    break
-        if found is None:
-            tiers.append(computed)
-            reasons.append("")
-            authors.append("")
-            dates.append("")
-        else:
-            via = f" (group {found.target})" if found.target != target else ""
-            tiers.append(found.tier)
-            reasons.append(found.reason + via)
-            authors.append(found.author)
-            dates.append(found.date)
-    out["tier"] = tiers
-    out["override_reason"] = reasons
-    out["override_author"] = authors
-    out["override_date"] = dates
+    n = len(out)
+    tier = out["computed_tier"].to_numpy(dtype=object).copy()
+    reason, author, when = (np.full(n, "", dtype=object) for _ in range(3))
+    if overrides and n:
+        ov = pd.DataFrame([(o.target, o.reporter, o.tier, o.reason, o.author, o.date) for o in overrides],
+                          columns=["target", "o_reporter", "o_tier", "o_reason", "o_author", "o_date"], dtype=object)
+        ov = ov.drop_duplicates(["target", "o_reporter"], keep="last")  # as a dict keyed by (target, reporter)
+        anyone = ov[ov["o_reporter"] == ""].drop(columns="o_reporter")
+        rows = pd.DataFrame({"_row": np.arange(n), "_key": out[key].to_numpy(dtype=object),
+                             "o_reporter": out["reporter"].to_numpy(dtype=object)})
+        rows["target"] = rows["_key"]
+        candidates = [rows.merge(ov, on=["target", "o_reporter"]).assign(_rank=0),
+                      rows.drop(columns="o_reporter").merge(anyone, on="target").assign(_rank=1)]
+        member = [(p, g, i) for p, gs in (groups_of or {}).items() for i, g in enumerate(gs)]
+        if member:
+            gm = pd.DataFrame(member, columns=["_key", "target", "_gi"]).astype({"_key": object, "target": object})
+            in_group = rows.drop(columns="target").merge(gm, on="_key")
+            for rank, table, on in ((2, ov, ["target", "o_reporter"]), (3, anyone, ["target"])):
+                hit = in_group.drop(columns=[c for c in ("o_reporter",) if c not in on]).merge(table, on=on)
+                candidates.append(hit.assign(_rank=rank + 2 * hit["_gi"]).drop(columns="_gi"))
+        found = pd.concat(candidates, ignore_index=True)
+        if len(found):
+            found = found.sort_values(["_row", "_rank"], kind="stable").drop_duplicates("_row")
+            idx = found["_row"].to_numpy()
+            via = found["target"].to_numpy(dtype=object) != found["_key"].to_numpy(dtype=object)
+            tier[idx] = found["o_tier"].to_numpy(dtype=object)
+            reason[idx] = found["o_reason"].to_numpy(dtype=object) + _pick(
+                via, " (group ", found["target"].to_numpy(dtype=object), ")")
+            author[idx] = found["o_author"].to_numpy(dtype=object)
+            when[idx] = found["o_date"].to_numpy(dtype=object)
+    out["tier"] = tier
+    out["override_reason"] = reason
+    out["override_author"] = author
+    out["override_date"] = when
     return out
 
 
