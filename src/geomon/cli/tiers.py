@@ -29,9 +29,15 @@ GroupsOpt = Annotated[Optional[Path], typer.Option("--groups", help="Your substi
 ReplaceGroupsOpt = Annotated[bool, typer.Option("--replace-groups", help="Use only --groups, not the shipped groups (groups.mode = replace).")]
 
 
-def _settings(import_hhi=None, world_hhi=None, ratio=None, window=None, min_years=None, strategic_world_hhi=None,
-              min_alternatives=None, alternative_share=None, margin=None, interest_map=None, replace_map=False,
-              overrides=None, groups=None, replace_groups=False) -> dict:
+def tier_settings(import_hhi=None, world_hhi=None, ratio=None, window=None, min_years=None,
+                  strategic_world_hhi=None, min_alternatives=None, alternative_share=None, margin=None,
+                  interest_map=None, replace_map=False, overrides=None, groups=None, replace_groups=False) -> dict:
+    """The options shared by ``geomon tiers``, ``groups``, ``trends``, ``edition save`` and ``report``
+    (the ``*Opt`` definitions above), as configuration settings ``{"section.key": value}``.
+
+    An option left at its default gives None (the configuration's value stays); a flag
+    (``replace_map``, ``replace_groups``) gives ``"replace"`` or None.
+    """
     return {"screening.import_hhi": import_hhi, "screening.world_hhi": world_hhi, "screening.ratio": ratio,
             "screening.window": window, "screening.min_years": min_years,
             "tiers.strategic_world_hhi": strategic_world_hhi, "tiers.min_alternative_suppliers": min_alternatives,
@@ -41,6 +47,9 @@ def _settings(import_hhi=None, world_hhi=None, ratio=None, window=None, min_year
             "tiers.overrides": str(overrides) if overrides is not None else None,
             "groups.file": str(groups) if groups is not None else None,
             "groups.mode": "replace" if replace_groups else None}
+
+
+_settings = tier_settings  # old private name, still imported by cli/report.py
 
 
 def _context(store, config, hs, version, settings: dict):
@@ -106,7 +115,7 @@ def tiers_cmd(
     bad = [t for t in (tier or []) if t not in TIERS]
     if bad:
         raise InputError(f"unknown tier '{bad[0]}'; choose one of {', '.join(TIERS)}")
-    ctx = _context(store, config, hs, data_version, _settings(
+    ctx = _context(store, config, hs, data_version, tier_settings(
         import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
         margin, interest_map, replace_map, overrides, groups))
     res = tiers(ctx, reporter, year)
@@ -184,7 +193,7 @@ def groups_cmd(
     from geomon.analyses.groups import groups as run_groups
     from geomon.outputs.terminal import render
 
-    ctx = _context(store, config, hs, data_version, _settings(
+    ctx = _context(store, config, hs, data_version, tier_settings(
         import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
         margin, interest_map, replace_map, overrides, groups, replace_groups))
     res = run_groups(ctx, reporter, year, ids=group, members=members)

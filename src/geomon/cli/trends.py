@@ -25,8 +25,7 @@ from geomon.cli.app import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, Stor
                             provenance_caption)
 from geomon.cli.tiers import (AltShareOpt, GroupsOpt, ImportHhiOpt, InterestMapOpt, MarginOpt, MinAltOpt,
                               MinYearsOpt, OverridesOpt, RatioOpt, ReplaceGroupsOpt, ReplaceMapOpt, ReporterOpt,
-                              StrategicHhiOpt, WindowOpt, WorldHhiOpt)
-from geomon.cli.tiers import _settings as settings_overrides  # the same option -> setting mapping as 'geomon tiers'
+                              StrategicHhiOpt, WindowOpt, WorldHhiOpt, tier_settings)
 from geomon.errors import OutputError
 
 SummaryOpt = Annotated[Optional[str], typer.Option("--summary", help="One table only (terminal, csv, json, parquet, xlsx): by_tier, by_supplier, changes or durations.", show_default=False)]
@@ -223,7 +222,7 @@ def trends_cmd(
     from geomon.analyses.trends import trends
     from geomon.outputs.terminal import render
 
-    ctx = context(store, config, hs, data_version, **settings_overrides(
+    ctx = context(store, config, hs, data_version, **tier_settings(
         import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
         margin, interest_map, replace_map, overrides, groups, replace_groups))
     res = trends(ctx, reporter, first, last, product)
