@@ -471,3 +471,79 @@ def test_classify_duplicate_rows_get_the_same_counts(ctx):
     twice = classify(ctx, pd.concat([one, one], ignore_index=True))
     single = classify(ctx, one)
     assert list(twice["alternative_suppliers"]) == list(single["alternative_suppliers"]) * 2
+
+
+# --- substitute groups, column-wise -------------------------------------------------------------
+
+def _member_rows_row_by_row(ctx, reporters, chosen, year, g_df, m_df, present):
+    """The reference: one dict per (reporter, group, member), looked up row by row."""
+    have = set(zip(present["group"], present["product"]))
+    g_idx = g_df.set_index(["reporter", "product"]) if len(g_df) else None
+    m_idx = m_df.set_index(["reporter", "product"]) if len(m_df) else None
+    rows = []
+    for rep in reporters:
+        for g in chosen:
+            grow = g_idx.loc[(rep, g.id)] if g_idx is not None and (rep, g.id) in g_idx.index else None
+            for p in g.members:
+                mrow = m_idx.loc[(rep, p)] if m_idx is not None and (rep, p) in m_idx.index else None
+                rec = {"reporter": rep, "group": g.id, "label": g.label, "year": year, "member": p,
+                       "member_description": ctx.descriptions.get(p, ""),
+                       "member_status": ("imported" if mrow is not None else
+                                         "not imported" if (g.id, p) in have else "absent from data")}
+                for c in ("import_value_usd", "top_supplier", "import_hhi", "criteria_met_years"):
+                    rec[f"member_{c}"] = mrow[c] if mrow is not None else None
+                rec["member_dependent"] = bool(mrow["dependent"]) if mrow is not None else None
+                rec["member_tier"] = mrow["tier"] if mrow is not None else None
+                for c in ("import_value_usd", "top_supplier", "import_hhi", "criteria_met_years"):
+                    rec[f"group_{c}"] = grow[c] if grow is not None else None
+                rec["group_dependent"] = bool(grow["dependent"]) if grow is not None else False
+                rec["group_tier"] = grow["tier"] if grow is not None else "none"
+                rec["verdict_changed"] = mrow is not None and rec["member_dependent"] != rec["group_dependent"]
+                rec["tier_changed"] = mrow is not None and rec["member_tier"] != rec["group_tier"]
+                rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+def _summary_row_by_row(detail):
+    rows = []
+    for rep, sub in detail.groupby("reporter", sort=True):
+        for gid, d in sub.groupby("group", sort=False):
+            imported = d[d["member_status"] == "imported"]
+            dep = imported[imported["member_dependent"] == True]  # noqa: E712
+            changed, gdep = bool(d["verdict_changed"].any()), bool(d["group_dependent"].iloc[0])
+            change = ("no member imported" if imported.empty else
+                      f"group {'dependent' if gdep else 'not dependent'}, {len(dep)} of {len(imported)} imported "
+                      f"members dependent" if changed else f"same verdict as its {len(imported)} imported member(s)")
+            verdicts = "; ".join(f"{r.member} {'dependent' if r.member_dependent else 'not dependent'} "
+                                 f"({r.member_tier})" for r in imported.itertuples())
+            rows.append({"reporter": rep, "group": gid, "members": "; ".join(d["member"]),
+                         "members_with_data": "; ".join(d.loc[d["member_status"] != "absent from data", "member"]),
+                         "members_absent": "; ".join(d.loc[d["member_status"] == "absent from data", "member"]),
+                         "members_imported": "; ".join(imported["member"]), "members_dependent": "; ".join(dep["member"]),
+                         "member_verdicts": verdicts, "verdict_changed": changed,
+                         "tier_changed": bool(d["tier_changed"].any()), "change": change})
+    return pd.DataFrame(rows)
+
+
+def test_group_member_rows_and_summary_equal_the_row_by_row_build(ctx, tmp_path):
+    """Reporters of ALL 2022 (a sample), with a group override: member rows joined column-wise
+    and the per-group summary equal the row-by-row build (values and column types)."""
+    from geomon.analyses import groups as G
+    from geomon.analyses.screening import screen_years
+
+    ov = tmp_path / "ov.csv"
+    ov.write_text("group,tier,reason,author,date\nlithium_compounds,strategic,battery chain,Panel,2024-05-31\n")
+    gs = G.load_groups(ctx)
+    ids = gs.ids
+    mapping = gs.mapping(ids)
+    g_df = classify(ctx, G.screen_groups(ctx, "ALL", 2022, 2022, gs, ids), overrides=str(ov), groups_of={})
+    m_df = classify(ctx, screen_years(ctx, "ALL", 2022, 2022, sorted(set(mapping["product"]))), overrides=str(ov),
+                    groups_of=gs.groups_of())
+    present = G._presence(ctx, [2022], mapping)
+    reporters = sorted(set(g_df["reporter"]) | set(m_df["reporter"]))[::6] + ["NLD"]  # a sample: the reference is slow
+    chosen = [gs.groups[g] for g in ids]
+    detail = G._member_rows(ctx, reporters, chosen, 2022, g_df, m_df, present)
+    pd.testing.assert_frame_equal(detail, _member_rows_row_by_row(ctx, reporters, chosen, 2022, g_df, m_df, present))
+    assert detail["member_status"].eq("imported").any() and detail["member_status"].eq("absent from data").any()
+    pd.testing.assert_frame_equal(G._summary(detail), _summary_row_by_row(detail))
+    assert G._summary(detail)["verdict_changed"].any()

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from geomon.analyses.context import Context, Result, year_range
@@ -206,10 +207,6 @@ def _sha(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
-def _verdict(dependent: bool, tier: str) -> str:
-    return f"{'dependent' if dependent else 'not dependent'} ({tier})"
-
-
 def group_members(ctx: Context, reporter: str, year: int | None = None, *, groups: Groups | None = None,
                   ids: Sequence[str] | None = None,
                   overrides: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -237,41 +234,129 @@ def group_members(ctx: Context, reporter: str, year: int | None = None, *, group
     mscreen = screen_years(ctx, reporter, year, year, members)
     m_df = classify(ctx, mscreen, overrides=overrides, groups_of=groups.groups_of()) if len(mscreen) else mscreen
     present = _presence(ctx, [year], mapping)
-    have = set(zip(present["group"], present["product"]))
-    rows = []
     from geomon.analyses.screening import ALL
 
     found = (set(g_df["reporter"]) | set(m_df["reporter"])) if len(g_df) or len(m_df) else set()
     reporters = sorted(found) if reporter.upper() == ALL else [ctx.economy(reporter).name]
-    g_idx = g_df.set_index(["reporter", "product"]) if len(g_df) else None
-    m_idx = m_df.set_index(["reporter", "product"]) if len(m_df) else None
-    for rep in reporters:
-        for gid in ids:
-            g = groups.groups[gid]
-            grow = g_idx.loc[(rep, gid)] if g_idx is not None and (rep, gid) in g_idx.index else None
-            for p in g.members:
-                mrow = m_idx.loc[(rep, p)] if m_idx is not None and (rep, p) in m_idx.index else None
-                status = ("imported" if mrow is not None else
-                          "not imported" if (gid, p) in have else "absent from data")
-                rec = {"reporter": rep, "group": gid, "label": g.label, "year": year, "member": p,
-                       "member_description": ctx.descriptions.get(p, ""), "member_status": status,
-                       "member_import_value_usd": mrow["import_value_usd"] if mrow is not None else None,
-                       "member_top_supplier": mrow["top_supplier"] if mrow is not None else None,
-                       "member_import_hhi": mrow["import_hhi"] if mrow is not None else None,
-                       "member_criteria_met_years": mrow["criteria_met_years"] if mrow is not None else None,
-                       "member_dependent": bool(mrow["dependent"]) if mrow is not None else None,
-                       "member_tier": mrow["tier"] if mrow is not None else None,
-                       "group_import_value_usd": grow["import_value_usd"] if grow is not None else None,
-                       "group_top_supplier": grow["top_supplier"] if grow is not None else None,
-                       "group_import_hhi": grow["import_hhi"] if grow is not None else None,
-                       "group_criteria_met_years": grow["criteria_met_years"] if grow is not None else None,
-                       "group_dependent": bool(grow["dependent"]) if grow is not None else False,
-                       "group_tier": grow["tier"] if grow is not None else "none"}
-                rec["verdict_changed"] = mrow is not None and rec["member_dependent"] != rec["group_dependent"]
-                rec["tier_changed"] = mrow is not None and rec["member_tier"] != rec["group_tier"]
-                rows.append(rec)
-    detail = pd.DataFrame(rows)
-    return g_df, detail
+    return g_df, _member_rows(ctx, reporters, [groups.groups[g] for g in ids], year, g_df, m_df, present)
+
+
+#: Columns of :func:`group_members`' member rows.
+DETAIL_COLUMNS = ["reporter", "group", "label", "year", "member", "member_description", "member_status",
+                  "member_import_value_usd", "member_top_supplier", "member_import_hhi", "member_criteria_met_years",
+                  "member_dependent", "member_tier", "group_import_value_usd", "group_top_supplier", "group_import_hhi",
+                  "group_criteria_met_years", "group_dependent", "group_tier", "verdict_changed", "tier_changed"]
+
+
+def _member_rows(ctx: Context, reporters: Sequence[str], chosen: Sequence[Group], year: int, g_df: pd.DataFrame,
+                 m_df: pd.DataFrame, present: pd.DataFrame) -> pd.DataFrame:
+    """One row per (reporter, group, member), reporters then groups then members in order,
+    joined column-wise with the members' and the groups' classified rows. A value that does
+    not exist (a member or group without imports) is None, never zero."""
+    skel = pd.DataFrame([(g.id, g.label, p, ctx.descriptions.get(p, "")) for g in chosen for p in g.members],
+                        columns=["group", "label", "member", "member_description"])
+    skel = pd.DataFrame({"reporter": list(reporters)}).merge(skel, how="cross")
+    if skel.empty:
+        return pd.DataFrame()
+    take = ["import_value_usd", "top_supplier", "import_hhi", "criteria_met_years", "dependent", "tier"]
+
+    def side(df: pd.DataFrame, on: str) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Columns of ``df`` for each skeleton row (None where it has no row) and where it has one."""
+        if not len(df):
+            return {c: np.full(len(skel), None, dtype=object) for c in take}, np.zeros(len(skel), dtype=bool)
+        right = df[["reporter", "product", *take]].rename(columns={"product": on})
+        hit = skel[["reporter", on]].merge(right, on=["reporter", on], how="left", validate="many_to_one",
+                                           indicator="_hit")
+        matched = (hit["_hit"] == "both").to_numpy()
+        cols = {}
+        for c in take:
+            values = hit[c].to_numpy(dtype=object, copy=True)
+            values[~matched] = None
+            cols[c] = values
+        return cols, matched
+
+    m, m_hit = side(m_df, "member")
+    g, g_hit = side(g_df, "group")
+    seen = present[["group", "product"]].drop_duplicates().rename(columns={"product": "member"})
+    in_data = skel[["group", "member"]].merge(seen, on=["group", "member"], how="left", indicator="_in")
+    status = np.where(m_hit, "imported", np.where((in_data["_in"] == "both").to_numpy(), "not imported",
+                                                  "absent from data"))
+    m_dep = np.full(len(skel), None, dtype=object)
+    m_dep[m_hit] = m["dependent"][m_hit].astype(bool)
+    g_dep = np.zeros(len(skel), dtype=bool)
+    g_dep[g_hit] = g["dependent"][g_hit].astype(bool)
+    g_tier = g["tier"].copy()
+    g_tier[~g_hit] = "none"
+    columns = {
+        "reporter": skel["reporter"], "group": skel["group"], "label": skel["label"], "year": year,
+        "member": skel["member"], "member_description": skel["member_description"], "member_status": status,
+        "member_import_value_usd": m["import_value_usd"], "member_top_supplier": m["top_supplier"],
+        "member_import_hhi": m["import_hhi"], "member_criteria_met_years": m["criteria_met_years"],
+        "member_dependent": m_dep, "member_tier": m["tier"],
+        "group_import_value_usd": g["import_value_usd"], "group_top_supplier": g["top_supplier"],
+        "group_import_hhi": g["import_hhi"], "group_criteria_met_years": g["criteria_met_years"],
+        "group_dependent": g_dep, "group_tier": g_tier,
+        "verdict_changed": m_hit & (m_dep != g_dep), "tier_changed": m_hit & (m["tier"] != g_tier),
+    }
+    return _frame(columns, DETAIL_COLUMNS)
+
+
+def _frame(columns: dict, order: list[str]) -> pd.DataFrame:
+    """A frame whose column types are inferred from the values (Python lists, None for a
+    missing value), exactly as for a frame built row by row."""
+    def values(v):
+        if isinstance(v, pd.Series):
+            v = v.to_numpy(dtype=object)
+        return v.tolist() if isinstance(v, np.ndarray) else v
+
+    return pd.DataFrame({c: values(v) for c, v in columns.items()}, columns=order)
+
+
+def _summary(detail: pd.DataFrame) -> pd.DataFrame:
+    """Per (reporter, group) of the member rows: which members had data, were imported and
+    dependent, their verdicts, and whether grouping changes the verdict (column-wise; the
+    member lists are '; '-joined in member order)."""
+    if not len(detail):
+        return pd.DataFrame([], columns=["reporter", "group"] + MEMBER_COLUMNS)
+    d = detail.sort_values("reporter", kind="stable").reset_index(drop=True)  # groups stay in their order
+    keys = d[["reporter", "group"]].drop_duplicates()
+    index = pd.MultiIndex.from_frame(keys)
+    status = d["member_status"].to_numpy(dtype=object)
+    imported = status == "imported"
+    dependent = imported & (d["member_dependent"] == True).to_numpy()  # noqa: E712
+    member = d["member"].to_numpy(dtype=object)
+    verdicts = np.full(len(d), "", dtype=object)
+    verdicts[imported] = (member[imported] + np.where(dependent[imported], " dependent (", " not dependent (")
+                          .astype(object) + d["member_tier"].to_numpy(dtype=object)[imported] + ")")
+
+    def joined(mask: np.ndarray, texts: np.ndarray = member) -> list[str]:
+        rows = d.loc[mask, ["reporter", "group"]].assign(_t=texts[mask])
+        parts = rows.groupby(["reporter", "group"], sort=False)["_t"].agg("; ".join)
+        return parts.reindex(index, fill_value="").tolist()
+
+    flags = pd.DataFrame({"reporter": d["reporter"], "group": d["group"], "n_imported": imported,
+                          "n_dependent": dependent, "verdict_changed": d["verdict_changed"].to_numpy(dtype=bool),
+                          "tier_changed": d["tier_changed"].to_numpy(dtype=bool),
+                          "group_dependent": d["group_dependent"].to_numpy(dtype=bool)})
+    agg = flags.groupby(["reporter", "group"], sort=False).agg(
+        n_imported=("n_imported", "sum"), n_dependent=("n_dependent", "sum"), verdict_changed=("verdict_changed", "any"),
+        tier_changed=("tier_changed", "any"), group_dependent=("group_dependent", "first")).reindex(index)
+    n_imp = agg["n_imported"].to_numpy().astype(str).astype(object)
+    n_dep = agg["n_dependent"].to_numpy().astype(str).astype(object)
+    none_imported = agg["n_imported"].to_numpy() == 0
+    changed = agg["verdict_changed"].to_numpy(dtype=bool)
+    gdep = np.where(agg["group_dependent"].to_numpy(dtype=bool), "group dependent, ", "group not dependent, ")
+    change = np.where(none_imported, "no member imported", np.where(
+        changed, gdep.astype(object) + n_dep + " of " + n_imp + " imported members dependent",
+        "same verdict as its " + n_imp + " imported member(s)"))
+    return _frame({
+        "reporter": keys["reporter"], "group": keys["group"], "members": joined(np.ones(len(d), dtype=bool)),
+        "members_with_data": joined(status != "absent from data"),
+        "members_absent": joined(status == "absent from data"),
+        "members_imported": joined(imported), "members_dependent": joined(dependent),
+        "member_verdicts": joined(imported, verdicts), "verdict_changed": changed,
+        "tier_changed": agg["tier_changed"].to_numpy(dtype=bool), "change": change.astype(object),
+    }, ["reporter", "group"] + MEMBER_COLUMNS)
 
 
 def groups(ctx: Context, reporter: str, year: int | None = None, *, groups_file: str | Path | None = None,
@@ -302,31 +387,7 @@ def groups(ctx: Context, reporter: str, year: int | None = None, *, groups_file:
         return Result(detail, ctx.meta(analysis="group_members", rows=len(detail),
                                        verdicts_changed=int(detail["verdict_changed"].sum()) if len(detail) else 0,
                                        **meta_common))
-    rows = []
-    for rep, sub in detail.groupby("reporter", sort=True) if len(detail) else []:
-        for gid, d in sub.groupby("group", sort=False):
-            imported = d[d["member_status"] == "imported"]
-            dep = imported[imported["member_dependent"] == True]  # noqa: E712
-            changed = bool(d["verdict_changed"].any())
-            gdep = bool(d["group_dependent"].iloc[0])
-            if imported.empty:
-                change = "no member imported"
-            elif changed:
-                change = (f"group {'dependent' if gdep else 'not dependent'}, "
-                          f"{len(dep)} of {len(imported)} imported members dependent")
-            else:
-                change = f"same verdict as its {len(imported)} imported member(s)"
-            rows.append({"reporter": rep, "group": gid,
-                         "members": "; ".join(d["member"]),
-                         "members_with_data": "; ".join(d.loc[d["member_status"] != "absent from data", "member"]),
-                         "members_absent": "; ".join(d.loc[d["member_status"] == "absent from data", "member"]),
-                         "members_imported": "; ".join(imported["member"]),
-                         "members_dependent": "; ".join(dep["member"]),
-                         "member_verdicts": "; ".join(f"{r.member} {_verdict(r.member_dependent, r.member_tier)}"
-                                                      for r in imported.itertuples()),
-                         "verdict_changed": changed, "tier_changed": bool(d["tier_changed"].any()),
-                         "change": change})
-    summary = pd.DataFrame(rows, columns=["reporter", "group"] + MEMBER_COLUMNS)
+    summary = _summary(detail)
     cols = SCREEN_COLUMNS + EXTRA_COLUMNS + TIER_COLUMNS
     g = g_df.rename(columns={"product": "group", "description": "label"}) if len(g_df) else \
         pd.DataFrame(columns=[{"product": "group", "description": "label"}.get(c, c) for c in cols])
