@@ -547,3 +547,30 @@ def test_group_member_rows_and_summary_equal_the_row_by_row_build(ctx, tmp_path)
     assert detail["member_status"].eq("imported").any() and detail["member_status"].eq("absent from data").any()
     pd.testing.assert_frame_equal(G._summary(detail), _summary_row_by_row(detail))
     assert G._summary(detail)["verdict_changed"].any()
+
+
+# --- public-interest links, column-wise ---------------------------------------------------------
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.lists(st.tuples(st.sampled_from(["28", "2836", "283691", "283699", "31", "3105", "310530", "7202"]),
+                               st.sampled_from(["energy", "health", "critical raw materials"]),
+                               st.sampled_from(["certain", "uncertain"]), st.sampled_from(["list A", "list B"])),
+                     max_size=12),
+       products=st.lists(st.sampled_from(["283691", "283699", "283620", "310530", "310540", "720293", "28", "2"]),
+                         max_size=10),
+       mode=st.sampled_from(["possible", "ignore", "link"]))
+def test_link_products_equals_the_prefix_definition(rows, products, mode):
+    """A product links to the areas of every map row whose prefix starts its code; an area is
+    uncertain when none of its matching rows is certain (mode possible)."""
+    from geomon.analyses.interests import COLUMNS, InterestMap, link_products
+
+    table = pd.DataFrame([(p, a, "", s, c, "") for p, a, c, s in rows], columns=COLUMNS)
+    got = link_products(InterestMap(table, {}), products, mode)
+    assert list(got["product"]) == sorted(set(products))
+    for r in got.itertuples():
+        hit = [x for x in rows if r.product.startswith(x[0]) and (mode != "ignore" or x[2] == "certain")]
+        areas = sorted({x[1] for x in hit})
+        unsure = [a for a in areas if mode == "possible" and not any(x[1] == a and x[2] == "certain" for x in hit)]
+        assert r.interest_areas == "; ".join(areas)
+        assert r.interest_uncertain_areas == "; ".join(unsure) and r.interest_certain == (not unsure)
+        assert r.interest_sources == "; ".join(sorted({x[3] for x in hit}))

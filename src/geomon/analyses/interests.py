@@ -86,20 +86,34 @@ def link_products(imap: InterestMap, products: Iterable[str], uncertain_links: s
     """Per product: ``interest_areas`` ('; '-joined, '' if none), ``interest_certain``
     (every linked area has a certain row), ``interest_uncertain_areas`` and
     ``interest_sources``. With ``uncertain_links = "ignore"`` uncertain rows are dropped;
-    with ``"link"`` they count as certain."""
+    with ``"link"`` they count as certain.
+
+    One row per distinct product, sorted. A map row matches a product whose code starts
+    with its prefix: the products' 2-, 4- and 6-character prefixes are joined with the map
+    (a merge, not a scan of the map per product); areas and sources are sorted and unique.
+    """
     t = imap.table
     if uncertain_links == "ignore":
         t = t[t["certainty"] == "certain"]
-    out = []
-    for product in sorted(set(products)):
-        hit = t[[product.startswith(p) for p in t["hs_prefix"]]] if len(t) else t
-        if hit.empty:
-            out.append((product, "", True, "", ""))
-            continue
-        areas = sorted(set(hit["area"]))
-        certain = set(hit.loc[hit["certainty"] == "certain", "area"])
-        unsure = [a for a in areas if a not in certain] if uncertain_links == "possible" else []
-        sources = sorted(set(hit["source"]))
-        out.append((product, "; ".join(areas), not unsure, "; ".join(unsure), "; ".join(sources)))
-    return pd.DataFrame(out, columns=["product", "interest_areas", "interest_certain", "interest_uncertain_areas",
-                                      "interest_sources"])
+    names = sorted(set(products))
+    columns = ["product", "interest_areas", "interest_certain", "interest_uncertain_areas", "interest_sources"]
+    if not names:
+        return pd.DataFrame([], columns=columns)
+    # product[:n] for every prefix length n of the map; a product shorter than n gives itself,
+    # which can only equal a prefix it starts with, so the merge finds exactly the startswith matches
+    keys = pd.DataFrame({"product": pd.Series(names, dtype=object)})
+    keys = pd.concat([keys.assign(hs_prefix=keys["product"].str[:n]) for n in sorted({len(p) for p in t["hs_prefix"]})]
+                     or [keys.assign(hs_prefix=keys["product"])], ignore_index=True).drop_duplicates()
+    hit = keys.merge(t[["hs_prefix", "area", "certainty", "source"]].astype(object), on="hs_prefix")
+
+    def joined(frame: pd.DataFrame, column: str) -> list[str]:
+        """Per product (in ``names`` order): its sorted, distinct values of ``column``, '; '-joined."""
+        per = frame.groupby("product")[column].agg(lambda v: "; ".join(sorted(set(v))))
+        return pd.Series(names, dtype=object).map(per).astype(object).fillna("").tolist()
+
+    by_area = hit.assign(certain=hit["certainty"] == "certain").groupby(["product", "area"])["certain"].any()
+    unsure = by_area[~by_area] if uncertain_links == "possible" else by_area.iloc[:0]
+    unsure_areas = joined(unsure.reset_index(), "area")
+    return pd.DataFrame({"product": names, "interest_areas": joined(hit, "area"),
+                         "interest_certain": [not u for u in unsure_areas], "interest_uncertain_areas": unsure_areas,
+                         "interest_sources": joined(hit, "source")}, columns=columns)
