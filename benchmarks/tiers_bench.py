@@ -4,10 +4,11 @@ stages of :func:`geomon.analyses.tiers.classify`.
     .venv/bin/python benchmarks/tiers_bench.py                 # embedded data, best of 2 runs
     .venv/bin/python benchmarks/tiers_bench.py --repeat 3 --store DIR
 
-Cases: ``trends ALL 2005-2024``, ``tiers ALL 2024``, ``trends NLD 2005-2024`` (years are
-clipped to the data). Stages (summed over a case): ``link`` (public-interest links),
-``alternatives`` (alternative-supplier counts, one Ibis query per batch), ``rules``
-(:func:`apply_rules`), ``overrides`` (:func:`apply_overrides`) and ``classify`` (all of it).
+Cases: ``trends ALL 2005-2024``, ``tiers ALL 2024``, ``trends NLD 2005-2024`` and
+``groups ALL 2024`` (years are clipped to the data). Stages (summed over a case): ``link``
+(public-interest links), ``alternatives`` (alternative-supplier counts, one Ibis query per
+batch), ``rules`` (:func:`apply_rules`), ``overrides`` (:func:`apply_overrides`) and
+``classify`` (all of it).
 A warm-up run (imports, DuckDB) comes first and is not reported.
 """
 
@@ -54,6 +55,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from geomon.analyses.context import open_context
+    from geomon.analyses.groups import groups
     from geomon.analyses.tiers import tiers
     from geomon.analyses.trends import trends
 
@@ -62,7 +64,8 @@ def main() -> None:
     first, last = max(2005, lo), min(2024, hi)
     cases = {f"trends ALL {first}-{last}": lambda: trends(ctx, "ALL", first, last),
              f"tiers ALL {last}": lambda: tiers(ctx, "ALL", last),
-             f"trends NLD {first}-{last}": lambda: trends(ctx, "NLD", first, last)}
+             f"trends NLD {first}-{last}": lambda: trends(ctx, "NLD", first, last),
+             f"groups ALL {last}": lambda: groups(ctx, "ALL", last)}
     trends(ctx, "NLD", last - 2, last)  # warm-up
     print(f"{'case':<24} {'rows':>8} {'total s':>8} " + " ".join(f"{s:>12}" for s in STAGES))
     for name, fn in cases.items():

@@ -46,7 +46,7 @@ def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin
     (one row per (year, importer, product)); the result has those columns plus
     ``alternative_suppliers`` and ``alternative_suppliers_strict`` (int64, 0 when none).
     """
-    k = keys.select(k_year=keys.year.cast("int32"), k_importer=keys.importer, k_product=keys["product"],
+    k = keys.mutate(k_year=keys.year.cast("int32"), k_importer=keys.importer, k_product=keys["product"],
                     k_value=keys.import_value_usd.cast("float64"), k_top=keys.top_supplier)
     k = k.mutate(t=share * k.k_value, t_strict=share * (1.0 + margin) * k.k_value)
     # x(e) per (year, product, exporter), computed once
@@ -76,7 +76,7 @@ def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin
     c = k.left_join(xs, [k.k_year == xs.s_year, k.k_product == xs.s_product, k.k_importer == xs.s_exporter])
     c = c.left_join(xt, [c.k_year == xt.p_year, c.k_product == xt.p_product, c.k_top == xt.p_exporter])
     other_top = c.k_top.notnull() & (c.k_top != c.k_importer)
-    c = c.select("k_year", "k_importer", "k_product", "k_value",
+    c = c.select(*keys.columns, "k_year", "k_importer", "k_product",
                  d_self=_ge(c.s_x, c.t), d_self_strict=_ge(c.s_x, c.t_strict),
                  d_top=other_top.ifelse(_ge(c.p_x, c.t), 0), d_top_strict=other_top.ifelse(_ge(c.p_x, c.t_strict), 0))
 
@@ -94,14 +94,7 @@ def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin
     c = c.left_join(above, [c.k_year == above.a_year, c.k_importer == above.a_importer,
                             c.k_product == above.a_product])
     c = c.left_join(sup, [c.k_year == sup.b_year, c.k_importer == sup.b_importer, c.k_product == sup.b_product])
-    agg = c.select(
-        g_year=c.k_year, g_importer=c.k_importer, g_product=c.k_product,
-        alternative_suppliers=c.a.fill_null(0) - c.d_self - c.d_top + c.d_sup.fill_null(0),
-        alternative_suppliers_strict=c.a_strict.fill_null(0) - c.d_self_strict - c.d_top_strict
-        + c.d_sup_strict.fill_null(0))
-    out = keys.mutate(_year=keys.year.cast("int32"))
-    out = out.left_join(agg, [out._year == agg.g_year, out.importer == agg.g_importer,
-                              out["product"] == agg.g_product])
-    out = out.drop("_year", "g_year", "g_importer", "g_product")
-    return out.mutate(alternative_suppliers=out.alternative_suppliers.fill_null(0).cast("int64"),
-                      alternative_suppliers_strict=out.alternative_suppliers_strict.fill_null(0).cast("int64"))
+    count = c.a.fill_null(0) - c.d_self - c.d_top + c.d_sup.fill_null(0)
+    strict = c.a_strict.fill_null(0) - c.d_self_strict - c.d_top_strict + c.d_sup_strict.fill_null(0)
+    return c.select(*keys.columns, alternative_suppliers=count.cast("int64"),
+                    alternative_suppliers_strict=strict.cast("int64"))
