@@ -571,8 +571,9 @@ def apply_overrides(df: pd.DataFrame, overrides: Sequence[Override], groups_of: 
         if member:
             gm = pd.DataFrame(member, columns=["_key", "target", "_gi"]).astype({"_key": object, "target": object})
             in_group = rows.drop(columns="target").merge(gm, on="_key")
-            for rank, table, on in ((2, ov, ["target", "o_reporter"]), (3, anyone, ["target"])):
-                hit = in_group.drop(columns=[c for c in ("o_reporter",) if c not in on]).merge(table, on=on)
+            by_reporter = in_group.merge(ov, on=["target", "o_reporter"])
+            for_anyone = in_group.drop(columns="o_reporter").merge(anyone, on="target")
+            for rank, hit in ((2, by_reporter), (3, for_anyone)):  # group i: 2 + 2i with the reporter, 3 + 2i without
                 candidates.append(hit.assign(_rank=rank + 2 * hit["_gi"]).drop(columns="_gi"))
         found = pd.concat(candidates, ignore_index=True)
         if len(found):
