@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geomon.analyses.context import Context, Result, year_range
 from geomon.countries import Economy
@@ -98,9 +99,16 @@ def screen_years(ctx: Context, reporter: str, first: int, last: int, products: S
     lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
     expr = ind.persistence(yearly_expr(ctx, economy, lookback + years, products), n, k,
                            rows=yearly_expr(ctx, economy, years, products))
-    expr = expr.rename(reporter="importer")
-    expr = expr.order_by([ibis.asc(c) if up else ibis.desc(c) for c, up in zip(_ORDER, _ASCENDING)])
-    return _finish(ctx, ctx.engine.to_pandas(expr), ordered=True)
+    return _finish(ctx, ctx.engine.to_pandas(_final(ctx, expr)), ordered=True)
+
+
+def _final(ctx: Context, expr: ir.Table) -> ir.Table:
+    """The result in the engine: columns named, typed and in order, rows in order. The
+    long ``description`` texts are added by :func:`_finish` (sorting them costs more)."""
+    j = expr.mutate(reporter=expr.importer, year=expr.year.cast("int64"),
+                    criteria_met_years=expr.criteria_met_years.cast("int64"))
+    j = j.select([c for c in SCREEN_COLUMNS + EXTRA_COLUMNS if c != "description"])
+    return j.order_by([ibis.asc(c) if up else ibis.desc(c) for c, up in zip(_ORDER, _ASCENDING)])
 
 
 #: Row order of every screening table: reporter, year, dependent first, then by import value.
@@ -109,20 +117,30 @@ _ASCENDING = [True, True, False, False, True]
 
 
 def _finish(ctx: Context, df: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
-    """Descriptions, column types and order, and row order (unless the engine ``ordered`` the rows)."""
-    codes, uniques = pd.factorize(df["product"])
-    described = np.array([ctx.descriptions.get(u, "") for u in uniques] + [""], dtype=object)[codes]
-    df["description"] = pd.Series(described, index=df.index, dtype="str")
-    df["year"] = df["year"].astype("int64")
-    for col in ("criteria_met_years", "supplier_count", "exporter_count"):
-        df[col] = df[col].astype("int64")
+    """Column types, row order (unless the engine ``ordered`` the rows), descriptions and
+    column order of a screening table."""
+    for col in ("year", "criteria_met_years", "supplier_count", "exporter_count"):
+        if df[col].dtype != "int64":
+            df[col] = df[col].astype("int64")
     for col in ("c1_import_concentration", "c2_world_concentration", "c3_low_substitutability", "dependent",
                 "quantity_complete"):
-        df[col] = df[col].astype(bool)
-    df = df[SCREEN_COLUMNS + EXTRA_COLUMNS]
+        if df[col].dtype != bool:
+            df[col] = df[col].astype(bool)
+    df = df.drop(columns=[c for c in ("description",) if c in df.columns])
     if not ordered:
-        df = df.sort_values(_ORDER, ascending=_ASCENDING, kind="stable")
-    return df.reset_index(drop=True)
+        df = df.sort_values(_ORDER, ascending=_ASCENDING, kind="stable").reset_index(drop=True)
+    df["description"] = _describe(ctx, df["product"])
+    if list(df.columns) != SCREEN_COLUMNS + EXTRA_COLUMNS:
+        df = df[SCREEN_COLUMNS + EXTRA_COLUMNS]
+    return df
+
+
+def _describe(ctx: Context, products: pd.Series) -> pd.Series:
+    """The description of each product ('' when unknown), built once per distinct code."""
+    codes, uniques = pd.factorize(products)
+    texts = pa.array([ctx.descriptions.get(u, "") for u in uniques] + [""], pa.large_string())
+    taken = texts.take(pa.array(np.where(codes < 0, len(uniques), codes)))
+    return pd.Series(taken, index=products.index, dtype="str")
 
 
 def screen(ctx: Context, reporter: str, year: int | None = None, only_dependent: bool = False,

@@ -110,11 +110,14 @@ class Engine:
         return self._read(dataset, f"stats/{name}")
 
     def table(self, data: pa.Table | pd.DataFrame, name: str | None = None) -> ir.Table:
-        """A small in-memory table (economy maps, code lists) usable in expressions."""
-        if self.name == "duckdb":
+        """A small in-memory table (economy maps, code lists) usable in expressions.
+
+        An Ibis memtable: each backend registers it when a query uses it (DuckDB as an
+        Arrow view, Spark as a temporary view), so nothing is left behind."""
+        if self.name in ("duckdb", "pyspark"):
             return ibis.memtable(data)
         tname = name or f"geomon_tmp_{id(data)}"
-        return self.con.create_table(tname, data if isinstance(data, pd.DataFrame) else data.to_pandas(), overwrite=True, temp=True)
+        return self.con.create_table(tname, data if isinstance(data, pd.DataFrame) else data.to_pandas(), overwrite=True)
 
     def execute(self, expr: ir.Table) -> pd.DataFrame:
         return self.con.execute(expr)
