@@ -12,7 +12,7 @@ import typer
 from geomon.cli.app import ConfigOpt, HsOpt, StoreOpt, VersionOpt, command, err
 from geomon.cli.tiers import (GroupsOpt, ImportHhiOpt, InterestMapOpt, MinYearsOpt, OverridesOpt, RatioOpt,
                               ReplaceGroupsOpt, ReplaceMapOpt, WindowOpt, WorldHhiOpt)
-from geomon.cli.tiers import _settings as tier_settings
+from geomon.cli.tiers import tier_settings
 from geomon.errors import OutputError
 
 

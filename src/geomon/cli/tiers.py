@@ -49,7 +49,6 @@ def tier_settings(import_hhi=None, world_hhi=None, ratio=None, window=None, min_
             "groups.mode": "replace" if replace_groups else None}
 
 
-_settings = tier_settings  # old private name, still imported by cli/report.py
 
 
 def _context(store, config, hs, version, settings: dict):
