@@ -150,3 +150,32 @@ def test_persistence_counts_met_years_in_the_window(rows, window):
         assert r.criteria_met_years == expect
         assert r.dependent == (expect >= 2)
     assert len(out) == len(df)
+
+
+# --- engine resources --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("var,value,message", [
+    ("GEOMON_MEMORY_LIMIT", "lots", "GEOMON_MEMORY_LIMIT"),
+    ("GEOMON_THREADS", "0", "GEOMON_THREADS = '0' must be a whole number >= 1"),
+])
+def test_bad_resource_settings_are_one_line_errors(monkeypatch, var, value, message):
+    from geomon.engine import Engine
+    from geomon.errors import ConfigError
+
+    monkeypatch.setenv(var, value)
+    with pytest.raises(ConfigError, match=message):
+        Engine()
+
+
+def test_resource_limits_do_not_change_results(ctx, monkeypatch, tmp_path):
+    """One thread and a small memory limit (DuckDB spills to GEOMON_TEMP_DIR): same table."""
+    from geomon.engine import Engine
+
+    monkeypatch.setenv("GEOMON_THREADS", "1")
+    monkeypatch.setenv("GEOMON_MEMORY_LIMIT", "64MB")
+    monkeypatch.setenv("GEOMON_TEMP_DIR", str(tmp_path / "spill"))
+    small = replace(ctx, engine=Engine())
+    assert small.engine.con.raw_sql("SELECT current_setting('threads')").fetchone()[0] == 1
+    for reporter in ("EU27", "ALL"):
+        pd.testing.assert_frame_equal(screen_years(small, reporter, 2022, 2022), screen_years(ctx, reporter, 2022, 2022),
+                                      rtol=1e-12)

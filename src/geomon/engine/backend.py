@@ -4,8 +4,9 @@ DuckDB (embedded, the default) gets its resources from the environment, so the s
 store and configuration give the same results on any machine:
 
 - ``GEOMON_THREADS``      worker threads (default: all cores);
-- ``GEOMON_MEMORY_LIMIT`` DuckDB's buffer limit, e.g. ``2GB`` or ``50%`` (default ``3GB``);
-  above it, sorts, joins and aggregations spill to disk instead of failing;
+- ``GEOMON_MEMORY_LIMIT`` DuckDB's buffer limit, e.g. ``4GB`` or ``50%`` (default ``2GB``, so
+  that a run and its results stay under 4 GiB); above it, sorts, joins and aggregations
+  spill to disk instead of failing;
 - ``GEOMON_TEMP_DIR``     where they spill (default: ``geomon-duckdb`` in the system temp dir).
 
 These are machine resources, not analysis settings: they never change a result and are
@@ -30,30 +31,45 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
+from geomon.errors import ConfigError
 from geomon.store import STATS_TABLES, Dataset
 
 THREADS_ENV = "GEOMON_THREADS"
 MEMORY_ENV = "GEOMON_MEMORY_LIMIT"
 TEMP_ENV = "GEOMON_TEMP_DIR"
-DEFAULT_MEMORY_LIMIT = "3GB"
+DEFAULT_MEMORY_LIMIT = "2GB"
 
 
 def duckdb_settings() -> dict[str, Any]:
     """DuckDB configuration from the environment (see the module docstring)."""
     temp = Path(os.environ.get(TEMP_ENV) or Path(tempfile.gettempdir()) / "geomon-duckdb")
-    temp.mkdir(parents=True, exist_ok=True)
+    try:
+        temp.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{TEMP_ENV}: cannot create {temp} ({exc.strerror}); give a writable folder for DuckDB to spill to") from None
     settings: dict[str, Any] = {
         "memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT,
         "temp_directory": str(temp),
     }
     if os.environ.get(THREADS_ENV):
-        settings["threads"] = int(os.environ[THREADS_ENV])
+        raw = os.environ[THREADS_ENV]
+        if not raw.strip().isdigit() or int(raw) < 1:
+            raise ConfigError(f"{THREADS_ENV} = {raw!r} must be a whole number >= 1 (or unset for all cores)")
+        settings["threads"] = int(raw)
     return settings
+
+
+def _refused(exc: Exception) -> ConfigError:
+    return ConfigError(f"DuckDB refused the resource settings ({str(exc).splitlines()[0]}); check {MEMORY_ENV} "
+                       f"(e.g. 4GB or 50%), {THREADS_ENV} and {TEMP_ENV}")
 
 
 def duckdb_connect() -> duckdb.DuckDBPyConnection:
     """A plain in-memory DuckDB connection with geomon's resource limits (used by ingest)."""
-    con = duckdb.connect(config=duckdb_settings())
+    try:
+        con = duckdb.connect(config=duckdb_settings())
+    except duckdb.Error as exc:
+        raise _refused(exc) from None
     con.execute("SET enable_progress_bar = false")
     return con
 
@@ -66,7 +82,10 @@ class Engine:
 
     def __init__(self, con: Any | None = None) -> None:
         if con is None:
-            con = ibis.duckdb.connect(**duckdb_settings())
+            try:
+                con = ibis.duckdb.connect(**duckdb_settings())
+            except duckdb.Error as exc:
+                raise _refused(exc) from None
             con.raw_sql("SET enable_progress_bar = false")
         self.con = con
         self._tables: dict[tuple[str, str], ir.Table] = {}
