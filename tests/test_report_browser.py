@@ -135,6 +135,8 @@ def test_sort_by_import_value(page):
     from selenium.webdriver.common.by import By
 
     headers = page.find_elements(By.CSS_SELECTOR, "#product-table thead th button")
+    # Earlier tests share the page and may have scrolled; bring the header clear of the sticky bar.
+    page.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", headers[3])
     headers[3].click()  # imports (USD): numeric, largest first
     values = page.execute_script(
         "return Array.from(document.querySelectorAll('#product-table tbody tr td[data-col=import_value_usd]'))"
