@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 
@@ -36,10 +37,9 @@ COLUMNS = [
 
 def read_flows(dataset_dir: Path, years: list[int]) -> pd.DataFrame:
     """Flows of ``years`` from the store (product as a categorical, year as int)."""
-    ds = pads.dataset(dataset_dir / "flows", format="parquet", partitioning="hive")
-    t = ds.to_table(filter=pads.field("year").isin(years),
-                    columns=["year", "exporter", "importer", "product", "value", "quantity"])
-    t = t.set_column(t.schema.get_field_index("product"), "product", t.column("product").dictionary_encode())
+    t = pq.read_table(dataset_dir / "flows", filters=[("year", "in", years)], read_dictionary=["product"],
+                      columns=["year", "exporter", "importer", "product", "value", "quantity"],
+                      partitioning=pads.partitioning(flavor="hive", schema=pa.schema([("year", pa.int32())])))
     return t.to_pandas()
 
 
