@@ -411,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     data = ensure_data(args.regenerate)
     names = [n for n in (args.only.split(",") if args.only else TASKS) if available(n)]
     results = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-               "command": " ".join(["python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])]),
+               "command": " ".join(["make bench" if not (argv if argv is not None else sys.argv[1:])
+                                    else ".venv/bin/python benchmarks/run.py", *(argv if argv is not None else sys.argv[1:])]),
                "load_before": round(load, 2), "machine": machine(),
                "data": {k: data[k] for k in ("seed", "years", "rows", "economies", "products", "seconds")},
                "tasks": {}, "agreement": {}}
