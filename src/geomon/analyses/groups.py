@@ -149,23 +149,13 @@ MEMBER_COLUMNS = ["members", "members_with_data", "members_absent", "members_imp
 
 
 def _group_yearly_expr(ctx: Context, economy, years: Sequence[int], mapping: pd.DataFrame):
-    """Like :func:`geomon.analyses.screening.yearly_expr`, on flows summed per group."""
-    from geomon.engine import indicators as ind
+    """:func:`geomon.analyses.screening.yearly_expr` on flows summed per group."""
+    from geomon.analyses.screening import criteria_from_flows
     from geomon.engine.groups import map_products
 
-    econ = ctx.econ_table(*([economy] if economy else []))
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     flows = map_products(flows, ctx.engine.table(mapping, name="geomon_group_map"))
-    ef = ind.economy_flows(flows, econ)
-    imp_flows = ef.filter(ef.importer == economy.name) if economy else ef
-    imports = ind.import_indicators(imp_flows)
-    exports = ind.export_totals(ef)
-    world = ind.world_indicators(exports)
-    if economy:
-        exports = exports.filter(exports.exporter == economy.name)
-    cfg = ctx.config
-    return ind.yearly_criteria(imports, world, exports, cfg["screening.import_hhi"], cfg["screening.world_hhi"],
-                               cfg["screening.ratio"])
+    return criteria_from_flows(ctx, economy, flows)
 
 
 def screen_groups(ctx: Context, reporter: str, first: int, last: int, groups: Groups,

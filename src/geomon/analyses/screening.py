@@ -46,11 +46,17 @@ def yearly_expr(ctx: Context, reporter: Economy | None, years: Sequence[int],
         stored = [ctx.engine.stats(ctx.dataset, name) for name in ("imports", "world")]
         if all(t is not None for t in stored):
             return _yearly_from_stats(ctx, reporter, years, products, *stored)
-    econ = ctx.econ_table(*( [reporter] if reporter else []))
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     if products:
         flows = flows.filter(flows["product"].isin(list(products)))
-    ef = ind.economy_flows(flows, econ)
+    return criteria_from_flows(ctx, reporter, flows)
+
+
+def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table) -> ir.Table:
+    """Per (importer, product, year) indicators and criteria summed from ``flows`` (already
+    restricted to the years and products wanted; ``product`` may be any key, e.g. a
+    substitute group). ``reporter=None`` keeps every economy as importer."""
+    ef = ind.economy_flows(flows, ctx.econ_table(*([reporter] if reporter else [])))
     imp_flows = ef.filter(ef.importer == reporter.name) if reporter else ef
     imports = ind.import_indicators(imp_flows)
     exports = ind.export_totals(ef)

@@ -76,13 +76,21 @@ def import_sums(eflows: ir.Table) -> ir.Table:
     )
 
 
+def hhi_from_sums(sumsq: ir.Value, total: ir.Value) -> ir.Value:
+    """HHI = sum v^2 / (sum v)^2 from sufficient statistics; null when the total is 0."""
+    return ibis.ifelse(total > 0, sumsq / (total * total), ibis.null("float64"))
+
+
+def share_of(part: ir.Value, total: ir.Value) -> ir.Value:
+    """part / total; null when the total is 0."""
+    return ibis.ifelse(total > 0, part / total, ibis.null("float64"))
+
+
 def import_indicators_from_sums(sums: ir.Table) -> ir.Table:
     """Add import HHI = sum v^2 / V^2 and top supplier share = max v / V (null when V = 0)."""
     total = sums.import_value_usd
-    return sums.mutate(
-        import_hhi=ibis.ifelse(total > 0, sums.import_sumsq / (total * total), ibis.null("float64")),
-        top_supplier_share=ibis.ifelse(total > 0, sums.import_max / total, ibis.null("float64")),
-    ).drop("import_sumsq", "import_max")
+    return sums.mutate(import_hhi=hhi_from_sums(sums.import_sumsq, total),
+                       top_supplier_share=share_of(sums.import_max, total)).drop("import_sumsq", "import_max")
 
 
 def import_indicators(eflows: ir.Table) -> ir.Table:
@@ -112,10 +120,8 @@ def world_sums(exports: ir.Table) -> ir.Table:
 def world_indicators_from_sums(sums: ir.Table) -> ir.Table:
     """Add world-export HHI = sum x^2 / (sum x)^2 and top exporter share = max x / sum x."""
     total = sums.world_export_value_usd
-    return sums.mutate(
-        world_export_hhi=ibis.ifelse(total > 0, sums.world_sumsq / (total * total), ibis.null("float64")),
-        top_exporter_share=ibis.ifelse(total > 0, sums.world_max / total, ibis.null("float64")),
-    ).drop("world_sumsq", "world_max")
+    return sums.mutate(world_export_hhi=hhi_from_sums(sums.world_sumsq, total),
+                       top_exporter_share=share_of(sums.world_max, total)).drop("world_sumsq", "world_max")
 
 
 def world_indicators(exports: ir.Table) -> ir.Table:

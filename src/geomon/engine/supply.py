@@ -28,6 +28,8 @@ from typing import Sequence
 import ibis
 import ibis.expr.types as ir
 
+from geomon.engine import indicators as ind
+
 #: WGI estimates run from about -2.5 to 2.5; instability rescales them to 0..1.
 WGI_LOW, WGI_HIGH = -2.5, 2.5
 
@@ -76,10 +78,11 @@ def production_concentration(prod: ir.Table) -> ir.Table:
         producer_count=p.iso3.count(),
         _ss=(p.production * p.production).sum(),
         _max=p.production.max(),
-        top_producer=p.iso3.argmax(p.production),
+        top_producer=ind.top_by_value(p.iso3, p.production),
     )
     total = agg.world_production
-    return agg.mutate(production_hhi=agg._ss / (total * total), top_producer_share=agg._max / total).drop("_ss", "_max")
+    return agg.mutate(production_hhi=ind.hhi_from_sums(agg._ss, total),
+                      top_producer_share=ind.share_of(agg._max, total)).drop("_ss", "_max")
 
 
 def domestic_production(prod: ir.Table, members: Sequence[str]) -> ir.Table:
