@@ -184,3 +184,10 @@ def test_relative_paths_in_a_config_file_are_next_to_it(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     cfg = load_config(sub / "geomon.toml")
     assert cfg["tiers.overrides"] == str((sub / "my-overrides.csv").resolve())
+
+
+def test_store_or_config_that_is_the_wrong_kind_of_path(cli, tmp_path):
+    f = tmp_path / "afile"
+    f.write_text("x")
+    assert_one_line_error(cli("screen", "--store", f), str(f), "is a file")
+    assert_one_line_error(cli("screen", "--config", tmp_path), str(tmp_path), "is a folder")

@@ -242,6 +242,8 @@ def load_config(path: str | Path | None = None) -> Config:
     if path is None:
         return Config()
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"config file {path} is a folder; give a TOML file")
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist; give a TOML file")
     try:

@@ -118,6 +118,8 @@ class Store:
         """The dataset to use: the newest version (then newest HS revision) unless told."""
         all_ds = self.datasets()
         if not all_ds:
+            if self.root.exists() and not self.root.is_dir():
+                raise DataError(f"the store {self.root} is a file, not a folder; give a store folder with --store, or leave it out to use the embedded data")
             where = "the store" if not self.root.exists() else "the store (it is empty)"
             raise DataError(f"no data in {where} {self.root}; run 'geomon ingest baci PATH --store {self.root}' first, or leave out --store to use the embedded data")
         cands = all_ds
