@@ -267,3 +267,16 @@ def test_cli_bad_input_is_one_line(cli, args, needle):
     res = cli("trends", "-r", "NLD", "--to", "2024", *args)
     assert res.exit_code == 2
     assert needle in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_by_tier_totals_sum_over_reporters():
+    # Two reporters, one year: products 3 + 5 = 8, dependent 1 + 2 = 3, strategic 0 + 1 = 1, entered 1 + 0 = 1.
+    import pandas as pd
+
+    from geomon.analyses.trends import by_tier_totals
+
+    by = pd.DataFrame({"reporter": ["AAA", "BBB"], "year": [2022, 2022], "products": [3, 5], "dependent": [1, 2],
+                       "strategic": [0, 1], "entered": [1, 0], "left": [0, 0], "top_suppliers": ["CHN 1", "BRA 2"]})
+    out = by_tier_totals(by).iloc[0]
+    assert (out["products"], out["dependent"], out["strategic"], out["entered"], out["left"]) == (8, 3, 1, 1, 0)
+    assert out["top_suppliers"] == ""

@@ -139,6 +139,15 @@ def summarise(rows: pd.DataFrame, first: int, last: int, names: Mapping[str, str
     }
 
 
+def by_tier_totals(by_tier: pd.DataFrame) -> pd.DataFrame:
+    """``by_tier`` summed over reporters: per year, products screened, dependent, the
+    count per tier, entered and left (for ALL or several reporters at once)."""
+    counts = [c for c in by_tier.columns if c not in ("reporter", "year", "top_suppliers")]
+    out = by_tier.groupby("year", as_index=False)[counts].sum()
+    out["top_suppliers"] = ""
+    return out
+
+
 def _matrices(rows: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(reporter, product) x year: dependent (False when not imported) and tier ('none' when not imported)."""
     keys = ["reporter", "product"]

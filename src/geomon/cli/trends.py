@@ -133,6 +133,7 @@ LONGEST_SHOWN = 10
 
 def show_trends(res, console: Console | None = None) -> None:
     """Terminal summary: per-year tier counts (or a product's series), entries/exits, longest runs."""
+    from geomon.analyses.trends import by_tier_totals
     from geomon.outputs.terminal import render
 
     con = console or Console()
@@ -149,8 +150,7 @@ def show_trends(res, console: Console | None = None) -> None:
     else:
         by = s["by_tier"]
         if multi:
-            by = by.groupby("year", as_index=False)[["products", "dependent", *tiers, "entered", "left"]].sum()
-            by["top_suppliers"] = ""
+            by = by_tier_totals(by)
         spec = [("year", "year", "text"), ("products", "products", "int"), ("dependent", "dependent", "int")]
         spec += [(t, t, "int") for t in tiers if t != "none"]
         spec += [("entered", "in", "int"), ("left", "out", "int")]
