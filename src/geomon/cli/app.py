@@ -64,6 +64,16 @@ def command(name: str | None = None, *, group: typer.Typer | None = None, **kwar
     return deco
 
 
+def open_cli_context(store, config, hs, version, settings: dict | None = None, **overrides):
+    """The analysis context of a command: the --config file, with the command-line
+    ``settings`` / ``overrides`` (``section.key`` -> value; None = option not given) on top."""
+    from geomon.analyses.context import open_context
+    from geomon.config import load_config
+
+    cfg = load_config(config).with_overrides(**(settings or {}), **overrides)
+    return open_context(store=store, config=cfg, hs=hs, version=version)
+
+
 def emit(result, fmt: Format, output: Path | None, render_terminal: Callable[[], None]) -> None:
     """Send a Result to the terminal or a file in the chosen format."""
     from geomon.outputs import files

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from geomon.cli.app import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, app, command,
+from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, app, command,
                             emit, err, provenance_caption)
 
 ingest_app = typer.Typer(help="Read source data into the store.", no_args_is_help=True)
@@ -18,14 +18,6 @@ ReporterOpt = Annotated[str, typer.Option("--reporter", "-r", help="ISO3 code (N
 YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="Year to screen (default: the latest in the data).", show_default=False)]
 
 
-def _context(store, config, hs, version, **overrides):
-    from geomon.analyses.context import open_context
-    from geomon.config import load_config
-
-    cfg = load_config(config)
-    if overrides:
-        cfg = cfg.with_overrides(**overrides)
-    return open_context(store=store, config=cfg, hs=hs, version=version)
 
 
 @ingest_app.command("baci")
@@ -130,7 +122,7 @@ def screen_cmd(
     from geomon.analyses.screening import screen
     from geomon.outputs.terminal import render
 
-    ctx = _context(store, config, hs, data_version, **{"screening.import_hhi": import_hhi, "screening.world_hhi": world_hhi,
+    ctx = open_cli_context(store, config, hs, data_version, **{"screening.import_hhi": import_hhi, "screening.world_hhi": world_hhi,
                    "screening.ratio": ratio, "screening.window": window, "screening.min_years": min_years})
     res = screen(ctx, reporter, year, only_dependent=only_dependent)
     m = res.meta
@@ -166,7 +158,7 @@ def suppliers_cmd(
     from geomon.analyses.suppliers import suppliers
     from geomon.outputs.terminal import render
 
-    ctx = _context(store, config, hs, data_version)
+    ctx = open_cli_context(store, config, hs, data_version)
     res = suppliers(ctx, reporter, product, year, first, last, world=world)
     m = res.meta
 
@@ -198,7 +190,7 @@ def leverage_cmd(
     from geomon.analyses.leverage import leverage
     from geomon.outputs.terminal import render
 
-    ctx = _context(store, config, hs, data_version, **{"leverage.min_share": min_share})
+    ctx = open_cli_context(store, config, hs, data_version, **{"leverage.min_share": min_share})
     res = leverage(ctx, supplier, year)
     m = res.meta
     spec = [("partner", "partner", "text"), ("partner_name", "name", "text"), ("product", "product", "text"),

@@ -9,12 +9,12 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from geomon.cli.app import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, app, command, emit,
+from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, app, command, emit,
                             err, provenance_caption)
 from geomon.cli.tiers import (AltShareOpt, GroupsOpt, ImportHhiOpt, InterestMapOpt, MarginOpt, MinAltOpt, MinYearsOpt,
                               OverridesOpt, RatioOpt, ReplaceGroupsOpt, ReplaceMapOpt, ReporterOpt, StrategicHhiOpt,
                               WindowOpt, WorldHhiOpt, tier_settings)
-from geomon.cli.trends import context, emit_tables, render_any
+from geomon.cli.trends import emit_tables, render_any
 
 edition_app = typer.Typer(help="Saved runs (editions): save, list, show, and diff two of them.", no_args_is_help=True)
 app.add_typer(edition_app, name="edition")
@@ -71,7 +71,7 @@ def save_cmd(
     from geomon.analyses.editions import check_name, save_edition
 
     check_name(name)
-    ctx = context(store, config, hs, data_version, **tier_settings(
+    ctx = open_cli_context(store, config, hs, data_version, **tier_settings(
         import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
         margin, interest_map, replace_map, overrides, groups, replace_groups))
     res = save_edition(ctx, name, reporter, year, note or "", editions)

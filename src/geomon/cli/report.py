@@ -72,9 +72,8 @@ def report_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Write the monitor's report: summary, every product, details, trends, leverage, supply, methods."""
-    from geomon.analyses.context import open_context
     from geomon.analyses.report_data import build_report_data
-    from geomon.config import load_config
+    from geomon.cli.app import open_cli_context
     from geomon.outputs.report import write_report
 
     kind = report_format(fmt, output)
@@ -85,11 +84,7 @@ def report_cmd(
     settings = tier_settings(import_hhi, world_hhi, ratio, window, min_years, None, None, None, None, interest_map,
                              replace_map, overrides, groups, replace_groups)
     settings.update({"report.top_products": top, "report.scenario_stop": stop})
-    cfg = load_config(config)
-    settings = {k: v for k, v in settings.items() if v is not None}
-    if settings:
-        cfg = cfg.with_overrides(**settings)
-    ctx = open_context(store=store, config=cfg, hs=hs, version=data_version)
+    ctx = open_cli_context(store, config, hs, data_version, settings)
     with err.status("building the report ..."):
         data = build_report_data(ctx, reporter, year, since=since, lang=lang.value,
                                  editions=str(editions) if editions is not None else None)

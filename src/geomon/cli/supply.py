@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from geomon.cli.app import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, command, emit,
+from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, command, emit,
                             provenance_caption)
 
 ReporterOpt = Annotated[str, typer.Option("--reporter", "-r", help="ISO3 code (NLD), BACI numeric code (528) or bloc (EU27 or one from the config).")]
@@ -20,15 +20,6 @@ ChainsDirOpt = Annotated[Optional[Path], typer.Option("--chains-dir", help="Fold
 TopOpt = Annotated[Optional[int], typer.Option("--top", help="How many top countries to list [default 3] (supply.top_n).", show_default=False)]
 
 
-def _context(store, config, hs, version, settings: dict):
-    from geomon.analyses.context import open_context
-    from geomon.config import load_config
-
-    cfg = load_config(config)
-    settings = {k: v for k, v in settings.items() if v is not None}
-    if settings:
-        cfg = cfg.with_overrides(**settings)
-    return open_context(store=store, config=cfg, hs=hs, version=version)
 
 
 def _show(df, spec, title: str, caption: str, drop_order=(), highlight: str | None = None) -> None:
@@ -91,7 +82,7 @@ def production_cmd(
     """Mine production concentration (World Mining Data) beside world-export concentration of the commodity's HS codes."""
     from geomon.analyses.production import production
 
-    ctx = _context(store, config, hs, data_version, {"supply.top_n": top})
+    ctx = open_cli_context(store, config, hs, data_version, {"supply.top_n": top})
     res = production(ctx, _split(commodity), year, first, last, by_country=by_country)
     m = res.meta
     title = f"Mine production by country, {m['years']}" if by_country else f"Production and export concentration, {m['years']}"
@@ -128,7 +119,7 @@ def chain_cmd(
     """Per stage of a value chain: world supply concentration (production and exports), the reporter's suppliers, the chokepoint."""
     from geomon.analyses.chains import chain, chain_list
 
-    ctx = _context(store, config, hs, data_version,
+    ctx = open_cli_context(store, config, hs, data_version,
                    {"chains.dir": str(chains_dir) if chains_dir is not None else None, "supply.top_n": top})
     if name is None:
         res = chain_list(ctx)
@@ -173,7 +164,7 @@ def risk_cmd(
     """GeoPolRisk supply-risk score and characterisation factor per commodity (Koyamparambath et al. 2024)."""
     from geomon.analyses.risk import risk
 
-    ctx = _context(store, config, hs, data_version, {"risk.intra_bloc": intra_bloc})
+    ctx = open_cli_context(store, config, hs, data_version, {"risk.intra_bloc": intra_bloc})
     res = risk(ctx, reporter, year, first, last, commodities=_split(commodity))
     m = res.meta
     caption = ("Score = production HHI x WTA; WTA = sum(imported t x instability) / (imported t + own production t); "
@@ -217,7 +208,7 @@ def scenario_cmd(
     """Imports at risk if suppliers stop delivering, and how much the other exporters could cover."""
     from geomon.analyses.scenario import scenario, scenario_alternatives
 
-    ctx = _context(store, config, hs, data_version,
+    ctx = open_cli_context(store, config, hs, data_version,
                    {"chains.dir": str(chains_dir) if chains_dir is not None else None, "supply.top_n": top})
     fn = scenario_alternatives if alternatives else scenario
     res = fn(ctx, reporter, stop, year, products=products, chain=chain)

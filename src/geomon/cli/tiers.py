@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from geomon.cli.app import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, command, emit,
+from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, command, emit,
                             provenance_caption)
 
 ReporterOpt = Annotated[str, typer.Option("--reporter", "-r", help="ISO3 code (NLD), BACI numeric code (528), bloc (EU27 or one from the config), or ALL.")]
@@ -51,15 +51,6 @@ def tier_settings(import_hhi=None, world_hhi=None, ratio=None, window=None, min_
 
 
 
-def _context(store, config, hs, version, settings: dict):
-    from geomon.analyses.context import open_context
-    from geomon.config import load_config
-
-    cfg = load_config(config)
-    settings = {k: v for k, v in settings.items() if v is not None}
-    if settings:
-        cfg = cfg.with_overrides(**settings)
-    return open_context(store=store, config=cfg, hs=hs, version=version)
 
 
 def _rules_caption(s: dict) -> str:
@@ -114,7 +105,7 @@ def tiers_cmd(
     bad = [t for t in (tier or []) if t not in TIERS]
     if bad:
         raise InputError(f"unknown tier '{bad[0]}'; choose one of {', '.join(TIERS)}")
-    ctx = _context(store, config, hs, data_version, tier_settings(
+    ctx = open_cli_context(store, config, hs, data_version, tier_settings(
         import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
         margin, interest_map, replace_map, overrides, groups))
     res = tiers(ctx, reporter, year)
@@ -192,7 +183,7 @@ def groups_cmd(
     from geomon.analyses.groups import groups as run_groups
     from geomon.outputs.terminal import render
 
-    ctx = _context(store, config, hs, data_version, tier_settings(
+    ctx = open_cli_context(store, config, hs, data_version, tier_settings(
         import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
         margin, interest_map, replace_map, overrides, groups, replace_groups))
     res = run_groups(ctx, reporter, year, ids=group, members=members)

@@ -21,7 +21,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from geomon.cli.app import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, command, err,
+from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, command, err,
                             provenance_caption)
 from geomon.cli.tiers import (AltShareOpt, GroupsOpt, ImportHhiOpt, InterestMapOpt, MarginOpt, MinAltOpt,
                               MinYearsOpt, OverridesOpt, RatioOpt, ReplaceGroupsOpt, ReplaceMapOpt, ReporterOpt,
@@ -31,15 +31,6 @@ from geomon.errors import OutputError
 SummaryOpt = Annotated[Optional[str], typer.Option("--summary", help="One table only (terminal, csv, json, parquet, xlsx): by_tier, by_supplier, changes or durations.", show_default=False)]
 
 
-def context(store, config, hs, version, **overrides):
-    from geomon.analyses.context import open_context
-    from geomon.config import load_config
-
-    cfg = load_config(config)
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    if overrides:
-        cfg = cfg.with_overrides(**overrides)
-    return open_context(store=store, config=cfg, hs=hs, version=version)
 
 
 def _records(df: pd.DataFrame) -> list:
@@ -222,7 +213,7 @@ def trends_cmd(
     from geomon.analyses.trends import trends
     from geomon.outputs.terminal import render
 
-    ctx = context(store, config, hs, data_version, **tier_settings(
+    ctx = open_cli_context(store, config, hs, data_version, **tier_settings(
         import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
         margin, interest_map, replace_map, overrides, groups, replace_groups))
     res = trends(ctx, reporter, first, last, product)
