@@ -78,7 +78,7 @@ def task_ingest_year(out: Path) -> dict:
 def _screen(reporter: str, out: Path, flows: bool = False) -> dict:
     from dataclasses import replace
 
-    from geomon.analyses.screening import screen
+    from geomon.analyses.trade.screening import screen
     from geomon.store import Dataset
 
     ctx = _context()
@@ -121,7 +121,7 @@ def task_screen_bloc(out: Path) -> dict:
 
 def task_screen_years(out: Path) -> dict:
     """geomon screen_years: one reporter, verdicts for each of the 5 years."""
-    from geomon.analyses.screening import screen_years
+    from geomon.analyses.trade.screening import screen_years
 
     ctx = _context()
     ys = ctx.dataset.years
@@ -132,7 +132,7 @@ def task_screen_years(out: Path) -> dict:
 
 def task_trends(out: Path) -> dict:
     """geomon trends: one reporter, 5 years, with tiers and summaries (analyses/trends.py)."""
-    from geomon.analyses.trends import trends
+    from geomon.analyses.trade.trends import trends
 
     ctx = _context()
     ys = ctx.dataset.years

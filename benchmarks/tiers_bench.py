@@ -1,5 +1,5 @@
 """Benchmark of the tiers code (not a test): wall time of trends and tiers, and of the
-stages of :func:`geomon.analyses.tiers.classify`.
+stages of :func:`geomon.analyses.trade.tiers.classify`.
 
     .venv/bin/python benchmarks/tiers_bench.py                 # embedded data, best of 2 runs
     .venv/bin/python benchmarks/tiers_bench.py --repeat 3 --store DIR
@@ -25,8 +25,8 @@ STAGES = {"link": "link_products", "alternatives": "alternatives_frame", "rules"
 
 @contextmanager
 def timed_stages(spent: dict[str, float]):
-    """Wrap the stage functions in geomon.analyses.tiers so that each call adds its time."""
-    from geomon.analyses import tiers as mod
+    """Wrap the stage functions in geomon.analyses.trade.tiers so that each call adds its time."""
+    from geomon.analyses.trade import tiers as mod
 
     saved = {}
     for stage, name in STAGES.items():
@@ -55,9 +55,9 @@ def main() -> None:
     args = ap.parse_args()
 
     from geomon.analyses.context import open_context
-    from geomon.analyses.groups import groups
-    from geomon.analyses.tiers import tiers
-    from geomon.analyses.trends import trends
+    from geomon.analyses.trade.groups import groups
+    from geomon.analyses.trade.tiers import tiers
+    from geomon.analyses.trade.trends import trends
 
     ctx = open_context(store=args.store)
     lo, hi = ctx.dataset.years[0], ctx.dataset.years[-1]

@@ -8,8 +8,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from geomon.analyses import reference as ref
-from geomon.analyses.chains import chain, chain_list
+from geomon.analyses.supply import reference as ref
+from geomon.analyses.supply.chains import chain, chain_list
 from geomon.errors import ConfigError, DataError, InputError
 from geomon.sources.chains import load_chains, read_chain, shipped_dir
 from geomon.store import embedded_store_dir

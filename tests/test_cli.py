@@ -9,7 +9,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from geomon.analyses.screening import SCREEN_COLUMNS
+from geomon.analyses.trade.screening import SCREEN_COLUMNS
 
 
 def assert_one_line_error(res, *needles):

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import geomon
-from geomon.analyses import editions as E
+from geomon.analyses.trade import editions as E
 from geomon.analyses.context import open_context
-from geomon.analyses.tiers import tiers
+from geomon.analyses.trade.tiers import tiers
 from geomon.config import load_config
 from geomon.errors import InputError, OutputError
 

@@ -9,7 +9,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from geomon.analyses.groups import groups, load_groups, read_groups, screen_groups, shipped_groups_path
+from geomon.analyses.trade.groups import groups, load_groups, read_groups, screen_groups, shipped_groups_path
 from geomon.errors import DataError
 
 
@@ -57,8 +57,8 @@ def test_group_flows_are_summed_in_the_engine():
 def test_group_numbers_equal_summed_member_flows(ctx):
     """NLD lithium compounds 2022: the group's import value is the two members' sum and its
     import HHI is the HHI of the suppliers' summed values (recomputed from 'geomon suppliers')."""
-    from geomon.analyses.screening import screen
-    from geomon.analyses.suppliers import suppliers
+    from geomon.analyses.trade.screening import screen
+    from geomon.analyses.trade.suppliers import suppliers
 
     gs = load_groups(ctx)
     g = screen_groups(ctx, "NLD", 2022, 2022, gs, ["lithium_compounds"]).iloc[0]

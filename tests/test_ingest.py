@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from geomon.analyses.context import open_context
-from geomon.analyses.screening import screen
+from geomon.analyses.trade.screening import screen
 from geomon.errors import DataError
 from geomon.store import Store, ingest_baci
 

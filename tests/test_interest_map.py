@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geomon.analyses.interests import AREAS, link_products, load_map, read_map, shipped_map_path
+from geomon.analyses.trade.interests import AREAS, link_products, load_map, read_map, shipped_map_path
 from geomon.config import Config
 from geomon.errors import DataError
 
@@ -49,7 +49,7 @@ def test_links_of_embedded_raw_materials(shipped, code, areas):
 
 def test_most_embedded_raw_materials_are_linked(shipped, ctx):
     """The embedded extract is 74 raw-material codes; most are on a public list."""
-    from geomon.analyses.screening import screen
+    from geomon.analyses.trade.screening import screen
 
     products = sorted(set(screen(ctx, "EU27", 2022).table["product"]))
     links = link_products(shipped, products)

@@ -11,8 +11,8 @@ import math
 import pandas as pd
 import pytest
 
-from geomon.analyses import reference as ref
-from geomon.analyses.production import export_concentration, production
+from geomon.analyses.supply import reference as ref
+from geomon.analyses.supply.production import export_concentration, production
 from geomon.engine import supply
 from geomon.errors import DataError, InputError
 from geomon.sources import wmd

@@ -69,7 +69,7 @@ def test_hhi_equals_sum_of_squared_shares(rows):
 
 
 def test_supplier_shares_sum_to_one_every_year(ctx):
-    from geomon.analyses.suppliers import suppliers
+    from geomon.analyses.trade.suppliers import suppliers
 
     t = suppliers(ctx, "NLD", "260300", 2022, first=2015).table
     for col in [c for c in t.columns if c.startswith("share_")]:
@@ -80,7 +80,7 @@ def test_supplier_shares_sum_to_one_every_year(ctx):
 @given(st.sampled_from(["NLD", "DEU", "CHN", "USA", "BEL", "JPN"]), st.sampled_from([2005, 2015, 2022]))
 def test_bloc_of_one_country_gives_that_countrys_result(ctx, iso3, year):
     from geomon.analyses.context import Context
-    from geomon.analyses.screening import screen
+    from geomon.analyses.trade.screening import screen
     from geomon.config import Config
 
     solo_ctx = Context(ctx.store, ctx.dataset, ctx.engine, Config(blocs={"SOLO": (iso3,)}))

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from geomon.analyses.leverage import leverage
+from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.report_data import build_report_data
-from geomon.analyses.screening import screen
-from geomon.analyses.suppliers import suppliers
-from geomon.analyses.tiers import classify
+from geomon.analyses.trade.screening import screen
+from geomon.analyses.trade.suppliers import suppliers
+from geomon.analyses.trade.tiers import classify
 from geomon.errors import InputError
 from geomon.outputs.report.html import build_charts, render_html
 from geomon.outputs.report.labels import LABELS, labels
@@ -244,7 +244,7 @@ def test_since_edition(ctx, tmp_path, data):
     """An edition saved with a lower c1 threshold differs in tier for some products;
     the report's 'since' table lists exactly those."""
     from geomon.analyses.context import open_context
-    from geomon.analyses.editions import save_edition
+    from geomon.analyses.trade.editions import save_edition
 
     loose = open_context(store=ctx.store, config=ctx.config.with_overrides(**{"screening.import_hhi": 0.2}))
     ed = save_edition(loose, "loose", "NLD", 2022, editions=tmp_path).table.set_index("product")["tier"]
@@ -266,7 +266,7 @@ def soup_has_no_since(data) -> bool:
 
 
 def test_unknown_edition_and_other_reporter(ctx, tmp_path):
-    from geomon.analyses.editions import save_edition
+    from geomon.analyses.trade.editions import save_edition
 
     with pytest.raises(InputError, match="unknown edition 'nope'"):
         build_report_data(ctx, "NLD", 2022, since="nope", editions=str(tmp_path))

@@ -8,7 +8,7 @@ import pytest
 from openpyxl.utils import get_column_letter
 
 from geomon.analyses.report_data import build_report_data
-from geomon.analyses.screening import SCREEN_COLUMNS, screen
+from geomon.analyses.trade.screening import SCREEN_COLUMNS, screen
 from geomon.outputs.report import write_report
 
 SHEETS = ["summary", "products", "suppliers", "world_exporters", "history", "trends", "trend_suppliers", "durations",

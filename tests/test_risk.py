@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geomon.analyses import reference as ref
-from geomon.analyses.risk import risk
+from geomon.analyses.supply import reference as ref
+from geomon.analyses.supply.risk import risk
 from geomon.countries import EU27
 from geomon.engine import supply
 from geomon.errors import InputError

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geomon.analyses.scenario import ASSUMPTIONS, scenario, scenario_alternatives
+from geomon.analyses.supply.scenario import ASSUMPTIONS, scenario, scenario_alternatives
 from geomon.engine import supply
 from geomon.errors import InputError
 

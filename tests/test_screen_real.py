@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geomon.analyses.leverage import leverage
-from geomon.analyses.screening import SCREEN_COLUMNS, screen
-from geomon.analyses.suppliers import suppliers
+from geomon.analyses.trade.leverage import leverage
+from geomon.analyses.trade.screening import SCREEN_COLUMNS, screen
+from geomon.analyses.trade.suppliers import suppliers
 
 
 def test_screen_columns_are_exactly_the_agreed_names(ctx):

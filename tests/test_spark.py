@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geomon.analyses.screening import EXTRA_COLUMNS, SCREEN_COLUMNS, screen, screen_years
+from geomon.analyses.trade.screening import EXTRA_COLUMNS, SCREEN_COLUMNS, screen, screen_years
 
 pytestmark = [pytest.mark.spark, pytest.mark.xdist_group("spark")]
 

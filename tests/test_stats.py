@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geomon.analyses.context import open_context
-from geomon.analyses.screening import screen_years
+from geomon.analyses.trade.screening import screen_years
 from geomon.engine import indicators as ind
 from geomon.store import Dataset, ingest_baci
 

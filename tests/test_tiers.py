@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geomon.analyses.tiers import (TIER_COLUMNS, TIERS, Override, TierRules, apply_overrides, apply_rules, classify,
+from geomon.analyses.trade.tiers import (TIER_COLUMNS, TIERS, Override, TierRules, apply_overrides, apply_rules, classify,
                                    read_overrides, tier_row)
 from geomon.errors import DataError
 
@@ -168,7 +168,7 @@ def test_apply_rules_equals_tier_row_row_by_row(rows, dropped, rules):
 
 def test_apply_rules_equals_tier_row_on_real_rows(ctx):
     """Every row of NLD and EU27 2020-2022 (with their interest links and alternative counts)."""
-    from geomon.analyses.screening import screen_years
+    from geomon.analyses.trade.screening import screen_years
 
     rows = classify(ctx, pd.concat([screen_years(ctx, "NLD", 2020, 2022), screen_years(ctx, "EU27", 2022, 2022)],
                                    ignore_index=True)).drop(columns=["computed_tier", "tier_reasons"])
@@ -349,7 +349,7 @@ def test_alternative_suppliers_equal_the_definition(flows, tops, share, margin):
 
 def test_alternative_suppliers_on_real_data_match_pandas(ctx):
     """NLD lithium carbonate 2022, recounted in pandas from the economy flows."""
-    from geomon.analyses.screening import screen_years
+    from geomon.analyses.trade.screening import screen_years
     from geomon.engine import indicators as ind
 
     s = screen_years(ctx, "NLD", 2022, 2022, ["283691"])
@@ -367,7 +367,7 @@ def test_alternative_suppliers_on_real_data_match_pandas(ctx):
 # --- classify on the embedded real data -----------------------------------------------------------
 
 def test_classify_keeps_screening_rows_and_adds_tier_columns(ctx):
-    from geomon.analyses.screening import screen
+    from geomon.analyses.trade.screening import screen
 
     screened = screen(ctx, "NLD", 2022).table
     got = classify(ctx, screened)
@@ -383,7 +383,7 @@ def test_eu27_ferro_niobium_is_strategic(ctx):
     """Ferro-niobium (720293): Brazil (CBMM) supplies most of the world (USGS Mineral Commodity
     Summaries 2024, niobium: Brazil about 90 % of mine production); niobium is on the EU
     CRM list (Regulation (EU) 2024/1252, Annex II)."""
-    from geomon.analyses.tiers import tiers
+    from geomon.analyses.trade.tiers import tiers
 
     res = tiers(ctx, "EU27", 2022)
     fe_nb = res.table.set_index("product").loc["720293"]
@@ -394,7 +394,7 @@ def test_eu27_ferro_niobium_is_strategic(ctx):
 
 
 def test_classify_several_reporters_and_years(ctx):
-    from geomon.analyses.screening import screen_years
+    from geomon.analyses.trade.screening import screen_years
 
     both = pd.concat([screen_years(ctx, "NLD", 2021, 2022), screen_years(ctx, "EU27", 2022, 2022)],
                      ignore_index=True)
@@ -456,7 +456,7 @@ def test_toml_override_errors_name_the_line(tmp_path):
 
 
 def test_tiers_meta_records_the_curated_files(ctx):
-    from geomon.analyses.tiers import tiers
+    from geomon.analyses.trade.tiers import tiers
 
     meta = tiers(ctx, "NLD", 2022).meta
     (path, info), = meta["interest_map_files"].items()
@@ -465,7 +465,7 @@ def test_tiers_meta_records_the_curated_files(ctx):
 
 
 def test_classify_duplicate_rows_get_the_same_counts(ctx):
-    from geomon.analyses.screening import screen_years
+    from geomon.analyses.trade.screening import screen_years
 
     one = screen_years(ctx, "NLD", 2022, 2022, ["283691", "720293"])
     twice = classify(ctx, pd.concat([one, one], ignore_index=True))
@@ -528,8 +528,8 @@ def _summary_row_by_row(detail):
 def test_group_member_rows_and_summary_equal_the_row_by_row_build(ctx, tmp_path):
     """Reporters of ALL 2022 (a sample), with a group override: member rows joined column-wise
     and the per-group summary equal the row-by-row build (values and column types)."""
-    from geomon.analyses import groups as G
-    from geomon.analyses.screening import screen_years
+    from geomon.analyses.trade import groups as G
+    from geomon.analyses.trade.screening import screen_years
 
     ov = tmp_path / "ov.csv"
     ov.write_text("group,tier,reason,author,date\nlithium_compounds,strategic,battery chain,Panel,2024-05-31\n")
@@ -562,7 +562,7 @@ def test_group_member_rows_and_summary_equal_the_row_by_row_build(ctx, tmp_path)
 def test_link_products_equals_the_prefix_definition(rows, products, mode):
     """A product links to the areas of every map row whose prefix starts its code; an area is
     uncertain when none of its matching rows is certain (mode possible)."""
-    from geomon.analyses.interests import COLUMNS, InterestMap, link_products
+    from geomon.analyses.trade.interests import COLUMNS, InterestMap, link_products
 
     table = pd.DataFrame([(p, a, "", s, c, "") for p, a, c, s in rows], columns=COLUMNS)
     got = link_products(InterestMap(table, {}), products, mode)

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geomon.analyses.screening import EXTRA_COLUMNS, SCREEN_COLUMNS, screen
-from geomon.analyses.tiers import TIER_COLUMNS, tiers
-from geomon.analyses.trends import SUMMARIES, summarise, trends
+from geomon.analyses.trade.screening import EXTRA_COLUMNS, SCREEN_COLUMNS, screen
+from geomon.analyses.trade.tiers import TIER_COLUMNS, tiers
+from geomon.analyses.trade.trends import SUMMARIES, summarise, trends
 from geomon.errors import InputError
 
 FIRST, LAST = 2015, 2024
@@ -273,7 +273,7 @@ def test_by_tier_totals_sum_over_reporters():
     # Two reporters, one year: products 3 + 5 = 8, dependent 1 + 2 = 3, strategic 0 + 1 = 1, entered 1 + 0 = 1.
     import pandas as pd
 
-    from geomon.analyses.trends import by_tier_totals
+    from geomon.analyses.trade.trends import by_tier_totals
 
     by = pd.DataFrame({"reporter": ["AAA", "BBB"], "year": [2022, 2022], "products": [3, 5], "dependent": [1, 2],
                        "strategic": [0, 1], "entered": [1, 0], "left": [0, 0], "top_suppliers": ["CHN 1", "BRA 2"]})

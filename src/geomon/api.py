@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from geomon.analyses.context import Context, Result, open_context
-from geomon.analyses import screening as _screening
-from geomon.analyses.trends import TablesResult, TrendsResult
+from geomon.analyses.trade import screening as _screening
+from geomon.analyses.trade.trends import TablesResult, TrendsResult
 from geomon.config import Config, load_config
 from geomon.errors import GeomonError
 from geomon.store import Store, ingest_baci, open_store
@@ -14,7 +14,7 @@ from geomon.store import Store, ingest_baci, open_store
 __all__ = ["Config", "Context", "GeomonError", "Result", "Store", "ingest_baci", "load_config", "open_context",
            "open_store", "screen"]
 __all__ += ["TablesResult", "TrendsResult", "trends", "save_edition", "list_editions", "show_edition", "diff_editions"]
-__all__ += ["tiers", "groups"]
+__all__ += ["tiers", "groups", "suppliers", "leverage"]
 __all__ += ["production", "chain", "risk", "scenario"]
 __all__ += ["report_data", "report"]
 
@@ -28,6 +28,30 @@ def screen(reporter: str = "NLD", year: int | None = None, *, config: Config | s
     """
     ctx = _context(config, store, hs, version, overrides, section="screening")
     return _screening.screen(ctx, reporter, year, only_dependent=only_dependent)
+
+
+def suppliers(reporter: str = "NLD", product: str = "283691", year: int | None = None, *, first: int | None = None,
+              last: int | None = None, world: bool = False, config: Config | str | Path | None = None,
+              store: str | Path | Store | None = None, hs: str | None = None, version: str | None = None,
+              **overrides) -> Result:
+    """Every supplier of ``product`` (HS6, HS4 heading or HS2 chapter) to ``reporter`` in ``year``
+    with value, quantity, share = v_s / sum_s' v_s', and its share in each year of [first, last];
+    ``world=True``: the world's exporters of the product instead."""
+    from geomon.analyses.trade import suppliers as _suppliers
+
+    ctx = _context(config, store, hs, version, overrides, section="screening")
+    return _suppliers.suppliers(ctx, reporter, product, year, first, last, world=world)
+
+
+def leverage(supplier: str = "NLD", year: int | None = None, *, config: Config | str | Path | None = None,
+             store: str | Path | Store | None = None, hs: str | None = None, version: str | None = None,
+             **overrides) -> Result:
+    """The reverse view: (partner, product) pairs where ``supplier`` is the partner's largest
+    source with more than ``leverage.min_share`` of its imports."""
+    from geomon.analyses.trade import leverage as _leverage
+
+    ctx = _context(config, store, hs, version, overrides, section="leverage")
+    return _leverage.leverage(ctx, supplier, year)
 
 
 def _context(config, store, hs, version, overrides, section: str) -> Context:
@@ -55,12 +79,12 @@ def trends(reporter: str = "NLD", first: int | None = None, last: int | None = N
            **settings) -> TrendsResult:
     """Screening and tiers for every year in [first, last] (default: the last 20 data years).
 
-    Returns a :class:`~geomon.analyses.trends.TrendsResult`: ``table`` one row per
+    Returns a :class:`~geomon.analyses.trade.trends.TrendsResult`: ``table`` one row per
     (reporter, product, year) with the screen columns plus the tier columns;
     ``summaries`` by_tier, by_supplier, changes, durations. ``reporter`` may be ``ALL``.
     ``settings`` as in :func:`tiers` (``import_hhi=0.5``, ``margin=0.2``, ...).
     """
-    from geomon.analyses import trends as _trends
+    from geomon.analyses.trade import trends as _trends
 
     ctx = _tiered_context(config, store, hs, version, interest_map, replace_interest_map, overrides_file, groups_file,
                           settings)
@@ -79,7 +103,7 @@ def save_edition(name: str, reporter: str = "NLD", year: int | None = None, *, n
     else STORE/editions, else the per-user data directory). ``settings`` as in :func:`tiers`.
     Returns the stored rows and the edition's metadata (``meta["path"]`` is where it went).
     """
-    from geomon.analyses import editions as _editions
+    from geomon.analyses.trade import editions as _editions
 
     ctx = _tiered_context(config, store, hs, version, interest_map, replace_interest_map, overrides_file, groups_file,
                           settings)
@@ -88,14 +112,14 @@ def save_edition(name: str, reporter: str = "NLD", year: int | None = None, *, n
 
 def list_editions(editions: str | Path | None = None, *, store: str | Path | Store | None = None) -> Result:
     """One row per saved edition (name, date, reporter, year, data version, config hash, counts by tier)."""
-    from geomon.analyses import editions as _editions
+    from geomon.analyses.trade import editions as _editions
 
     return _editions.list_editions(editions, store if isinstance(store, Store) else open_store(store))
 
 
 def show_edition(name: str, editions: str | Path | None = None, *, store: str | Path | Store | None = None) -> Result:
     """The stored rows and metadata of edition ``name``."""
-    from geomon.analyses import editions as _editions
+    from geomon.analyses.trade import editions as _editions
 
     return _editions.load_edition(name, editions, store if isinstance(store, Store) else open_store(store))
 
@@ -104,7 +128,7 @@ def diff_editions(a: str, b: str, editions: str | Path | None = None, *,
                   store: str | Path | Store | None = None) -> TablesResult:
     """Products that entered or left each tier from edition ``a`` to ``b``, with the indicator
     changes behind them; ``summaries`` tiers, config and provenance differences."""
-    from geomon.analyses import editions as _editions
+    from geomon.analyses.trade import editions as _editions
 
     return _editions.diff_editions(a, b, editions, store if isinstance(store, Store) else open_store(store))
 
@@ -139,7 +163,7 @@ def tiers(reporter: str = "NLD", year: int | None = None, *, config: Config | st
     dependency, none) with its reasons; expert overrides from ``overrides_file`` replace the
     computed tier (both are shown). ``settings`` replace configuration values, e.g.
     ``strategic_world_hhi=0.6``, ``margin=0.2`` or ``import_hhi=0.5``."""
-    from geomon.analyses import tiers as _tiers
+    from geomon.analyses.trade import tiers as _tiers
 
     cfg = config if isinstance(config, Config) else load_config(config)
     cfg = cfg.with_overrides(**_tier_settings(interest_map, replace_interest_map, overrides_file, groups_file, False,
@@ -157,7 +181,7 @@ def groups(reporter: str = "NLD", year: int | None = None, *, config: Config | s
     """Screen substitute groups (flows summed over their HS codes) beside their members'
     HS6 verdicts: one row per group with ``verdict_changed`` and which members had data,
     or with ``members=True`` one row per (group, member)."""
-    from geomon.analyses import groups as _groups
+    from geomon.analyses.trade import groups as _groups
 
     cfg = config if isinstance(config, Config) else load_config(config)
     cfg = cfg.with_overrides(**_tier_settings(interest_map, replace_interest_map, overrides_file, groups_file,
@@ -195,7 +219,7 @@ def production(commodity: str | list[str] | None = None, year: int | None = None
     year, beside the world-export concentration of the commodity's HS codes. ``commodity``: map
     reference names (``"Lithium"``, ``"Rare earth"``) or WMD names; default all. ``by_country``:
     one row per producing country. ``settings`` e.g. ``top_n=5``."""
-    from geomon.analyses import production as _production
+    from geomon.analyses.supply import production as _production
 
     ctx = _supply_context(config, store, hs, version, settings)
     return _production.production(ctx, commodity, year, first, last, by_country=by_country)
@@ -209,7 +233,7 @@ def chain(name: str | None = None, reporter: str = "NLD", year: int | None = Non
     production and world-export concentration, the reporter's imports, import HHI and top
     suppliers; ``meta["chokepoint"]`` is the most concentrated stage. ``name=None`` lists the
     chains (shipped plus ``chains_dir``)."""
-    from geomon.analyses import chains as _chains
+    from geomon.analyses.supply import chains as _chains
 
     ctx = _supply_context(config, store, hs, version, dict(settings, **{"chains.dir": chains_dir}))
     if name is None:
@@ -225,7 +249,7 @@ def risk(reporter: str = "NLD", year: int | None = None, *, first: int | None = 
     (Koyamparambath et al. 2024): Score = HHI_production x WTA, CF = Score x price / 0.409412948,
     with their components. ``first``/``last`` give a range of years; ``intra_bloc`` ('count' or
     'drop') how a bloc's internal imports count (risk.intra_bloc)."""
-    from geomon.analyses import risk as _risk
+    from geomon.analyses.supply import risk as _risk
 
     ctx = _supply_context(config, store, hs, version, dict(settings, **{"risk.intra_bloc": intra_bloc}))
     names = [commodities] if isinstance(commodities, str) else commodities
@@ -242,7 +266,7 @@ def scenario(reporter: str, stop: str | list[str], year: int | None = None, *,
     at risk (value, tonnes, share), the alternatives' exports to the rest of the world and the share
     of the lost imports they could cover (at most 1). ``alternatives=True``: the ranked alternative
     suppliers instead. ``meta["assumptions"]`` states the assumptions."""
-    from geomon.analyses import scenario as _scenario
+    from geomon.analyses.supply import scenario as _scenario
 
     ctx = _supply_context(config, store, hs, version, dict(settings, **{"chains.dir": chains_dir}))
     fn = _scenario.scenario_alternatives if alternatives else _scenario.scenario

@@ -16,7 +16,7 @@ from supplier s and x(e) = sum_r v(e, r):
 
 HHIs and shares follow exactly (HHI = sum of squares / sum^2, top share = max / sum), so
 screening one reporter reads a few thousand rows instead of tens of millions of flows
-(:mod:`geomon.analyses.screening`). Blocs still screen from the flows, because dropping
+(:mod:`geomon.analyses.trade.screening`). Blocs still screen from the flows, because dropping
 intra-bloc flows changes these sums.
 
 Only the store calls this module; the SQL runs in DuckDB on a relation with the canonical

@@ -57,14 +57,14 @@ from typing import Any
 
 import pandas as pd
 
-from geomon.analyses import chains as _chains
-from geomon.analyses import risk as _risk
-from geomon.analyses import scenario as _scenario
-from geomon.analyses import trends as _trends
+from geomon.analyses.supply import chains as _chains
+from geomon.analyses.supply import risk as _risk
+from geomon.analyses.supply import scenario as _scenario
+from geomon.analyses.trade import trends as _trends
 from geomon.analyses.context import Context
-from geomon.analyses.leverage import leverage
-from geomon.analyses.screening import ALL, screen
-from geomon.analyses.tiers import classify
+from geomon.analyses.trade.leverage import leverage
+from geomon.analyses.trade.screening import ALL, screen
+from geomon.analyses.trade.tiers import classify
 from geomon.engine import indicators as ind
 from geomon.errors import GeomonError, InputError
 
@@ -107,7 +107,7 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     """Run screening, tiers, trends, suppliers and leverage for one reporter and year.
 
     ``since`` names a saved edition (see ``geomon edition save``) to compare with;
-    ``editions`` is where editions live (default as in :mod:`geomon.analyses.editions`).
+    ``editions`` is where editions live (default as in :mod:`geomon.analyses.trade.editions`).
     Raises :class:`InputError` for an unknown reporter, year, language or edition.
     """
     if lang not in LANGUAGES:
@@ -221,7 +221,7 @@ def _detail(products: pd.DataFrame, top_n: int) -> pd.DataFrame:
 def _shares(ctx: Context, econ, codes: list[str], year: int, top: int, world: bool) -> pd.DataFrame:
     """All suppliers (or world exporters) of ``codes`` in ``year`` in one query.
 
-    share(s) = v(s) / sum_s' v(s') per product, as :func:`geomon.analyses.suppliers.suppliers`.
+    share(s) = v(s) / sum_s' v(s') per product, as :func:`geomon.analyses.trade.suppliers.suppliers`.
     """
     cols = ["product", "rank", "supplier", "supplier_name", "value_usd", "quantity_t", "share", "shown_as"]
     if not codes:
@@ -264,7 +264,7 @@ def _changes(changes: pd.DataFrame, rows: pd.DataFrame, year: int) -> pd.DataFra
 
 
 def _load_edition(ctx: Context, reporter: str, name: str, editions: str | None):
-    from geomon.analyses.editions import load_edition
+    from geomon.analyses.trade.editions import load_edition
 
     ed = load_edition(name, editions, ctx.store)
     if str(ed.meta.get("reporter", "")) != reporter:

@@ -119,7 +119,7 @@ def screen_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Screen every product the reporter imports for dependencies (c1, c2, c3 with persistence)."""
-    from geomon.analyses.screening import screen
+    from geomon.analyses.trade.screening import screen
     from geomon.outputs.terminal import render
 
     ctx = open_cli_context(store, config, hs, data_version, **{"screening.import_hhi": import_hhi, "screening.world_hhi": world_hhi,
@@ -155,7 +155,7 @@ def suppliers_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Every supplier of one product with value, quantity, share, and its share in each year."""
-    from geomon.analyses.suppliers import suppliers
+    from geomon.analyses.trade.suppliers import suppliers
     from geomon.outputs.terminal import render
 
     ctx = open_cli_context(store, config, hs, data_version)
@@ -187,7 +187,7 @@ def leverage_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Where partners depend on the supplier: it is their largest source above a share."""
-    from geomon.analyses.leverage import leverage
+    from geomon.analyses.trade.leverage import leverage
     from geomon.outputs.terminal import render
 
     ctx = open_cli_context(store, config, hs, data_version, **{"leverage.min_share": min_share})

@@ -68,7 +68,7 @@ def save_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Screen, classify and store a run (data provenance, configuration and its hash, tier rows)."""
-    from geomon.analyses.editions import check_name, save_edition
+    from geomon.analyses.trade.editions import check_name, save_edition
 
     check_name(name)
     ctx = open_cli_context(store, config, hs, data_version, **tier_settings(
@@ -85,7 +85,7 @@ def save_cmd(
 def list_cmd(editions: EditionsOpt = None, fmt: FormatOpt = Format.table, output: OutputOpt = None,
              store: StoreOpt = None) -> None:
     """List saved editions: name, date, reporter, year, data version, config hash, products per tier."""
-    from geomon.analyses.editions import list_editions
+    from geomon.analyses.trade.editions import list_editions
     from geomon.outputs.terminal import render
 
     res = list_editions(editions, _store(store))
@@ -112,7 +112,7 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Edition name (see 'geomon
              all_rows: Annotated[bool, typer.Option("--all", help="Terminal: also products in tier none.")] = False,
              store: StoreOpt = None) -> None:
     """One edition: its provenance and configuration, and its products by tier."""
-    from geomon.analyses.editions import load_edition
+    from geomon.analyses.trade.editions import load_edition
     from geomon.outputs.terminal import render
 
     res = load_edition(name, editions, _store(store))
@@ -153,7 +153,7 @@ def diff_cmd(a: Annotated[str, typer.Argument(help="The earlier edition.")],
              store: StoreOpt = None) -> None:
     """Products that entered or left each tier from edition A to B, the indicator changes behind
     them, and what differs in configuration and data."""
-    from geomon.analyses.editions import diff_editions
+    from geomon.analyses.trade.editions import diff_editions
     from geomon.outputs.terminal import render
 
     res = diff_editions(a, b, editions, _store(store))

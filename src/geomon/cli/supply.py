@@ -80,7 +80,7 @@ def production_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Mine production concentration (World Mining Data) beside world-export concentration of the commodity's HS codes."""
-    from geomon.analyses.production import production
+    from geomon.analyses.supply.production import production
 
     ctx = open_cli_context(store, config, hs, data_version, {"supply.top_n": top})
     res = production(ctx, _split(commodity), year, first, last, by_country=by_country)
@@ -117,7 +117,7 @@ def chain_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Per stage of a value chain: world supply concentration (production and exports), the reporter's suppliers, the chokepoint."""
-    from geomon.analyses.chains import chain, chain_list
+    from geomon.analyses.supply.chains import chain, chain_list
 
     ctx = open_cli_context(store, config, hs, data_version,
                    {"chains.dir": str(chains_dir) if chains_dir is not None else None, "supply.top_n": top})
@@ -162,7 +162,7 @@ def risk_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """GeoPolRisk supply-risk score and characterisation factor per commodity (Koyamparambath et al. 2024)."""
-    from geomon.analyses.risk import risk
+    from geomon.analyses.supply.risk import risk
 
     ctx = open_cli_context(store, config, hs, data_version, {"risk.intra_bloc": intra_bloc})
     res = risk(ctx, reporter, year, first, last, commodities=_split(commodity))
@@ -206,7 +206,7 @@ def scenario_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Imports at risk if suppliers stop delivering, and how much the other exporters could cover."""
-    from geomon.analyses.scenario import scenario, scenario_alternatives
+    from geomon.analyses.supply.scenario import scenario, scenario_alternatives
 
     ctx = open_cli_context(store, config, hs, data_version,
                    {"chains.dir": str(chains_dir) if chains_dir is not None else None, "supply.top_n": top})

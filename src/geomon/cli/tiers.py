@@ -98,7 +98,7 @@ def tiers_cmd(
     Shows the screening columns plus the public-interest areas, the computed tier,
     the final tier after expert overrides, and why.
     """
-    from geomon.analyses.tiers import TIERS, tiers
+    from geomon.analyses.trade.tiers import TIERS, tiers
     from geomon.errors import InputError
     from geomon.outputs.terminal import render
 
@@ -180,7 +180,7 @@ def groups_cmd(
     Shows which members had data, which are absent from the data (never counted as
     zero), and where grouping changes the verdict.
     """
-    from geomon.analyses.groups import groups as run_groups
+    from geomon.analyses.trade.groups import groups as run_groups
     from geomon.outputs.terminal import render
 
     ctx = open_cli_context(store, config, hs, data_version, tier_settings(

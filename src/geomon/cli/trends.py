@@ -1,6 +1,6 @@
 """``geomon trends``: screening and tiers per year, with summaries.
 
-Output of a several-table result (see :class:`geomon.analyses.trends.TablesResult`):
+Output of a several-table result (see :class:`geomon.analyses.trade.trends.TablesResult`):
 
 - ``--format table``: a readable summary in the terminal (``--summary NAME`` prints that table);
 - ``csv`` / ``parquet``: the rows, or the table named by ``--summary``;
@@ -124,7 +124,7 @@ LONGEST_SHOWN = 10
 
 def show_trends(res, console: Console | None = None) -> None:
     """Terminal summary: per-year tier counts (or a product's series), entries/exits, longest runs."""
-    from geomon.analyses.trends import by_tier_totals
+    from geomon.analyses.trade.trends import by_tier_totals
     from geomon.outputs.terminal import render
 
     con = console or Console()
@@ -210,7 +210,7 @@ def trends_cmd(
 ) -> None:
     """Screening and tiers for every year of a range: rows per product and year, plus summaries
     (per year by tier and main supplier, entries/exits, how long dependencies last)."""
-    from geomon.analyses.trends import trends
+    from geomon.analyses.trade.trends import trends
     from geomon.outputs.terminal import render
 
     ctx = open_cli_context(store, config, hs, data_version, **tier_settings(

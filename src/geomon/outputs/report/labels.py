@@ -2,7 +2,7 @@
 
 Every language has the same keys (a test checks it). Texts may hold ``{name}``
 fields filled by the renderer. Product descriptions, country names and the tier
-reasons written by :mod:`geomon.analyses.tiers` come from the data and stay English.
+reasons written by :mod:`geomon.analyses.trade.tiers` come from the data and stay English.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from geomon.analyses.context import Context, Result, year_range
-from geomon.analyses.userfiles import read_csv
+from geomon.sources.userfiles import read_csv
 from geomon.config import Config
 from geomon.errors import DataError, InputError
 
@@ -149,8 +149,8 @@ MEMBER_COLUMNS = ["members", "members_with_data", "members_absent", "members_imp
 
 
 def _group_yearly_expr(ctx: Context, economy, years: Sequence[int], mapping: pd.DataFrame):
-    """:func:`geomon.analyses.screening.yearly_expr` on flows summed per group."""
-    from geomon.analyses.screening import criteria_from_flows
+    """:func:`geomon.analyses.trade.screening.yearly_expr` on flows summed per group."""
+    from geomon.analyses.trade.screening import criteria_from_flows
     from geomon.engine.groups import map_products
 
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
@@ -161,9 +161,9 @@ def _group_yearly_expr(ctx: Context, economy, years: Sequence[int], mapping: pd.
 def screen_groups(ctx: Context, reporter: str, first: int, last: int, groups: Groups,
                   ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Screening rows per (reporter, group, year), shaped like
-    :func:`geomon.analyses.screening.screen_years` output with ``product`` = group id and
+    :func:`geomon.analyses.trade.screening.screen_years` output with ``product`` = group id and
     ``description`` = group label. ``attrs['group_map']`` holds the product -> group table."""
-    from geomon.analyses.screening import ALL, _finish
+    from geomon.analyses.trade.screening import ALL, _finish
     from geomon.engine import indicators as ind
 
     years = year_range(ctx, first, last)
@@ -208,8 +208,8 @@ def group_members(ctx: Context, reporter: str, year: int | None = None, *, group
     (member dependent != group dependent) and ``tier_changed``; absent members have no
     indicators (never zeros).
     """
-    from geomon.analyses.screening import screen_years
-    from geomon.analyses.tiers import classify
+    from geomon.analyses.trade.screening import screen_years
+    from geomon.analyses.trade.tiers import classify
 
     year = ctx.check_year(year if year is not None else ctx.default_year())
     groups = groups or load_groups(ctx)
@@ -224,7 +224,7 @@ def group_members(ctx: Context, reporter: str, year: int | None = None, *, group
     mscreen = screen_years(ctx, reporter, year, year, members)
     m_df = classify(ctx, mscreen, overrides=overrides, groups_of=groups.groups_of()) if len(mscreen) else mscreen
     present = _presence(ctx, [year], mapping)
-    from geomon.analyses.screening import ALL
+    from geomon.analyses.trade.screening import ALL
 
     found = (set(g_df["reporter"]) | set(m_df["reporter"])) if len(g_df) or len(m_df) else set()
     reporters = sorted(found) if reporter.upper() == ALL else [ctx.economy(reporter).name]
@@ -358,15 +358,15 @@ def groups(ctx: Context, reporter: str, year: int | None = None, *, groups_file:
     :data:`MEMBER_COLUMNS` saying which members had data and where grouping changes the
     verdict. With ``members=True`` one row per (group, member) instead.
     """
-    from geomon.analyses.screening import ALL, SCREEN_COLUMNS, EXTRA_COLUMNS
-    from geomon.analyses.tiers import TIER_COLUMNS
+    from geomon.analyses.trade.screening import ALL, SCREEN_COLUMNS, EXTRA_COLUMNS
+    from geomon.analyses.trade.tiers import TIER_COLUMNS
 
     year = ctx.check_year(year if year is not None else ctx.default_year())
     gs = load_groups(ctx, groups_file, replace_groups)
     g_df, detail = group_members(ctx, reporter, year, groups=gs, ids=ids, overrides=overrides)
     label = ALL if reporter.upper() == ALL else ctx.economy(reporter).name
     n = ctx.config["screening.window"]
-    from geomon.analyses.tiers import tier_inputs
+    from geomon.analyses.trade.tiers import tier_inputs
 
     inputs = tier_inputs(ctx, overrides=overrides)
     inputs["groups_files"] = {f: {"version": v, "sha256": _sha(f)} for f, v in gs.versions.items()}

@@ -19,7 +19,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from geomon.analyses.userfiles import read_csv
+from geomon.sources.userfiles import read_csv
 from geomon.config import Config
 from geomon.errors import DataError
 

@@ -1,9 +1,9 @@
 """Trends: screening and tiers for every year of a range, with summaries.
 
 Rows: one per (reporter, product, year) with the columns of ``geomon screen``
-(:data:`geomon.analyses.screening.SCREEN_COLUMNS` + ``EXTRA_COLUMNS``) plus the tier
-columns of :func:`geomon.analyses.tiers.classify`. Each year's row equals screening
-that year alone: :func:`~geomon.analyses.screening.screen_years` looks back n-1
+(:data:`geomon.analyses.trade.screening.SCREEN_COLUMNS` + ``EXTRA_COLUMNS``) plus the tier
+columns of :func:`geomon.analyses.trade.tiers.classify`. Each year's row equals screening
+that year alone: :func:`~geomon.analyses.trade.screening.screen_years` looks back n-1
 years before the first year for persistence.
 
 Summaries (pure functions of the rows, see :func:`summarise`):
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from geomon.analyses.context import Context, Result
-from geomon.analyses.screening import ALL, screen_years
+from geomon.analyses.trade.screening import ALL, screen_years
 from geomon.errors import InputError, choices
 
 #: Tier names, most to least severe (the values of the ``tier`` column).
@@ -89,7 +89,7 @@ def trends(ctx: Context, reporter: str, first: int | None = None, last: int | No
     first data year). ``products`` restricts to those HS6 codes (a product's full series);
     an HS4 heading or HS2 chapter stands for its HS6 codes, each screened on its own.
     """
-    from geomon.analyses.tiers import classify
+    from geomon.analyses.trade.tiers import classify
 
     last_y = int(last) if last is not None else ctx.default_year()
     first_y = int(first) if first is not None else max(last_y - DEFAULT_SPAN + 1, ctx.dataset.years[0])

@@ -40,8 +40,8 @@ import numpy as np
 import pandas as pd
 
 from geomon.analyses.context import Context, Result
-from geomon.analyses.interests import InterestMap, link_products, load_map
-from geomon.analyses.userfiles import read_csv, read_text
+from geomon.analyses.trade.interests import InterestMap, link_products, load_map
+from geomon.sources.userfiles import read_csv, read_text
 from geomon.config import Config
 from geomon.engine import indicators as ind
 from geomon.engine.alternatives import alternative_suppliers
@@ -679,7 +679,7 @@ def known_targets(ctx: Context, groups: Iterable[str] = ()) -> set[str]:
 def classify(ctx: Context, screened: pd.DataFrame, *, interest_map: InterestMap | None = None,
              overrides: Sequence[Override] | str | Path | None = None,
              groups_of: dict[str, list[str]] | None = None) -> pd.DataFrame:
-    """Take rows shaped like :func:`geomon.analyses.screening.screen_years` output (any
+    """Take rows shaped like :func:`geomon.analyses.trade.screening.screen_years` output (any
     number of reporters and years; SCREEN_COLUMNS + EXTRA_COLUMNS) and return the same
     rows, in the same order, with the columns :data:`TIER_COLUMNS` added:
     interest_areas ('; '-joined, '' if none), computed_tier, tier (final, after
@@ -709,7 +709,7 @@ def classify(ctx: Context, screened: pd.DataFrame, *, interest_map: InterestMap 
     df = apply_rules(df, rules)
     ovs = _resolve_overrides(ctx, overrides, groups_of)
     if groups_of is None and any(o.target not in ctx.descriptions for o in ovs):
-        from geomon.analyses.groups import load_groups
+        from geomon.analyses.trade.groups import load_groups
 
         groups_of = load_groups(ctx).groups_of()
     df = apply_overrides(df, ovs, groups_of)
@@ -726,7 +726,7 @@ def _resolve_overrides(ctx: Context, overrides: Sequence[Override] | str | Path 
     if overrides is None:
         return []
     if isinstance(overrides, (str, Path)):
-        from geomon.analyses.groups import load_groups
+        from geomon.analyses.trade.groups import load_groups
 
         items = read_overrides(overrides, known_targets(ctx, load_groups(ctx).ids))
         for o in items:
@@ -748,7 +748,7 @@ def tiers(ctx: Context, reporter: str, year: int | None = None, *, interest_map:
 
     Rows are ordered strategic, possible, dependency, none, then by import value.
     """
-    from geomon.analyses.screening import ALL, screen_years
+    from geomon.analyses.trade.screening import ALL, screen_years
 
     year = ctx.check_year(year if year is not None else ctx.default_year())
     imap = load_map(ctx.config, interest_map, replace_map)
@@ -778,7 +778,7 @@ def tier_inputs(ctx: Context, interest_map: InterestMap | None = None,
     """Provenance of the curated files behind the tiers, for ``meta`` and editions:
     the interest-map files with their versions and content hashes, and the overrides and
     user groups files with their hashes (the configuration hash covers only their paths)."""
-    from geomon.analyses.groups import load_groups
+    from geomon.analyses.trade.groups import load_groups
 
     imap = interest_map if interest_map is not None else load_map(ctx.config)
     ov = overrides or ctx.config["tiers.overrides"] or ""

@@ -14,7 +14,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from geomon.analyses import reference as ref
+from geomon.analyses.supply import reference as ref
 from geomon.analyses.context import Context, Result
 from geomon.engine import indicators as ind
 from geomon.engine import supply

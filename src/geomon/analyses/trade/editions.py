@@ -39,8 +39,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geomon.analyses.context import Context, Result
-from geomon.analyses.screening import screen
-from geomon.analyses.trends import TIERS, TablesResult, tier_order
+from geomon.analyses.trade.screening import screen
+from geomon.analyses.trade.trends import TIERS, TablesResult, tier_order
 from geomon.config import SETTINGS
 from geomon.errors import DataError, InputError, OutputError, choices
 from geomon.store import Store, default_store_dir
@@ -101,8 +101,8 @@ def input_files(ctx: Context) -> dict[str, dict[str, str]]:
     """The files the tiers rest on, with the sha256 of their content: the shipped
     public-interest map and substitute groups, and every setting that names a file
     (user interest map, overrides, groups)."""
-    from geomon.analyses.groups import shipped_groups_path
-    from geomon.analyses.interests import shipped_map_path
+    from geomon.analyses.trade.groups import shipped_groups_path
+    from geomon.analyses.trade.interests import shipped_map_path
 
     paths = {"shipped interest map": shipped_map_path(), "shipped substitute groups": shipped_groups_path()}
     for name in SETTINGS:
@@ -128,8 +128,8 @@ def save_edition(ctx: Context, name: str, reporter: str, year: int | None = None
     Returns the stored rows and the edition's metadata. Raises :class:`InputError`
     when ``name`` exists (nothing is overwritten).
     """
-    from geomon.analyses.interests import load_map
-    from geomon.analyses.tiers import classify
+    from geomon.analyses.trade.interests import load_map
+    from geomon.analyses.trade.tiers import classify
 
     name = check_name(name)
     root = editions_dir(editions, ctx.store)

@@ -28,7 +28,7 @@ from typing import Sequence
 import ibis
 import pandas as pd
 
-from geomon.analyses import reference as ref
+from geomon.analyses.supply import reference as ref
 from geomon.analyses.context import Context, Result
 from geomon.countries import Economy
 from geomon.engine import indicators as ind

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomon.analyses import reference as ref
+from geomon.analyses.supply import reference as ref
 from geomon.analyses.context import Context, Result
-from geomon.analyses.production import concentration_table, export_concentration
+from geomon.analyses.supply.production import concentration_table, export_concentration
 from geomon.engine import indicators as ind
 from geomon.engine import supply
 

@@ -1,0 +1,1 @@
+"""Economic coercion and export controls: the case registry, exposure, and trade events."""

@@ -1,0 +1,1 @@
+"""Infrastructure nodes: ports, terminals and energy assets, their operators and ultimate owners."""

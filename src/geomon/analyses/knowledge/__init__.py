@@ -1,0 +1,1 @@
+"""Knowledge position: science and technology indicators per field, and their link to dependencies."""

@@ -1,0 +1,1 @@
+"""Supply: mine production, value chains, GeoPolRisk supply risk, supply-stop scenarios."""

@@ -1,0 +1,1 @@
+"""Trade dependencies: screening, suppliers, tiers, substitute groups, trends, editions, leverage."""
