@@ -1,4 +1,4 @@
-"""Statistics stored at ingest (geomon.stats) give exactly what summing the flows gives."""
+"""Statistics stored at ingest (geomon.store.stats) give exactly what summing the flows gives."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ The Python API (the CLI only wraps it)::
     res.table[res.table.dependent]
 """
 
-__version__ = "0.1.0"
+from geomon._version import __version__  # noqa: F401
 
 from geomon.api import *  # noqa: E402,F401,F403
 from geomon.api import __all__  # noqa: E402,F401

@@ -208,6 +208,62 @@ class Config:
             raise InputError(f"min_years k = {k} is larger than the window n = {n}; choose k between 1 and {n}")
 
 
+def keyword_settings(settings: dict[str, Any], sections: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The one mapping from a keyword (Python API) or ``--set NAME=VALUE`` (CLI) to a setting.
+
+    ``section.key`` and ``section__key`` are taken as they are; an unqualified ``key`` is the
+    first ``section.key`` of the registry with ``section`` in ``sections`` (``margin`` ->
+    ``tiers.margin`` when sections are ("tiers", "screening")). None values are dropped (an
+    option not given), paths become text. An unknown name is a :class:`ConfigError`.
+    """
+    out: dict[str, Any] = {}
+    for key, value in settings.items():
+        if value is None:
+            continue
+        name = key.replace("__", ".")
+        if "." not in name:
+            found = [f"{s}.{name}" for s in sections if f"{s}.{name}" in SETTINGS]
+            if not found:
+                known = sorted({n.split(".", 1)[1] for n in SETTINGS if n.split(".", 1)[0] in sections})
+                raise ConfigError(f"unknown setting '{key}'; give section.key (see 'geomon settings')"
+                                  + (f" or one of {', '.join(known)}" if known else ""))
+            name = found[0]
+        if name not in SETTINGS:
+            raise ConfigError(f"unknown setting '{name}'; see 'geomon settings' for the known settings")
+        out[name] = str(value) if isinstance(value, Path) else value
+    return out
+
+
+def parse_set_option(items: list[str] | None) -> dict[str, Any]:
+    """``--set section.key=value`` (repeatable) -> {section.key: text}; the registry coerces the type."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--set {item!r} is not NAME=VALUE; e.g. --set screening.import_hhi=0.5")
+        name = name.strip()
+        if name not in SETTINGS:
+            raise ConfigError(f"--set: unknown setting '{name}'; see 'geomon settings' for the known settings")
+        out[name] = _parse_text(name, value.strip())
+    return out
+
+
+def _parse_text(name: str, text: str) -> Any:
+    kind = SETTINGS[name].type
+    if kind is bool:
+        if text.lower() in ("true", "1", "yes", "on"):
+            return True
+        if text.lower() in ("false", "0", "no", "off"):
+            return False
+        raise ConfigError(f"{name} = {text!r} must be true or false")
+    if kind in (int, float):
+        try:
+            return float(text) if kind is float or "." in text else int(text)
+        except ValueError:
+            raise ConfigError(f"{name} = {text!r} must be a number") from None
+    return text
+
+
 def settings_markdown() -> str:
     """The settings reference as Markdown (docs/settings.md is this text; a test keeps them equal)."""
     lines = ["# geomon settings", "",

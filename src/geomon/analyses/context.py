@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from geomon import __version__
+from geomon._version import __version__
 from geomon.config import Config
 from geomon.countries import Economy, country_names, economy_map, resolve_economy
 from geomon.engine import Engine, default_engine

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Callable, Optional
+from typing import Any, Callable
 
 import typer
 from rich.console import Console
@@ -24,20 +23,8 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-    parquet = "parquet"
-    xlsx = "xlsx"
-
-
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", envvar="GEOMON_STORE", help="Store directory (default: the per-user store if it holds data, else the embedded data).", show_default=False)]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML configuration file (see 'geomon settings').", show_default=False)]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.", show_default=False)]
-HsOpt = Annotated[Optional[str], typer.Option("--hs", help="HS revision of the dataset to use, e.g. 92 or HS17 (default: newest).", show_default=False)]
-VersionOpt = Annotated[Optional[str], typer.Option("--data-version", help="BACI version to use, e.g. V202401b (default: newest).", show_default=False)]
+from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt,  # noqa: E402,F401  (re-exported)
+                                StoreOpt, VersionOpt)
 
 
 def command(name: str | None = None, *, group: typer.Typer | None = None, **kwargs: Any) -> Callable:

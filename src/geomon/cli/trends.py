@@ -211,7 +211,6 @@ def trends_cmd(
     """Screening and tiers for every year of a range: rows per product and year, plus summaries
     (per year by tier and main supplier, entries/exits, how long dependencies last)."""
     from geomon.analyses.trade.trends import trends
-    from geomon.outputs.terminal import render
 
     ctx = open_cli_context(store, config, hs, data_version, **tier_settings(
         import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,

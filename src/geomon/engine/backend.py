@@ -19,10 +19,7 @@ runs the same expressions on Spark (see docs/scale-out.md).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -31,47 +28,8 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from geomon.errors import ConfigError
 from geomon.store import STATS_TABLES, Dataset
-
-THREADS_ENV = "GEOMON_THREADS"
-MEMORY_ENV = "GEOMON_MEMORY_LIMIT"
-TEMP_ENV = "GEOMON_TEMP_DIR"
-DEFAULT_MEMORY_LIMIT = "2GB"
-
-
-def duckdb_settings() -> dict[str, Any]:
-    """DuckDB configuration from the environment (see the module docstring)."""
-    temp = Path(os.environ.get(TEMP_ENV) or Path(tempfile.gettempdir()) / "geomon-duckdb")
-    try:
-        temp.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"{TEMP_ENV}: cannot create {temp} ({exc.strerror}); give a writable folder for DuckDB to spill to") from None
-    settings: dict[str, Any] = {
-        "memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT,
-        "temp_directory": str(temp),
-    }
-    if os.environ.get(THREADS_ENV):
-        raw = os.environ[THREADS_ENV]
-        if not raw.strip().isdigit() or int(raw) < 1:
-            raise ConfigError(f"{THREADS_ENV} = {raw!r} must be a whole number >= 1 (or unset for all cores)")
-        settings["threads"] = int(raw)
-    return settings
-
-
-def _refused(exc: Exception) -> ConfigError:
-    return ConfigError(f"DuckDB refused the resource settings ({str(exc).splitlines()[0]}); check {MEMORY_ENV} "
-                       f"(e.g. 4GB or 50%), {THREADS_ENV} and {TEMP_ENV}")
-
-
-def duckdb_connect() -> duckdb.DuckDBPyConnection:
-    """A plain in-memory DuckDB connection with geomon's resource limits (used by ingest)."""
-    try:
-        con = duckdb.connect(config=duckdb_settings())
-    except duckdb.Error as exc:
-        raise _refused(exc) from None
-    con.execute("SET enable_progress_bar = false")
-    return con
+from geomon.store.duck import refused as _refused, duckdb_settings
 
 
 class Engine:
@@ -121,7 +79,7 @@ class Engine:
 
     def stats(self, dataset: Dataset, name: str) -> ir.Table | None:
         """Sufficient statistics written at ingest (``imports``, ``exports`` or ``world``, see
-        :mod:`geomon.stats`), or None when the dataset has none (a store from an older geomon)."""
+        :mod:`geomon.store.stats`), or None when the dataset has none (a store from an older geomon)."""
         if name not in STATS_TABLES:
             raise ValueError(f"unknown statistics table {name!r}; one of {', '.join(STATS_TABLES)}")
         if not dataset.has_stats:

@@ -1,23 +1,4 @@
-"""The store: canonical flows as Parquet partitioned by year, with provenance.
-
-Layout (one directory per source dataset, versions and HS revisions kept apart)::
-
-    STORE/baci/HS92_V202401b/
-        provenance.json                 source, version, HS revision, files, checksums, time
-        countries.parquet               code, name, iso2, iso3
-        products.parquet                product (6-char text), description
-        flows/year=2022/part-0.parquet  exporter, importer, product, value (USD), quantity (t),
-                                        sorted by product, importer, exporter
-        stats/imports/year=2022/...     sufficient statistics per (importer, product), per
-        stats/exports/year=2022/...     (exporter, product) and per product, computed once at
-        stats/world/year=2022/...       ingest (see :mod:`geomon.stats`); screening reads these
-
-Writes are atomic at dataset level: a new dataset directory is built beside the
-old one and swapped in by rename, so a failed or interrupted ingest leaves the
-store as it was. Re-ingesting files with the same checksums changes nothing, except
-that statistics missing or out of date (a store from an older geomon, a new country list)
-are rebuilt from the stored flows.
-"""
+"""Ingest: a source release into the store, atomically (build beside, swap in by rename)."""
 
 from __future__ import annotations
 
@@ -31,132 +12,13 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from geomon import stats
-from geomon.errors import DataError, InputError, choices
+from geomon.errors import DataError
 from geomon.sources import baci
-
-STORE_ENV = "GEOMON_STORE"
-STATS_TABLES = stats.TABLES
-BACI_LICENCE = "Etalab Open Licence 2.0 (CEPII BACI)"
-BACI_CITATION = "Gaulier, G. and Zignago, S. (2010) BACI: International Trade Database at the Product-Level. The 1994-2007 Version. CEPII Working Paper 2010-23."
-
-
-def default_store_dir() -> Path:
-    """Per-user store: $GEOMON_STORE, else $XDG_DATA_HOME/geomon, else ~/.local/share/geomon."""
-    if os.environ.get(STORE_ENV):
-        return Path(os.environ[STORE_ENV]).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "geomon"
-
-
-def embedded_store_dir() -> Path:
-    """The store shipped inside the package (real BACI HS92 raw-materials extract)."""
-    return Path(__file__).parent / "data" / "store"
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """One ingested source dataset (e.g. BACI HS92 V202401b) in a store."""
-
-    root: Path
-    provenance: dict
-
-    @property
-    def id(self) -> str:
-        return f"{self.provenance['source']} {self.hs} {self.version}"
-
-    @property
-    def hs(self) -> str:
-        return self.provenance["hs_revision"]
-
-    @property
-    def version(self) -> str:
-        return self.provenance["version"]
-
-    @property
-    def years(self) -> list[int]:
-        return sorted(int(f["year"]) for f in self.provenance["files"])
-
-    @property
-    def has_stats(self) -> bool:
-        """True when the statistics tables of this geomon version are stored for every year."""
-        return (self.provenance.get("stats", {}).get("version") == stats.VERSION
-                and all((self.root / "stats" / name).is_dir() for name in STATS_TABLES))
-
-    @property
-    def flows_glob(self) -> str:
-        return str(self.root / "flows" / "*" / "*.parquet")
-
-    def countries(self) -> pa.Table:
-        return pq.read_table(self.root / "countries.parquet")
-
-    def products(self) -> pa.Table:
-        return pq.read_table(self.root / "products.parquet")
-
-    def check_year(self, year: int) -> None:
-        if year not in self.years:
-            raise InputError(f"year {year} is not in the data ({self.id} has {self.years[0]}-{self.years[-1]}); choose a year in that range")
-
-
-class Store:
-    """A directory of datasets. ``embedded`` marks the store shipped with geomon."""
-
-    def __init__(self, root: str | Path, embedded: bool = False) -> None:
-        self.root = Path(root)
-        self.embedded = embedded
-
-    def datasets(self) -> list[Dataset]:
-        out = []
-        for prov in sorted(self.root.glob("*/*/provenance.json")):
-            out.append(Dataset(prov.parent, json.loads(prov.read_text(encoding="utf-8"))))
-        return out
-
-    def dataset(self, hs: str | None = None, version: str | None = None) -> Dataset:
-        """The dataset to use: the newest version (then newest HS revision) unless told."""
-        all_ds = self.datasets()
-        if not all_ds:
-            if self.root.exists() and not self.root.is_dir():
-                raise DataError(f"the store {self.root} is a file, not a folder; give a store folder with --store, or leave it out to use the embedded data")
-            where = "the store" if not self.root.exists() else "the store (it is empty)"
-            raise DataError(f"no data in {where} {self.root}; run 'geomon ingest baci PATH --store {self.root}' first, or leave out --store to use the embedded data")
-        cands = all_ds
-        if hs is not None:
-            want = "HS" + hs.upper().removeprefix("HS")
-            cands = [d for d in cands if d.hs == want]
-            if not cands:
-                raise InputError(f"HS revision {hs} is not in the store {self.root}; available: {choices(sorted({d.hs for d in all_ds}))}")
-        if version is not None:
-            want_v = "V" + version.upper().removeprefix("V")
-            cands = [d for d in cands if d.version.upper() == want_v]
-            if not cands:
-                raise InputError(f"version {version} is not in the store {self.root}; available: {choices(sorted({d.version for d in all_ds}))}")
-        return max(cands, key=lambda d: (d.version, _hs_order(d.hs)))
-
-
-def _hs_order(hs: str) -> int:
-    """HS92 < HS96 < HS02 < ... < HS22 (two-digit years wrap at 2000)."""
-    yy = int(hs[2:])
-    return yy + (1900 if yy >= 88 else 2000)
-
-
-def open_store(store: str | Path | None = None) -> Store:
-    """Resolve the store to read from.
-
-    An explicit ``store`` (or $GEOMON_STORE) must hold data. Without either, the
-    per-user store is used when it holds data, otherwise the embedded data.
-    """
-    if store is not None:
-        return Store(Path(store).expanduser())
-    if os.environ.get(STORE_ENV):
-        return Store(default_store_dir())
-    user = Store(default_store_dir())
-    if user.root.exists() and user.datasets():
-        return user
-    return Store(embedded_store_dir(), embedded=True)
-
+from geomon.store import stats
+from geomon.store.duck import duckdb_connect
+from geomon.store.layout import BACI_CITATION, BACI_LICENCE, STATS_TABLES, Dataset, default_store_dir
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -222,7 +84,6 @@ def _ingest_release(src: baci.Source, rel: baci.Release, root: Path, note: str |
         scratch = staging / "_scratch"
         scratch.mkdir()
         files, written, rebuilt, rows_total = [], [], [], 0
-        from geomon.engine.backend import duckdb_connect  # the engine owns DuckDB's resource limits
 
         con = duckdb_connect()
 

@@ -1,0 +1,24 @@
+"""The Python API: the one front door. Every CLI command calls one function here.
+
+One module per part of the monitor (:mod:`.trade`, :mod:`.supply`, :mod:`.report`, ...);
+every function takes ``config`` (a :class:`Config`, a TOML path or None), ``store``, ``hs``,
+``version`` and keyword settings (``import_hhi=0.5``, ``tiers__margin=0.2``), mapped to the
+settings registry by :func:`geomon.config.keyword_settings`.
+"""
+
+from geomon.analyses.context import Context, Result, open_context
+from geomon.analyses.trade.trends import TablesResult, TrendsResult
+from geomon.api.report import report, report_data
+from geomon.api.supply import chain, production, risk, scenario
+from geomon.api.trade import (diff_editions, groups, leverage, list_editions, save_edition, screen, show_edition,
+                              suppliers, tiers, trends)
+from geomon.config import Config, load_config
+from geomon.errors import GeomonError
+from geomon.store import Store, ingest_baci, open_store
+
+__all__ = ["Config", "Context", "GeomonError", "Result", "Store", "TablesResult", "TrendsResult", "ingest_baci",
+           "load_config", "open_context", "open_store"]
+__all__ += ["screen", "suppliers", "leverage", "tiers", "groups", "trends", "save_edition", "list_editions",
+            "show_edition", "diff_editions"]
+__all__ += ["production", "chain", "risk", "scenario"]
+__all__ += ["report_data", "report"]

@@ -1,0 +1,38 @@
+"""How every API function turns its arguments into an analysis context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from geomon.analyses.context import Context, open_context
+from geomon.config import Config, keyword_settings, load_config
+from geomon.store import Store
+
+#: Sections searched for an unqualified keyword, per part of the API.
+SCREENING = ("screening",)
+TIERS = ("tiers", "groups", "screening")
+SUPPLY = ("supply", "chains", "risk", "screening")
+REPORT = ("report", "tiers", "groups", "supply", "chains", "risk", "leverage", "screening")
+
+ConfigArg = Config | str | Path | None
+StoreArg = str | Path | Store | None
+
+
+def context(config: ConfigArg, store: StoreArg, hs: str | None, version: str | None,
+            settings: dict[str, Any], sections: tuple[str, ...]) -> Context:
+    """The configuration (a :class:`Config`, a TOML path or the defaults) with ``settings``
+    on top (see :func:`geomon.config.keyword_settings`), and the dataset it runs on."""
+    cfg = config if isinstance(config, Config) else load_config(config)
+    values = keyword_settings(settings, sections)
+    if values:
+        cfg = cfg.with_overrides(**values)
+    return open_context(store=store, config=cfg, hs=hs, version=version)
+
+
+def file_settings(interest_map=None, replace_interest_map: bool = False, overrides_file=None, groups_file=None,
+                  replace_groups: bool = False) -> dict[str, Any]:
+    """The user files of tiers and groups as settings (None = not given)."""
+    return {"tiers.interest_map": interest_map, "tiers.interest_map_mode": "replace" if replace_interest_map else None,
+            "tiers.overrides": overrides_file, "groups.file": groups_file,
+            "groups.mode": "replace" if replace_groups else None}

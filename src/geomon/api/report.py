@@ -1,0 +1,33 @@
+"""API of the report: everything the report shows as tables, and the written report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geomon.analyses.report_data import ReportData, build_report_data
+from geomon.api._context import REPORT, ConfigArg, StoreArg, context
+from geomon.outputs.report import write_report
+
+
+def report_data(reporter: str = "NLD", year: int | None = None, *, since: str | None = None, lang: str = "en",
+                editions: str | Path | None = None, config: ConfigArg = None, store: StoreArg = None,
+                hs: str | None = None, version: str | None = None, **settings) -> ReportData:
+    """Everything the report shows, as named tables plus metadata
+    (:class:`~geomon.analyses.report_data.ReportData`). ``settings`` as in :func:`tiers`, plus
+    ``report__top_products``, ``report__scenario_stop`` ..."""
+    ctx = context(config, store, hs, version, settings, REPORT)
+    return build_report_data(ctx, reporter, year, since=since, lang=lang,
+                             editions=str(editions) if editions is not None else None)
+
+
+def report(output: str | Path, reporter: str = "NLD", year: int | None = None, *, fmt: str | None = None,
+           since: str | None = None, lang: str = "en", editions: str | Path | None = None, config: ConfigArg = None,
+           store: StoreArg = None, hs: str | None = None, version: str | None = None, **settings) -> ReportData:
+    """Write the report to ``output``: one self-contained HTML page, or an Excel workbook when
+    ``fmt="xlsx"`` or ``output`` ends in .xlsx. Atomic: on error no file is left. Returns the
+    :class:`~geomon.analyses.report_data.ReportData` it rendered."""
+    kind = fmt or ("xlsx" if str(output).lower().endswith(".xlsx") else "html")
+    data = report_data(reporter, year, since=since, lang=lang, editions=editions, config=config, store=store, hs=hs,
+                       version=version, **settings)
+    write_report(data, output, kind)
+    return data

@@ -1,0 +1,125 @@
+"""API of the trade-dependency part: screen, suppliers, leverage, tiers, groups, trends, editions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geomon.analyses.context import Result
+from geomon.analyses.trade import editions as _editions
+from geomon.analyses.trade import groups as _groups
+from geomon.analyses.trade import leverage as _leverage
+from geomon.analyses.trade import screening as _screening
+from geomon.analyses.trade import suppliers as _suppliers
+from geomon.analyses.trade import tiers as _tiers
+from geomon.analyses.trade import trends as _trends
+from geomon.analyses.trade.trends import TablesResult, TrendsResult
+from geomon.api._context import SCREENING, TIERS, ConfigArg, StoreArg, context, file_settings
+from geomon.store import Store, open_store
+
+
+def screen(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
+           only_dependent: bool = False, hs: str | None = None, version: str | None = None, **settings) -> Result:
+    """Screen every product ``reporter`` imports in ``year`` for dependencies.
+
+    ``settings`` replace configuration values, e.g. ``import_hhi=0.5`` or ``screening__window=5``.
+    """
+    ctx = context(config, store, hs, version, settings, SCREENING)
+    return _screening.screen(ctx, reporter, year, only_dependent=only_dependent)
+
+
+def suppliers(reporter: str = "NLD", product: str = "283691", year: int | None = None, *, first: int | None = None,
+              last: int | None = None, world: bool = False, config: ConfigArg = None, store: StoreArg = None,
+              hs: str | None = None, version: str | None = None, **settings) -> Result:
+    """Every supplier of ``product`` (HS6, HS4 heading or HS2 chapter) to ``reporter`` in ``year``
+    with value, quantity, share = v_s / sum_s' v_s', and its share in each year of [first, last];
+    ``world=True``: the world's exporters of the product instead."""
+    ctx = context(config, store, hs, version, settings, SCREENING)
+    return _suppliers.suppliers(ctx, reporter, product, year, first, last, world=world)
+
+
+def leverage(supplier: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
+             hs: str | None = None, version: str | None = None, **settings) -> Result:
+    """The reverse view: (partner, product) pairs where ``supplier`` is the partner's largest
+    source with more than ``leverage.min_share`` of its imports."""
+    ctx = context(config, store, hs, version, settings, ("leverage",))
+    return _leverage.leverage(ctx, supplier, year)
+
+
+def tiers(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
+          interest_map: str | Path | None = None, replace_interest_map: bool = False,
+          overrides_file: str | Path | None = None, groups_file: str | Path | None = None, hs: str | None = None,
+          version: str | None = None, **settings) -> Result:
+    """Screen ``reporter`` in ``year`` and give every product a tier (strategic, possible,
+    dependency, none) with its reasons; expert overrides from ``overrides_file`` replace the
+    computed tier (both are shown). ``settings`` replace configuration values, e.g.
+    ``strategic_world_hhi=0.6``, ``margin=0.2`` or ``import_hhi=0.5``."""
+    files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file)
+    ctx = context(config, store, hs, version, {**settings, **files}, TIERS)
+    return _tiers.tiers(ctx, reporter, year)
+
+
+def groups(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
+           groups_file: str | Path | None = None, replace_groups: bool = False, group: str | list[str] | None = None,
+           members: bool = False, interest_map: str | Path | None = None, replace_interest_map: bool = False,
+           overrides_file: str | Path | None = None, hs: str | None = None, version: str | None = None,
+           **settings) -> Result:
+    """Screen substitute groups (flows summed over their HS codes) beside their members'
+    HS6 verdicts: one row per group with ``verdict_changed`` and which members had data,
+    or with ``members=True`` one row per (group, member)."""
+    files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file, replace_groups)
+    ctx = context(config, store, hs, version, {**settings, **files}, TIERS)
+    ids = [group] if isinstance(group, str) else group
+    return _groups.groups(ctx, reporter, year, ids=ids, members=members)
+
+
+def trends(reporter: str = "NLD", first: int | None = None, last: int | None = None, *,
+           product: str | list[str] | None = None, config: ConfigArg = None, store: StoreArg = None,
+           interest_map: str | Path | None = None, replace_interest_map: bool = False,
+           overrides_file: str | Path | None = None, groups_file: str | Path | None = None, hs: str | None = None,
+           version: str | None = None, **settings) -> TrendsResult:
+    """Screening and tiers for every year in [first, last] (default: the last 20 data years).
+
+    Returns a :class:`~geomon.analyses.trade.trends.TrendsResult`: ``table`` one row per
+    (reporter, product, year) with the screen columns plus the tier columns;
+    ``summaries`` by_tier, by_supplier, changes, durations. ``reporter`` may be ``ALL``.
+    ``settings`` as in :func:`tiers`.
+    """
+    files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file)
+    ctx = context(config, store, hs, version, {**settings, **files}, TIERS)
+    products = [product] if isinstance(product, str) else product
+    return _trends.trends(ctx, reporter, first, last, products)
+
+
+def save_edition(name: str, reporter: str = "NLD", year: int | None = None, *, note: str = "",
+                 editions: str | Path | None = None, config: ConfigArg = None, store: StoreArg = None,
+                 interest_map: str | Path | None = None, replace_interest_map: bool = False,
+                 overrides_file: str | Path | None = None, groups_file: str | Path | None = None,
+                 hs: str | None = None, version: str | None = None, **settings) -> Result:
+    """Screen, classify and save the run as edition ``name`` (an existing name is an error,
+    nothing is overwritten). ``editions``: the editions directory (default $GEOMON_EDITIONS,
+    else STORE/editions, else the per-user data directory). ``settings`` as in :func:`tiers`.
+    Returns the stored rows and the edition's metadata (``meta["path"]`` is where it went).
+    """
+    files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file)
+    ctx = context(config, store, hs, version, {**settings, **files}, TIERS)
+    return _editions.save_edition(ctx, name, reporter, year, note, editions)
+
+
+def _store(store: StoreArg) -> Store:
+    return store if isinstance(store, Store) else open_store(store)
+
+
+def list_editions(editions: str | Path | None = None, *, store: StoreArg = None) -> Result:
+    """One row per saved edition (name, date, reporter, year, data version, config hash, counts by tier)."""
+    return _editions.list_editions(editions, _store(store))
+
+
+def show_edition(name: str, editions: str | Path | None = None, *, store: StoreArg = None) -> Result:
+    """The stored rows and metadata of edition ``name``."""
+    return _editions.load_edition(name, editions, _store(store))
+
+
+def diff_editions(a: str, b: str, editions: str | Path | None = None, *, store: StoreArg = None) -> TablesResult:
+    """Products that entered or left each tier from edition ``a`` to ``b``, with the indicator
+    changes behind them; ``summaries`` tiers, config and provenance differences."""
+    return _editions.diff_editions(a, b, editions, _store(store))
