@@ -62,6 +62,7 @@ from geomon.analyses.supply import risk as _risk
 from geomon.analyses.supply import scenario as _scenario
 from geomon.analyses.trade import trends as _trends
 from geomon.analyses.context import Context
+from geomon.analyses.report_parts import PartSection, build_parts
 from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.trade.screening import ALL, screen
 from geomon.analyses.trade.tiers import classify
@@ -91,6 +92,8 @@ class ReportData:
 
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: sections of the monitor's other parts (see :mod:`geomon.analyses.report_parts`)
+    parts: dict[str, PartSection] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -152,6 +155,7 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         "leverage": leverage(ctx, econ.name, year).table,
     }
     supply_notes, scenario_meta = _supply(ctx, econ.name, year, tables)
+    parts, part_notes = build_parts(ctx, econ.name, year, products)
     since_meta: dict[str, Any] = {}
     if edition is not None:
         tables["since"], since_meta = _since(edition, products)
@@ -170,9 +174,9 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         tier_totals={t: int((products["tier"] == t).sum()) for t in TIERS},
         detail_products=codes, top_products=int(cfg["report.top_products"]), top_suppliers=top,
         caveats=list(CAVEATS), since=since_meta or None, supply_notes=supply_notes,
-        scenario=scenario_meta,
+        scenario=scenario_meta, part_notes=part_notes,
     )
-    return ReportData(tables, meta)
+    return ReportData(tables, meta, parts)
 
 
 # --- tiers -------------------------------------------------------------------------------------

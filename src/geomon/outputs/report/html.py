@@ -27,6 +27,7 @@ from geomon.analyses.report_data import OTHER, ReportData
 from geomon.outputs.files import write_text
 from geomon.outputs.report import charts
 from geomon.outputs.report.labels import NUMBERS, labels
+from geomon.outputs.report.parts import RENDERERS, part_labels
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -171,6 +172,8 @@ def build_charts(data: ReportData, L: dict[str, str], validate: bool = False) ->
         out["chart-trend-suppliers"] = charts.trend_suppliers_chart(data["trend_suppliers"], L, validate)
     if len(data["leverage"]):
         out["chart-leverage"] = charts.leverage_chart(data["leverage"], L, validate)
+    for name, section in data.parts.items():
+        out.update(RENDERERS[name].charts(section, L, validate))
     return out
 
 
@@ -189,7 +192,7 @@ def render_html(data: ReportData) -> str:
     """The whole report page as a string."""
     m = data.meta
     fmt = Formatter(m["lang"])
-    L = fmt.L
+    L = {**fmt.L, **part_labels(m["lang"])}
     products = data["products"]
     suppliers = sorted(set(zip(products["top_supplier"], products["top_supplier_name"])), key=lambda t: t[1])
     areas = sorted({a for text in products.get("interest_areas", pd.Series(dtype=object)) for a in _areas(text)})
@@ -225,6 +228,7 @@ def render_html(data: ReportData) -> str:
         "css": _static("report.css"), "report_js": _script_safe(_static("report.js")), "vendor_js": scripts,
         "versions": {k: v[1] for k, v in VENDORED.items()},
         "settings": [(k, v) for k, v in m["settings"].items() if k != "blocs"],
+        "parts": [data.parts[n] for n in RENDERERS if n in data.parts], "records": _records,
     }
     return _environment(fmt).get_template("report.html.j2").render(**ctx)
 

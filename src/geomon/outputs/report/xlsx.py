@@ -67,6 +67,9 @@ def sheets(data: ReportData) -> dict[str, pd.DataFrame]:
             df = df.copy()
             df.insert(df.columns.get_loc("product") + 1, "description", df["product"].map(desc).fillna(""))
         out[sheet] = df
+    for name, section in data.parts.items():
+        for table, df in section.tables.items():
+            out[f"{name}_{table}"[:31]] = df
     return out
 
 

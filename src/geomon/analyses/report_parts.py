@@ -1,0 +1,50 @@
+"""The report's sections from the monitor's other parts (coercion, knowledge, infrastructure ...).
+
+Each part registers one builder in :data:`BUILDERS`: ``builder(ctx, reporter, year, products)``
+returns a :class:`PartSection` (named tables plus metadata) or None when the part has nothing
+to say for that reporter and year; ``products`` is the report's tiered product table
+(screening columns plus ``tier``). A :class:`~geomon.errors.GeomonError` from a builder
+leaves the section out and its message goes to the report's notes, as for the supply
+sections. Renderers live in :mod:`geomon.outputs.report.parts` under the same name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+from geomon.analyses.context import Context
+from geomon.errors import GeomonError
+
+
+@dataclass(frozen=True)
+class PartSection:
+    """One part's section of the report: ``name`` is its id (section anchor, template and
+    sheet prefix); ``tables`` its tables; ``meta`` what the renderer needs besides."""
+
+    name: str
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+Builder = Callable[[Context, str, int, pd.DataFrame], "PartSection | None"]
+
+#: (part name, builder), in the order the sections appear in the report.
+BUILDERS: list[tuple[str, Builder]] = []
+
+
+def build_parts(ctx: Context, reporter: str, year: int, products: pd.DataFrame) -> tuple[dict[str, PartSection], dict[str, str]]:
+    """Every registered part's section, and why a part was left out (name -> message)."""
+    sections: dict[str, PartSection] = {}
+    notes: dict[str, str] = {}
+    for name, builder in BUILDERS:
+        try:
+            section = builder(ctx, reporter, year, products)
+        except GeomonError as exc:
+            notes[name] = str(exc)
+            continue
+        if section is not None:
+            sections[name] = section
+    return sections, notes

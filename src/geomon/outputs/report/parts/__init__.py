@@ -1,0 +1,28 @@
+"""Renderers of the report sections of the monitor's other parts.
+
+A part named ``NAME`` (see :mod:`geomon.analyses.report_parts`) has:
+
+- a module here registered in :data:`RENDERERS` with
+  ``LABELS: dict[lang, dict[key, text]]`` (keys prefixed ``NAME_``; every language the
+  same keys; ``NAME_nav`` is the navigation link) and
+  ``charts(section, L, validate) -> dict[element id, Vega-Lite spec]``;
+- a template ``templates/parts/NAME.html.j2``, included in the page inside
+  ``<section id="NAME">`` with ``part`` (the :class:`PartSection`), ``L`` (all labels,
+  the part's merged in), ``F`` and the page's filters and macros-free helpers;
+- its tables as workbook sheets ``NAME_TABLE`` (written by the workbook renderer).
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+#: part name -> renderer module (LABELS, charts)
+RENDERERS: dict[str, ModuleType] = {}
+
+
+def part_labels(lang: str) -> dict[str, str]:
+    """The labels of every registered part in ``lang``."""
+    out: dict[str, str] = {}
+    for mod in RENDERERS.values():
+        out.update(mod.LABELS[lang])
+    return out
