@@ -60,7 +60,7 @@ def _years() -> list[int]:
 
 def task_ingest_year(out: Path) -> dict:
     """Ingest one year of BACI CSV (the last year) into an empty store."""
-    from geomon.store import ingest_baci
+    from geomon.ingest import ingest_baci
 
     year = _years()[-1]
     with tempfile.TemporaryDirectory(dir=DATA) as tmp:
@@ -310,7 +310,7 @@ def ensure_data(regenerate: bool) -> dict:
         generate.generate(CSV_DIR)
     summary = json.loads(cal.read_text())
     print("ingesting it into benchmarks/_data/store (unchanged files are skipped) ...", flush=True)
-    from geomon.store import ingest_baci
+    from geomon.ingest import ingest_baci
 
     ingest_baci(CSV_DIR, store=STORE)
     return summary

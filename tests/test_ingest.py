@@ -13,7 +13,8 @@ import pytest
 from geomon.analyses.context import open_context
 from geomon.analyses.trade.screening import screen
 from geomon.errors import DataError
-from geomon.store import Store, ingest_baci
+from geomon.ingest import ingest_baci
+from geomon.store import Store
 
 
 def tree_digest(root: Path) -> dict[str, str]:

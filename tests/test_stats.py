@@ -1,4 +1,4 @@
-"""Statistics stored at ingest (geomon.store.stats) give exactly what summing the flows gives."""
+"""Statistics stored at ingest (geomon.ingest.stats) give exactly what summing the flows gives."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from geomon.analyses.context import open_context
 from geomon.analyses.trade.screening import screen_years
 from geomon.engine import indicators as ind
-from geomon.store import Dataset, ingest_baci
+from geomon.ingest import ingest_baci
+from geomon.store import Dataset
 
 
 def without_stats(ctx):

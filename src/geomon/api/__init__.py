@@ -14,7 +14,8 @@ from geomon.api.trade import (diff_editions, groups, leverage, list_editions, sa
                               suppliers, tiers, trends)
 from geomon.config import Config, load_config
 from geomon.errors import GeomonError
-from geomon.store import Store, ingest_baci, open_store
+from geomon.ingest import ingest_baci
+from geomon.store import Store, open_store
 
 __all__ = ["Config", "Context", "GeomonError", "Result", "Store", "TablesResult", "TrendsResult", "ingest_baci",
            "load_config", "open_context", "open_store"]

@@ -27,7 +27,8 @@ def ingest_baci_cmd(
 ) -> None:
     """Ingest a BACI release (any HS revision and version) into the store."""
     from geomon.errors import GeomonError
-    from geomon.store import default_store_dir, ingest_baci
+    from geomon.api import ingest_baci
+    from geomon.store import default_store_dir
 
     try:
         with err.status("ingesting...") as status:

@@ -79,7 +79,7 @@ class Engine:
 
     def stats(self, dataset: Dataset, name: str) -> ir.Table | None:
         """Sufficient statistics written at ingest (``imports``, ``exports`` or ``world``, see
-        :mod:`geomon.store.stats`), or None when the dataset has none (a store from an older geomon)."""
+        :mod:`geomon.ingest.stats`), or None when the dataset has none (a store from an older geomon)."""
         if name not in STATS_TABLES:
             raise ValueError(f"unknown statistics table {name!r}; one of {', '.join(STATS_TABLES)}")
         if not dataset.has_stats:

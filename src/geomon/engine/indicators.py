@@ -15,7 +15,7 @@ exports of exporter e.
 
 The HHIs and top shares follow from a few sums (sufficient statistics): sum v, sum v^2,
 max v and its supplier. :func:`import_sums` and :func:`world_sums` compute them from
-flows; the store keeps the same sums per year (:mod:`geomon.store.stats`), and
+flows; the store keeps the same sums per year (:mod:`geomon.ingest.stats`), and
 :func:`import_indicators_from_sums` / :func:`world_indicators_from_sums` turn either into
 the indicators, so both routes give the same numbers. The largest supplier or exporter
 is the one with the largest value; ties go to the first code in alphabetical order.

@@ -10,7 +10,7 @@ Layout (one directory per source dataset, versions and HS revisions kept apart):
                                         sorted by product, importer, exporter
         stats/imports/year=2022/...     sufficient statistics per (importer, product), per
         stats/exports/year=2022/...     (exporter, product) and per product, computed once at
-        stats/world/year=2022/...       ingest (see :mod:`geomon.store.stats`); screening reads these
+        stats/world/year=2022/...       ingest (see :mod:`geomon.ingest.stats`); screening reads these
 
 Writes are atomic at dataset level: a new dataset directory is built beside the
 old one and swapped in by rename, so a failed or interrupted ingest leaves the
@@ -30,11 +30,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geomon.errors import DataError, InputError, choices
-from geomon.store import stats
 
 
 STORE_ENV = "GEOMON_STORE"
-STATS_TABLES = stats.TABLES
+#: Sufficient-statistics tables stored per year (see :mod:`geomon.ingest.stats`), and their version:
+#: stores with another version are rebuilt on ingest.
+STATS_TABLES = ("imports", "exports", "world")
+STATS_VERSION = 1
 BACI_LICENCE = "Etalab Open Licence 2.0 (CEPII BACI)"
 BACI_CITATION = "Gaulier, G. and Zignago, S. (2010) BACI: International Trade Database at the Product-Level. The 1994-2007 Version. CEPII Working Paper 2010-23."
 
@@ -78,7 +80,7 @@ class Dataset:
     @property
     def has_stats(self) -> bool:
         """True when the statistics tables of this geomon version are stored for every year."""
-        return (self.provenance.get("stats", {}).get("version") == stats.VERSION
+        return (self.provenance.get("stats", {}).get("version") == STATS_VERSION
                 and all((self.root / "stats" / name).is_dir() for name in STATS_TABLES))
 
     @property

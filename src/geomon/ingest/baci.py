@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from geomon.errors import DataError
 from geomon.sources import baci
-from geomon.store import stats
+from geomon.ingest import stats
 from geomon.store.duck import duckdb_connect
 from geomon.store.layout import BACI_CITATION, BACI_LICENCE, STATS_TABLES, Dataset, default_store_dir
 

@@ -30,9 +30,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-#: Bump when the tables or their definitions change: stores with another version are rebuilt on ingest.
-VERSION = 1
-TABLES = ("imports", "exports", "world")
+from geomon.store.layout import STATS_TABLES as TABLES, STATS_VERSION as VERSION  # noqa: F401  (one definition)
 
 
 def _sql_path(path: Path) -> str:
