@@ -1,0 +1,65 @@
+"""Country outlines for the map, offline: Natural Earth 1:50m admin-0 countries as TopoJSON
+(world-atlas 2.0.2, shipped in ``geomon/data/infrastructure``; see its README), decoded to GeoJSON.
+
+TopoJSON decoding (the format's spec): arcs are delta-encoded integer positions; absolute
+position = cumulative sum, then ``lon = x * scale_x + translate_x``, ``lat = y * scale_y +
+translate_y``; an arc index ``i < 0`` means arc ``~i`` reversed; consecutive arcs of a ring share
+their joining point (the first point of each following arc is dropped).
+Country ids are ISO 3166-1 numeric codes, as BACI's country codes (528 = Netherlands).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from geomon.analyses.infrastructure.ownership import DATA
+
+ATLAS = DATA / "world_atlas_countries_50m.json"
+
+
+@lru_cache(maxsize=1)
+def _topology() -> dict[str, Any]:
+    return json.loads(ATLAS.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _arcs() -> list[list[tuple[float, float]]]:
+    topo = _topology()
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    out = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        pts = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            pts.append((round(x * sx + tx, 4), round(y * sy + ty, 4)))
+        out.append(pts)
+    return out
+
+
+def _ring(indexes: list[int]) -> list[list[float]]:
+    arcs, ring = _arcs(), []
+    for k, i in enumerate(indexes):
+        pts = arcs[i] if i >= 0 else arcs[~i][::-1]
+        ring.extend([list(p) for p in (pts if k == 0 else pts[1:])])
+    return ring
+
+
+def outlines(codes: set[int]) -> list[dict[str, Any]]:
+    """GeoJSON features (``properties``: ``id`` numeric code, ``name``) of the countries whose
+    ISO numeric code is in ``codes``."""
+    feats = []
+    for geom in _topology()["objects"]["countries"]["geometries"]:
+        if not geom.get("id", "").isdigit() or int(geom["id"]) not in codes:
+            continue
+        if geom["type"] == "Polygon":
+            coords: Any = [_ring(r) for r in geom["arcs"]]
+        elif geom["type"] == "MultiPolygon":
+            coords = [[_ring(r) for r in poly] for poly in geom["arcs"]]
+        else:
+            continue
+        feats.append({"type": "Feature", "properties": {"id": int(geom["id"]), "name": geom["properties"]["name"]},
+                      "geometry": {"type": geom["type"], "coordinates": coords}})
+    return feats
