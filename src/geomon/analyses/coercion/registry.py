@@ -147,14 +147,13 @@ def case_codes(ctx: Context, case: pd.Series) -> pd.DataFrame:
         codes = sorted(traded) if how == ALL_GOODS else []
         return pd.DataFrame([{"revision": "", "code": "", "how": how, "store_codes": codes, "in_data": codes,
                               "not_used_nn": []}])
-    corr = correlation()
     rows = []
     for rev, code in parse_codes(case["hs_codes"], case["hs_revision"]):
         partial: list[str] = []
         if rev == store_rev:
             mapped, how = sorted(c for c in ctx.descriptions if c.startswith(code)), "exact"
         elif store_rev == "HS1992" and rev in ("HS2017", "HS2022"):
-            hit = corr[(corr["revision"] == rev) & corr["code"].str.startswith(code)]
+            hit = _correlates(rev, code)
             used = hit["relationship"] != "n:n"
             mapped, how = sorted(set(hit.loc[used, "hs1992"])), "correlation"
             partial = sorted(set(hit.loc[~used, "hs1992"]) - set(mapped))
@@ -167,9 +166,30 @@ def case_codes(ctx: Context, case: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@lru_cache(maxsize=None)
+def _by_code(rev: str) -> dict[str, pd.DataFrame]:
+    c = correlation()
+    return {code: g for code, g in c[c["revision"] == rev].groupby("code")}
+
+
+def _correlates(rev: str, code: str) -> pd.DataFrame:
+    """Correlation rows of the HS6 codes of ``rev`` that start with ``code``."""
+    table = _by_code(rev)
+    if len(code) == 6:
+        return table.get(code, correlation().iloc[:0])
+    hits = [g for k, g in table.items() if k.startswith(code)]
+    return pd.concat(hits) if hits else correlation().iloc[:0]
+
+
+_CODES: dict[tuple, list[str]] = {}
+
+
 def store_codes(ctx: Context, case: pd.Series) -> list[str]:
     """The store codes with data that the case's codes match (sorted, unique)."""
-    return sorted({c for codes in case_codes(ctx, case)["in_data"] for c in codes})
+    key = (str(ctx.dataset.root), case.get("case_id", case.name), case["hs_codes"], case["hs_revision"])
+    if key not in _CODES:
+        _CODES[key] = sorted({c for codes in case_codes(ctx, case)["in_data"] for c in codes})
+    return _CODES[key]
 
 
 def active_since(df: pd.DataFrame, since: int, until: int | None = None) -> pd.Series:
