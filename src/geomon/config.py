@@ -153,12 +153,21 @@ SETTINGS: dict[str, Setting] = {
                 "GeoPolRisk for a bloc: 'count' keeps imports between members in the denominator and the price with "
                 "instability 0 (as geopolrisk-py 2.x), 'drop' leaves them out.",
                 _choice("count", "drop")),
+        # infrastructure nodes (issue 13)
+        Setting("infrastructure.focus_owners", "CHN,HKG", str,
+                "Infrastructure: home economies (ISO3, comma-separated) whose operators' nodes the per-member totals "
+                "count when --owner is not given."),
+        Setting("infrastructure.cgit_sectors", "Transport,Energy,Utilities,Logistics", str,
+                "Infrastructure: CGIT sectors (comma-separated, as CGIT writes them) whose deals are listed."),
+        Setting("infrastructure.nodes", "", str,
+                "Infrastructure: a user node file (CSV: node_id,name,kind,country,lat,lon,operator,valid_from,valid_to,"
+                "source) added to the SMDG terminals; '' = none."),
     ]
 }
 
 
 #: Settings that name a file or folder; relative paths in a config file are resolved from its folder.
-PATH_SETTINGS = ("tiers.interest_map", "tiers.overrides", "groups.file", "chains.dir")
+PATH_SETTINGS = ("tiers.interest_map", "tiers.overrides", "groups.file", "chains.dir", "infrastructure.nodes")
 
 
 @dataclass(frozen=True)

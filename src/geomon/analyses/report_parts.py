@@ -48,3 +48,8 @@ def build_parts(ctx: Context, reporter: str, year: int, products: pd.DataFrame) 
         if section is not None:
             sections[name] = section
     return sections, notes
+
+
+# issue 13: infrastructure nodes (imported here, after PartSection exists: the builder module uses it)
+from geomon.analyses.infrastructure.report import build as _infrastructure  # noqa: E402
+BUILDERS.append(("infrastructure", _infrastructure))

@@ -10,6 +10,7 @@ from geomon.analyses.context import Context, Result, open_context
 from geomon.analyses.trade.trends import TablesResult, TrendsResult
 from geomon.api.report import report, report_data
 from geomon.api.supply import chain, production, risk, scenario
+from geomon.api.infrastructure import infrastructure, ingest_cgit, ingest_smdg
 from geomon.api.coercion import coercion_cases, coercion_event, coercion_exposure
 from geomon.api.trade import (diff_editions, groups, leverage, list_editions, save_edition, screen, show_edition,
                               suppliers, tiers, trends)
@@ -25,3 +26,4 @@ __all__ += ["screen", "suppliers", "leverage", "tiers", "groups", "trends", "sav
 __all__ += ["production", "chain", "risk", "scenario"]
 __all__ += ["report_data", "report"]
 __all__ += ["coercion_cases", "coercion_exposure", "coercion_event"]
+__all__ += ["infrastructure", "ingest_smdg", "ingest_cgit"]

@@ -9,6 +9,7 @@ from geomon.cli import tiers as _tiers  # noqa: F401  (registers tiers, groups)
 from geomon.cli import trends, edition  # noqa: F401,E401  (registers trends; edition save/list/show/diff)
 from geomon.cli import supply as _supply  # noqa: F401  (registers production, chain, risk, scenario)
 from geomon.cli import report as _report  # noqa: F401  (registers report)
+from geomon.cli import infrastructure as _infrastructure  # noqa: F401  (registers infrastructure, ingest smdg/cgit)
 from geomon.cli import coercion as _coercion  # noqa: F401  (registers coercion cases/exposure/event)
 
 

@@ -63,3 +63,15 @@ def outlines(codes: set[int]) -> list[dict[str, Any]]:
         feats.append({"type": "Feature", "properties": {"id": int(geom["id"]), "name": geom["properties"]["name"]},
                       "geometry": {"type": geom["type"], "coordinates": coords}})
     return feats
+
+
+def outline_for(countries, members: list[str]) -> list[dict[str, Any]]:
+    """Outline features of the ISO3 ``members``; ``countries`` is the BACI country table
+    (code, name, iso3). A country's ISO numeric code is its BACI code when the atlas has that
+    id, else the atlas country of the same name (BACI files France under 251, ISO says 250)."""
+    mine = countries[countries["iso3"].isin(members)]
+    names = set(mine["name"])
+    atlas = {int(g["id"]): g["properties"]["name"] for g in _topology()["objects"]["countries"]["geometries"]
+             if g.get("id", "").isdigit()}
+    codes = {int(c) for c in mine["code"] if int(c) in atlas} | {i for i, n in atlas.items() if n in names}
+    return outlines(codes)

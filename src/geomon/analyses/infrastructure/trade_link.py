@@ -25,15 +25,17 @@ CAVEAT = ("BACI has no transport mode: these are the reporter's imports of its t
           "whose companies operate its terminals, by any route, not the throughput of those terminals.")
 
 
-def tiered_import_link(ctx: Context, econ: Economy, homes: pd.DataFrame, year: int | None = None) -> tuple[pd.DataFrame, dict]:
+def tiered_import_link(ctx: Context, econ: Economy, homes: pd.DataFrame, year: int | None = None,
+                       codes: list[str] | None = None) -> tuple[pd.DataFrame, dict]:
     """One row per home economy of ``homes`` (columns ``home_economy``, ``terminals``): tiered
-    import value and share (formula in the module docstring), plus a total row ``ALL``; and meta."""
+    import value and share (formula in the module docstring), plus a total row ``ALL``; and meta.
+    ``codes``: the tiered products when the caller has them (the report), else computed with ``tiers``."""
     from geomon.analyses.trade.tiers import tiers
 
     year = ctx.check_year(year if year is not None else ctx.default_year())
-    tiered = tiers(ctx, econ.name, year).table
-    tiered = tiered[tiered["tier"] != "none"]
-    codes = sorted(tiered["product"].unique())
+    if codes is None:
+        tiered = tiers(ctx, econ.name, year).table
+        codes = sorted(tiered.loc[tiered["tier"] != "none", "product"].unique())
     homes = homes[~homes["home_economy"].isin(econ.members)]
     cols = ["home_economy", "home_name", "terminals", "tiered_import_value_usd", "share_of_tiered_imports"]
     meta = {"year": year, "tiered_products": len(codes), "caveat": CAVEAT}

@@ -26,3 +26,8 @@ def part_labels(lang: str) -> dict[str, str]:
     for mod in RENDERERS.values():
         out.update(mod.LABELS[lang])
     return out
+
+
+# issue 13: infrastructure nodes
+from geomon.outputs.report.parts import infrastructure as _infrastructure  # noqa: E402
+RENDERERS["infrastructure"] = _infrastructure

@@ -1,0 +1,112 @@
+"""Infrastructure nodes in the report and as a map page of their own (``geomon infrastructure --format html``).
+
+The map is a Vega-Lite layer chart, offline: the country outlines (Natural Earth 1:50m, shipped,
+see :mod:`geomon.analyses.infrastructure.outline`) as a ``geoshape`` and the nodes as points at
+their longitude/latitude (Mercator projection fitted to the outlines), coloured by the home
+economy of their operator, sized by kind, with tooltips. Data source names: ``outline`` and
+``nodes`` (the page's tests read them back through the Vega view).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {"infrastructure_nav": "Infrastructure", "infrastructure_title": "Infrastructure nodes: operators and owners",
+           "infrastructure_map": "Nodes by home economy of the operator", "infrastructure_home": "Home economy",
+           "infrastructure_kind": "Kind", "infrastructure_unmapped": "unmapped",
+           "infrastructure_totals": "Nodes per home economy", "infrastructure_link": "Tiered imports from the operators' home economies",
+           "infrastructure_stakes": "Known equity stakes", "infrastructure_nodes": "nodes",
+           "infrastructure_source": "Sources: SMDG Terminal Code List; ownership map and stakes with a public source per row (workbook)."},
+    "nl": {"infrastructure_nav": "Infrastructuur", "infrastructure_title": "Infrastructurele knooppunten: exploitanten en eigenaren",
+           "infrastructure_map": "Knooppunten naar thuisland van de exploitant", "infrastructure_home": "Thuisland",
+           "infrastructure_kind": "Soort", "infrastructure_unmapped": "onbekend",
+           "infrastructure_totals": "Knooppunten per thuisland", "infrastructure_link": "Getierde invoer uit de thuislanden van de exploitanten",
+           "infrastructure_stakes": "Bekende aandelenbelangen", "infrastructure_nodes": "knooppunten",
+           "infrastructure_source": "Bronnen: SMDG Terminal Code List; eigendomskaart en belangen met een openbare bron per rij (werkmap)."},
+}
+#: Point size per kind (area in square pixels).
+KIND_SIZE = {"container_terminal": 60, "port": 160, "lng_terminal": 120, "oil_terminal": 120, "interconnector": 90,
+             "cable_landing": 90, "pipeline_landing": 90, "power_plant": 120, "other": 60}
+WIDTH, HEIGHT = 560, 480
+
+
+def map_nodes(nodes: pd.DataFrame, unmapped: str) -> list[dict[str, Any]]:
+    """The node rows the map needs (JSON-safe; nodes without coordinates left out)."""
+    d = nodes.dropna(subset=["lat", "lon"])
+    cols = ["node_id", "name", "kind", "country", "lat", "lon", "operator", "parent", "home_economy", "stakes"]
+    d = d[cols].assign(home=d["home_economy"].where(d["home_economy"] != "", unmapped),
+                       point_size=d["kind"].map(KIND_SIZE).fillna(KIND_SIZE["other"]))
+    return json.loads(d.to_json(orient="records", double_precision=15))
+
+
+def map_spec(nodes: list[dict[str, Any]], outline: list[dict[str, Any]], L: dict[str, str], title: str) -> dict[str, Any]:
+    """Vega-Lite spec of the map: outline geoshape + node points (area ``point_size``: :data:`KIND_SIZE` of the kind)."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "title": title, "width": WIDTH, "height": HEIGHT,
+        "datasets": {"outline": outline, "nodes": nodes},
+        "projection": {"type": "mercator", "fit": {"type": "FeatureCollection", "features": outline}} if outline else {"type": "mercator"},
+        "layer": [
+            {"data": {"name": "outline"}, "mark": {"type": "geoshape", "fill": "#eeeeee", "stroke": "#888888", "strokeWidth": 0.6}},
+            {"data": {"name": "nodes"}, "mark": {"type": "circle", "opacity": 0.85, "stroke": "#333333", "strokeWidth": 0.4},
+             "encoding": {
+                 "longitude": {"field": "lon", "type": "quantitative"},
+                 "latitude": {"field": "lat", "type": "quantitative"},
+                 "color": {"field": "home", "type": "nominal", "title": L["infrastructure_home"], "scale": {"scheme": "tableau10"}},
+                 "size": {"field": "point_size", "type": "quantitative", "scale": None, "legend": None},
+                 "tooltip": [{"field": f, "type": "nominal"} for f in ("name", "operator", "parent", "home", "kind", "stakes", "node_id")]}},
+        ],
+        "config": {"view": {"stroke": None}, "legend": {"orient": "bottom"}},
+    }
+
+
+def charts(section, L: dict[str, str], validate: bool = False) -> dict[str, dict[str, Any]]:
+    """The report's map: element id -> spec."""
+    m = section.meta
+    nodes = map_nodes(section.tables["nodes"], L["infrastructure_unmapped"])
+    return {"chart-infrastructure-map": map_spec(nodes, m["outline"], L, L["infrastructure_map"])}
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>{title}</title>
+<style>body{{font-family:system-ui,Arial,sans-serif;margin:1.5rem;color:#222}} .note{{color:#555;max-width:60rem}}</style></head>
+<body><h1>{title}</h1><div id="map" class="vega"></div>
+<p class="note">{caveat}</p><p class="note">{source}</p>
+<script type="application/json" id="spec">{spec}</script>
+{scripts}
+<script>
+window.geomonViews = {{}};
+vegaEmbed("#map", JSON.parse(document.getElementById("spec").textContent), {{actions: false, renderer: "svg"}})
+  .then(function (r) {{ window.geomonViews.map = r.view; document.body.setAttribute("data-rendered", "true"); }})
+  .catch(function (e) {{ console.error("geomon map failed: " + e); }});
+</script></body></html>
+"""
+
+
+def write_map_page(res, path: str | Path) -> None:
+    """One self-contained HTML page with the map of ``res`` (an infrastructure result); atomic write."""
+    from geomon.outputs.files import write_text
+    from geomon.outputs.report.html import VENDORED, _script_safe, _static
+
+    L = LABELS["en"]
+    m = res.meta
+    nodes = map_nodes(res.table, L["infrastructure_unmapped"])
+    title = f"{m['country_name']}: {L['infrastructure_map'].lower()} ({len(nodes)} {L['infrastructure_nodes']})"
+    from geomon.analyses.context import open_context
+    from geomon.analyses.infrastructure.outline import outline_for
+
+    spec = map_spec(nodes, outline_for(open_context().countries.to_pandas(), m["members_list"]), L, title)
+    text = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c").replace("&", "\\u0026")
+    scripts = "\n".join(f"<script>{_script_safe(_static(VENDORED[k][0]))}</script>" for k in ("vega", "vegalite", "embed"))
+    caveat = m.get("trade_link", {}).get("caveat", "")
+    write_text(PAGE.format(title=_esc(title), spec=text, scripts=scripts, caveat=_esc(caveat), source=_esc(L["infrastructure_source"])), path)
+
+
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
