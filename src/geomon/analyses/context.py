@@ -107,17 +107,39 @@ class Context:
             "settings": self.config.as_dict(),
             "engine": self.engine.name,
             "geomon_version": __version__,
+            **_source_meta(self.dataset),
             **extra,
         }
 
 
 def open_context(store: str | Path | Store | None = None, config: Config | None = None,
-                 hs: str | None = None, version: str | None = None, engine: Engine | None = None) -> Context:
-    """Resolve store, dataset, engine and configuration once for an analysis."""
+                 hs: str | None = None, version: str | None = None, engine: Engine | None = None,
+                 source: str | None = None, period: str | None = None) -> Context:
+    """Resolve store, dataset, engine and configuration once for an analysis.
+
+    ``source`` picks the dataset's source (baci, comext, comtrade; default BACI). ``period``
+    (YYYY-MM, monthly data only) runs on the 12-month windows ending in that month: year Y of the
+    context is then the window ending in month m of Y (:mod:`geomon.ingest.windows`)."""
     st = store if isinstance(store, Store) else open_store(store)
     cfg = config or Config()
     cfg.validate()
-    return Context(st, st.dataset(hs=hs, version=version), engine or default_engine(), cfg)
+    ds = st.dataset(hs=hs, version=version, source=source)
+    if period is not None:
+        from geomon.ingest.windows import check_period, window_dataset
+
+        ds = window_dataset(ds, check_period(ds, period)[1])
+    return Context(st, ds, engine or default_engine(), cfg)
+
+
+def _source_meta(ds: Dataset) -> dict[str, Any]:
+    """Currency (every value of the output is in it), frequency, and for reported data how it was
+    reported; for 12-month windows the month they end in."""
+    out: dict[str, Any] = {"currency": ds.currency}
+    if ds.source != "baci":
+        out.update(frequency=ds.frequency, reporting=ds.provenance.get("reporting", ""))
+    if "window_end_month" in ds.provenance:
+        out["window_end_month"] = ds.provenance["window_end_month"]
+    return out
 
 
 def year_range(ctx: Context, first: int, last: int) -> list[int]:

@@ -12,6 +12,7 @@ from geomon.api.report import report, report_data
 from geomon.api.supply import chain, production, risk, scenario
 from geomon.api.infrastructure import infrastructure, ingest_cgit, ingest_smdg
 from geomon.api.coercion import coercion_cases, coercion_event, coercion_exposure
+from geomon.api.sources import compare_sources, ingest_comext, ingest_comtrade, list_sources, suppliers_period, trends_monthly
 from geomon.api.trade import (diff_editions, groups, leverage, list_editions, save_edition, screen, show_edition,
                               suppliers, tiers, trends)
 from geomon.config import Config, load_config
@@ -27,3 +28,4 @@ __all__ += ["production", "chain", "risk", "scenario"]
 __all__ += ["report_data", "report"]
 __all__ += ["coercion_cases", "coercion_exposure", "coercion_event"]
 __all__ += ["infrastructure", "ingest_smdg", "ingest_cgit"]
+__all__ += ["ingest_comext", "ingest_comtrade", "list_sources", "compare_sources", "trends_monthly", "suppliers_period"]

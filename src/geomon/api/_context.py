@@ -20,14 +20,16 @@ StoreArg = str | Path | Store | None
 
 
 def context(config: ConfigArg, store: StoreArg, hs: str | None, version: str | None,
-            settings: dict[str, Any], sections: tuple[str, ...]) -> Context:
+            settings: dict[str, Any], sections: tuple[str, ...], source: str | None = None,
+            period: str | None = None) -> Context:
     """The configuration (a :class:`Config`, a TOML path or the defaults) with ``settings``
-    on top (see :func:`geomon.config.keyword_settings`), and the dataset it runs on."""
+    on top (see :func:`geomon.config.keyword_settings`), and the dataset it runs on
+    (``source``: baci, comext, comtrade; ``period``: YYYY-MM, 12-month windows of monthly data)."""
     cfg = config if isinstance(config, Config) else load_config(config)
     values = keyword_settings(settings, sections)
     if values:
         cfg = cfg.with_overrides(**values)
-    return open_context(store=store, config=cfg, hs=hs, version=version)
+    return open_context(store=store, config=cfg, hs=hs, version=version, source=source, period=period)
 
 
 def file_settings(interest_map=None, replace_interest_map: bool = False, overrides_file=None, groups_file=None,

@@ -11,6 +11,7 @@ from geomon.cli import supply as _supply  # noqa: F401  (registers production, c
 from geomon.cli import report as _report  # noqa: F401  (registers report)
 from geomon.cli import infrastructure as _infrastructure  # noqa: F401  (registers infrastructure, ingest smdg/cgit)
 from geomon.cli import coercion as _coercion  # noqa: F401  (registers coercion cases/exposure/event)
+from geomon.cli import sources as _sources  # noqa: F401  (registers ingest comext/comtrade, sources, compare-sources, trends-monthly)
 
 
 def main() -> None:

@@ -42,3 +42,9 @@ VersionOpt = Annotated[Optional[str], typer.Option(
 SetOpt = Annotated[Optional[list[str]], typer.Option(
     "--set", help="Any setting as section.key=value (repeatable), e.g. --set screening.window=5; see 'geomon settings'.",
     show_default=False)]
+SourceOpt = Annotated[Optional[str], typer.Option(
+    "--source", help="Source of the data: baci, comext or comtrade (default: BACI when the store holds it).",
+    show_default=False)]
+PeriodOpt = Annotated[Optional[str], typer.Option(
+    "--period", help="Monthly data: the 12 months ending in this month, YYYY-MM (rolling annual sum), instead of --year.",
+    show_default=False)]

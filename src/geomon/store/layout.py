@@ -78,6 +78,26 @@ class Dataset:
         return sorted(int(f["year"]) for f in self.provenance["files"])
 
     @property
+    def source(self) -> str:
+        """Lower-case source name: baci, comext, comtrade (the dataset's folder under the store)."""
+        return str(self.provenance["source"]).lower()
+
+    @property
+    def frequency(self) -> str:
+        """``A`` (annual flows only) or ``M`` (monthly flows under ``monthly/`` as well)."""
+        return self.provenance.get("frequency", "A")
+
+    @property
+    def currency(self) -> str:
+        """Currency of every value of the dataset (BACI: USD; Comext: EUR)."""
+        return self.provenance.get("currency", "USD")
+
+    @property
+    def months(self) -> list[str]:
+        """``YYYY-MM`` of every month of a monthly dataset ([] for annual data)."""
+        return list(self.provenance.get("months", []))
+
+    @property
     def has_stats(self) -> bool:
         """True when the statistics tables of this geomon version are stored for every year."""
         return (self.provenance.get("stats", {}).get("version") == STATS_VERSION
@@ -111,8 +131,9 @@ class Store:
             out.append(Dataset(prov.parent, json.loads(prov.read_text(encoding="utf-8"))))
         return out
 
-    def dataset(self, hs: str | None = None, version: str | None = None) -> Dataset:
-        """The dataset to use: the newest version (then newest HS revision) unless told."""
+    def dataset(self, hs: str | None = None, version: str | None = None, source: str | None = None) -> Dataset:
+        """The dataset to use: the newest version (then newest HS revision) unless told; of ``source``
+        (baci, comext, comtrade), by default BACI when the store holds BACI, else any source."""
         all_ds = self.datasets()
         if not all_ds:
             if self.root.exists() and not self.root.is_dir():
@@ -120,6 +141,13 @@ class Store:
             where = "the store" if not self.root.exists() else "the store (it is empty)"
             raise DataError(f"no data in {where} {self.root}; run 'geomon ingest baci PATH --store {self.root}' first, or leave out --store to use the embedded data")
         cands = all_ds
+        if source is not None or any(d.source == "baci" for d in all_ds):
+            want_s = (source or "baci").lower()
+            cands = [d for d in cands if d.source == want_s]
+            if not cands:
+                raise InputError(f"source {source} is not in the store {self.root}; available: {choices(sorted({d.source for d in all_ds}))}"
+                                 f" (ingest it with 'geomon ingest {want_s} PATH')")
+            all_ds = cands
         if hs is not None:
             want = "HS" + hs.upper().removeprefix("HS")
             cands = [d for d in cands if d.hs == want]

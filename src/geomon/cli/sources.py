@@ -1,0 +1,135 @@
+"""Commands of the trade sources: ingest comext / comtrade, sources, compare-sources, trends-monthly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from geomon import api
+from geomon.cli.app import command, emit, err, provenance_caption
+from geomon.cli.core import ingest_app
+from geomon.cli.options import ConfigOpt, Format, FormatOpt, OutputOpt, ReporterOpt, StoreOpt, YearOpt
+
+NoteOpt = Annotated[Optional[str], typer.Option("--note", help="A note kept in the dataset's provenance.", show_default=False)]
+MirrorOpt = Annotated[bool, typer.Option(
+    "--mirror", help="Also use export declarations as mirror flows where the importer declared nothing.")]
+
+
+def currency_spec(spec: list[tuple[str, str, str]], currency: str) -> list[tuple[str, str, str]]:
+    """A column spec of a USD table for a result in ``currency``: ``*_usd`` columns renamed like
+    :func:`geomon.api.sources.in_currency` does, and '$' / 'USD' in headers replaced."""
+    if currency.upper() == "USD":
+        return spec
+    cur = currency.lower()
+    return [(c[:-4] + "_" + cur if c.endswith("_usd") else c, h.replace("$", currency).replace("USD", currency), k)
+            for c, h, k in spec]
+
+
+def _report_ingest(res, store: Optional[Path]) -> None:
+    ds = res.dataset
+    if res.unchanged:
+        err.print(f"{ds.id}: unchanged (same files already in {ds.root})")
+        return
+    p = ds.provenance
+    span = f"months {p['months'][0]} to {p['months'][-1]}, " if p.get("months") else ""
+    years = f"years {ds.years[0]}-{ds.years[-1]}" if ds.years else "no complete year"
+    aggregates = sum(i["aggregate_rows"] for i in p["inputs"])
+    err.print(f"{ds.id}: {res.rows_written:,} flows ({p['currency']}, quantities in tonnes), {span}{years}; "
+              f"{aggregates:,} aggregate rows kept apart; in {ds.root}")
+
+
+@command("comext", group=ingest_app)
+def ingest_comext_cmd(
+    path: Annotated[Path, typer.Argument(help="Comext file (SDMX-CSV API extract or bulk file; .csv/.dat, .gz/.zip) or a folder of them.")],
+    store: StoreOpt = None,
+    note: NoteOpt = None,
+    mirror: MirrorOpt = False,
+) -> None:
+    """Ingest Eurostat Comext (DS-045409) extracts: CN8 rolled up to HS6, values in EUR, kg -> tonnes."""
+    with err.status("ingesting..."):
+        res = api.ingest_comext(path, store=store, note=note, mirror=mirror)
+    _report_ingest(res, store)
+
+
+@command("comtrade", group=ingest_app)
+def ingest_comtrade_cmd(
+    path: Annotated[Path, typer.Argument(help="Comtrade result (API v1/v2 JSON or CSV, bulk CSV; .gz/.zip) or a folder of them.")],
+    store: StoreOpt = None,
+    note: NoteOpt = None,
+    mirror: MirrorOpt = False,
+    hs: Annotated[Optional[str], typer.Option("--hs", help="HS revision of the files when they have no classification column, e.g. 17.", show_default=False)] = None,
+) -> None:
+    """Ingest UN Comtrade results: HS6 rows only (aggregates kept apart), reporter-declared imports, USD."""
+    with err.status("ingesting..."):
+        res = api.ingest_comtrade(path, store=store, note=note, mirror=mirror, hs=hs)
+    _report_ingest(res, store)
+
+
+@command("sources")
+def sources_cmd(store: StoreOpt = None, fmt: FormatOpt = Format.table, output: OutputOpt = None) -> None:
+    """List the datasets of the store by source, with currency, frequency, years and months."""
+    from geomon.outputs.terminal import render
+
+    res = api.list_sources(store)
+    spec = [("source", "source", "text"), ("dataset", "dataset", "text"), ("currency", "currency", "text"),
+            ("frequency", "freq", "text"), ("years", "years", "text"), ("months", "months", "text"),
+            ("flows", "flows", "int")]
+    emit(res, fmt, output, lambda: render(res.table, spec, f"Datasets in {res.meta['store']}",
+                                          "Values of each dataset are in its own currency; A annual, M monthly."))
+
+
+@command("compare-sources")
+def compare_sources_cmd(
+    product: Annotated[str, typer.Option("--product", "-p", help="HS6 code (or HS4 heading / HS2 chapter).")],
+    reporter: ReporterOpt = "NLD",
+    year: YearOpt = None,
+    sources: Annotated[Optional[str], typer.Option("--sources", help="Two or more sources, comma-separated, e.g. comext,comtrade (default: every source in the store).", show_default=False)] = None,
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The same indicators from each source side by side, with the reasons they differ."""
+    from geomon.outputs.terminal import render
+
+    names = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
+    res = api.compare_sources(reporter, product, year, sources=names, config=config, store=store)
+    m = res.meta
+    spec = [("source", "source", "text"), ("product", "product", "text"), ("year", "year", "int"),
+            ("currency", "cur", "text"), ("import_value", "imports", "usd"), ("supplier_count", "suppliers", "int"),
+            ("top_supplier", "top", "text"), ("top_supplier_share", "share", "share"), ("import_hhi", "imp HHI", "hhi"),
+            ("world_export_hhi", "wld HHI", "hhi"), ("valuation", "valuation", "text"), ("partner", "partner basis", "text")]
+    emit(res, fmt, output, lambda: render(
+        res.table, spec, f"{m['reporter']} {m['product']}: {', '.join(m['sources'])}",
+        f"Values in each source's own currency ({', '.join(m['currencies'])}), not converted; shares and HHIs are "
+        "unit-free. Sources differ by valuation (CIF/FOB), partner basis (origin/consignment) and who reports."))
+
+
+@command("trends-monthly")
+def trends_monthly_cmd(
+    reporter: ReporterOpt = "NLD",
+    first: Annotated[Optional[str], typer.Option("--from", help="First month YYYY-MM [default: the first with 12 months of data].", show_default=False)] = None,
+    last: Annotated[Optional[str], typer.Option("--to", help="Last month YYYY-MM [default: the latest].", show_default=False)] = None,
+    product: Annotated[Optional[list[str]], typer.Option("--product", "-p", help="Only this product (repeatable).", show_default=False)] = None,
+    source: Annotated[str, typer.Option("--source", help="Monthly source (comext, or comtrade with monthly data).")] = "comext",
+    fmt: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Month by month: the screening of the 12 months ending in each month (what 'trends --monthly' gives)."""
+    from geomon.outputs.terminal import render
+
+    res = api.trends_monthly(reporter, first, last, product=product, source=source, config=config, store=store)
+    m = res.meta
+    cur = m["currency"]
+    spec = [("product", "product", "text"), ("period", "12 months to", "text"),
+            (f"import_value_{cur.lower()}", f"imports {cur}", "usd"), ("top_supplier", "top", "text"),
+            ("top_supplier_share", "share", "share"), ("import_hhi", "imp HHI", "hhi"),
+            ("world_export_hhi", "wld HHI", "hhi"), ("criteria_met_years", "met", "int"), ("dependent", "dep", "flag")]
+    emit(res, fmt, output, lambda: render(
+        res.table, spec, f"{m['reporter']}: rolling 12-month screening {m['first_period']} to {m['last_period']}",
+        f"Persistence {m['persistence']}. " + provenance_caption(m)))
+
