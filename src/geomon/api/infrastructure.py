@@ -34,7 +34,9 @@ def infrastructure(country: str = "NLD", *, owners: str | list[str] | None = Non
     economies; BACI has no transport mode). ``owners`` (``"CHN,HKG"``) lists only nodes with
     those home economies; ``kinds`` (``"terminal"``) only those kinds; ``nodes_file`` adds a
     user node register. ``trade=False`` skips the trade link."""
-    ctx = context(config, store, hs, version, {**settings, "infrastructure.nodes": nodes_file}, INFRASTRUCTURE)
+    if nodes_file is not None:
+        settings = {**settings, "infrastructure.nodes": nodes_file}
+    ctx = context(config, store, hs, version, settings, INFRASTRUCTURE)
     join = lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v  # noqa: E731
     return _view.infrastructure(ctx, country, join(owners), join(kinds), None, _infra_root(store), year, trade)
 
