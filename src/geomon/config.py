@@ -162,6 +162,21 @@ SETTINGS: dict[str, Setting] = {
         Setting("infrastructure.nodes", "", str,
                 "Infrastructure: a user node file (CSV: node_id,name,kind,country,lat,lon,operator,valid_from,valid_to,"
                 "source) added to the SMDG terminals; '' = none."),
+        # knowledge position (issue 12)
+        Setting("knowledge.trend_tolerance", 0.1, float,
+                "Knowledge: a field's position measure (top-1% index; world share for counts) that changes by less than "
+                "this fraction over knowledge.verdict_years is 'stable'; above it 'improving', below minus it 'declining'.",
+                _unit_interval),
+        Setting("knowledge.verdict_years", 5, int,
+                "Knowledge: the horizon of the trend verdict, 5 or 10 years (both changes are always shown).",
+                lambda name, value: _choice("5", "10")(name, str(value))),
+        Setting("knowledge.strong_index", 1.0, float,
+                "Knowledge: a position is 'strong' when the field's relative index (revealed technological advantage "
+                "for patents, top-1% index for citations) is at least this, else 'weak'.",
+                _positive),
+        Setting("knowledge.report_compare", "CHN,USA,EU27", str,
+                "Knowledge: the geographies (NCSES codes, comma-separated) the report's knowledge section compares "
+                "the reporter with; '' = the reporter alone."),
     ]
 }
 
