@@ -50,6 +50,11 @@ def build_parts(ctx: Context, reporter: str, year: int, products: pd.DataFrame) 
     return sections, notes
 
 
+# issue 12: knowledge position (imported here, after PartSection exists: the builder module uses it)
+from geomon.analyses.knowledge.report import build as _knowledge  # noqa: E402
+BUILDERS.append(("knowledge", _knowledge))
+
+
 # issue 13: infrastructure nodes (imported here, after PartSection exists: the builder module uses it)
 from geomon.analyses.infrastructure.report import build as _infrastructure  # noqa: E402
 BUILDERS.append(("infrastructure", _infrastructure))

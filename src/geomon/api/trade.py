@@ -12,6 +12,7 @@ from geomon.analyses.trade import screening as _screening
 from geomon.analyses.trade import suppliers as _suppliers
 from geomon.analyses.trade import tiers as _tiers
 from geomon.analyses.trade import trends as _trends
+from geomon.analyses.knowledge import link as _knowledge_link
 from geomon.analyses.trade.trends import TablesResult, TrendsResult
 from geomon.api import sources as _sources
 from geomon.api._context import SCREENING, TIERS, ConfigArg, StoreArg, context, file_settings
@@ -78,7 +79,7 @@ def tiers(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg =
     ``strategic_world_hhi=0.6``, ``margin=0.2`` or ``import_hhi=0.5``."""
     files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file)
     ctx = context(config, store, hs, version, {**settings, **files}, TIERS)
-    return _tiers.tiers(ctx, reporter, year)
+    return _knowledge_link.annotated(ctx, _tiers.tiers(ctx, reporter, year))  # + knowledge position per field
 
 
 def groups(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
