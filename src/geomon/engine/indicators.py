@@ -31,15 +31,21 @@ import ibis.expr.types as ir
 ZERO_EXPORT_RATIO = 9999.0
 
 
-def economy_flows(flows: ir.Table, econ: ir.Table) -> ir.Table:
+def economy_flows(flows: ir.Table, econ: ir.Table, merge: bool = True) -> ir.Table:
     """Flows between economies: codes mapped by ``econ`` (code -> economy), flows
     inside one economy (intra-bloc) dropped, and rows summed per
     (year, product, exporter, importer). ``quantity_known`` is False when any
-    underlying quantity is missing."""
+    underlying quantity is missing.
+
+    ``merge=False`` skips the sum: right (and cheaper) only when no economy has two codes
+    among the flows, so each (exporter, importer) pair is already one row."""
     ex = econ.select(ex_code=econ.code, exporter_e=econ.economy)
     im = econ.select(im_code=econ.code, importer_e=econ.economy)
     j = flows.join(ex, flows.exporter == ex.ex_code).join(im, flows.importer == im.im_code)
     j = j.filter(j.exporter_e != j.importer_e)
+    if not merge:
+        return j.select(year=j.year, product=j["product"], exporter=j.exporter_e, importer=j.importer_e,
+                        value=j.value, quantity=j.quantity, quantity_known=j.quantity.notnull())
     return j.group_by(year=j.year, product=j["product"], exporter=j.exporter_e, importer=j.importer_e).aggregate(
         value=j.value.sum(),
         quantity=j.quantity.sum(),
@@ -115,6 +121,14 @@ def world_sums(exports: ir.Table) -> ir.Table:
         world_max=exports.export_value_usd.max(),
         top_exporter=top_by_value(exports.exporter, exports.export_value_usd),
     )
+
+
+def bloc_intra_sums(eflows: ir.Table, members: ir.Column) -> ir.Table:
+    """Per (year, product): intra(B) = sum of v(m, m') over flows between two different
+    members of bloc B (``members``: their economy keys in ``eflows``), and the number of
+    such flows. The bloc's extra-bloc exports are x(B) = sum_{m in B} x(m) - intra(B)."""
+    f = eflows.filter(eflows.exporter.isin(members), eflows.importer.isin(members))
+    return f.group_by(["year", "product"]).aggregate(intra_value_usd=f.value.sum(), intra_flows=f.count())
 
 
 def world_indicators_from_sums(sums: ir.Table) -> ir.Table:

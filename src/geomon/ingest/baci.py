@@ -108,8 +108,7 @@ def _ingest_release(src: baci.Source, rel: baci.Release, root: Path, note: str |
                 out_dir = staging / "flows" / f"year={year}"
                 out_dir.mkdir(parents=True)
                 rows = baci.convert_year(local, name, year, out_dir / "part-0.parquet", con)
-                stats.write_year(con, baci.YEAR_TABLE, countries, staging / "stats", year,
-                                 product_out="lpad(CAST(s.product AS VARCHAR), 6, '0')")
+                stats.write_year(con, baci.YEAR_TABLE, countries, staging / "stats", year)
                 con.execute(f"DROP TABLE {baci.YEAR_TABLE}")
                 files.append({"name": name, "year": year, "sha256": digest, "bytes": local.stat().st_size, "rows": rows})
                 written.append(year)
@@ -140,7 +139,8 @@ def _ingest_release(src: baci.Source, rel: baci.Release, root: Path, note: str |
             "origin": str(src.path.resolve()),
             "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "units": {"value": "USD (BACI thousands x 1000)", "quantity": "metric tons"},
-            "stats": {"version": stats.VERSION, "tables": list(STATS_TABLES), "economies": "ISO3"},
+            "stats": {"version": stats.VERSION, "tables": list(STATS_TABLES), "economies": "ISO3",
+                      "blocs": stats.stored_blocs()},
             "licence": BACI_LICENCE,
             "citation": BACI_CITATION,
             "note": note if note is not None else (old or {}).get("note", ""),

@@ -13,14 +13,24 @@ from supplier s and x(e) = sum_r v(e, r):
 ``stats/exports/year=Y``  per (exporter e, product): x(e) and its quantity. Sorted by exporter.
 ``stats/world/year=Y``    per product: sum_e x(e), sum_e x(e)^2, max_e x(e), the top exporter
     and the exporter count.
+``stats/bloc_imports/year=Y``  the ``imports`` columns for each built-in bloc B
+    (:data:`geomon.countries.BUILTIN_BLOCS`, the EU27) as one importer: its members' imports
+    from non-members, v(s, B) = sum_{m in B} v(s, m), and the bloc's own exports x(B).
+``stats/bloc_exports/year=Y``  per (bloc B, product): the extra-bloc exports
+    x(B) = sum_{m in B} x(m) - intra(B) (``export_value_usd``, null when B exports nothing
+    outside; summed directly from the extra-bloc flows, so no subtraction loses digits) and
+    the intra-bloc sums intra(B) = sum_{m != m' in B} v(m, m') (``intra_value_usd``,
+    ``intra_flows``).
 
 HHIs and shares follow exactly (HHI = sum of squares / sum^2, top share = max / sum), so
-screening one reporter reads a few thousand rows instead of tens of millions of flows
-(:mod:`geomon.analyses.trade.screening`). Blocs still screen from the flows, because dropping
-intra-bloc flows changes these sums.
+screening one reporter (or the EU27) reads a few thousand rows instead of tens of millions
+of flows (:mod:`geomon.analyses.trade.screening`).
 
-Only the store calls this module; the SQL runs in DuckDB on a relation with the canonical
-flow columns ``exporter, importer, product, value, quantity``.
+Every sum is the engine's own expression (:mod:`geomon.engine.indicators`: economy_flows,
+import_sums, export_totals, world_sums, bloc_intra_sums), compiled to SQL by Ibis and run in
+the ingest's DuckDB connection: one implementation per formula. Economies are numbered in
+ISO3 order while summing (integer keys group faster than text; the order keeps the
+tie rule) and named when written.
 """
 
 from __future__ import annotations
@@ -28,81 +38,161 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 
+from geomon.countries import BUILTIN_BLOCS
+from geomon.engine import indicators as ind
 from geomon.store.layout import STATS_TABLES as TABLES, STATS_VERSION as VERSION  # noqa: F401  (one definition)
+
+#: Rank standing for a bloc in the numbered economies (every country has a rank >= 1).
+_BLOC = -1
+_OPTS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
 
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def write_year(con: duckdb.DuckDBPyConnection, source: str, countries: pa.Table, out_root: Path, year: int,
-               product_out: str = "s.product") -> None:
-    """Write the three statistics tables of one year under ``out_root/<table>/year=<year>/``.
+def _copy(con: duckdb.DuckDBPyConnection, expr: ir.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"COPY ({ibis.to_sql(expr, dialect='duckdb')}) TO '{_sql_path(path)}' {_OPTS}")
 
-    ``source`` names a relation in ``con`` with columns exporter, importer (BACI codes),
-    product, value (USD), quantity (t, NULL when unknown); ``product_out`` is the SQL
-    expression giving the 6-character product code from ``product``.
-    """
-    econ = pa.table({"code": countries.column("code").cast(pa.int32()), "economy": countries.column("iso3")})
+
+def _temp(con: duckdb.DuckDBPyConnection, be, name: str, expr: ir.Table) -> ir.Table:
+    """Materialise ``expr`` once as a temporary table (it is read several times)."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {ibis.to_sql(expr, dialect='duckdb')}")
+    return be.table(name)
+
+
+def _register_economies(con: duckdb.DuckDBPyConnection, countries: pa.Table) -> None:
+    """``geomon_econ`` (BACI code -> economy rank r, ISO3 order) and ``geomon_econ_names`` (r -> ISO3)."""
+    econ = pa.table({"code": countries.column("code").cast(pa.int32()), "iso3": countries.column("iso3")})
     con.register("geomon_econ_codes", econ)
     con.execute("""CREATE OR REPLACE TEMP TABLE geomon_econ AS
-                   SELECT code, economy, dense_rank() OVER (ORDER BY economy)::INTEGER AS r FROM geomon_econ_codes""")
+                   SELECT code, iso3, dense_rank() OVER (ORDER BY iso3)::INTEGER AS economy FROM geomon_econ_codes""")
     con.unregister("geomon_econ_codes")
-    con.execute("CREATE OR REPLACE TEMP TABLE geomon_econ_names AS SELECT DISTINCT r, economy FROM geomon_econ")
-    # Economies with several BACI codes in this year's flows (e.g. 58 and 56 for BEL) need
-    # their flows summed per pair first; in every other year each pair is one flow.
-    merged = con.execute(f"""
+    con.execute("CREATE OR REPLACE TEMP TABLE geomon_econ_names AS SELECT DISTINCT economy AS r, iso3 FROM geomon_econ")
+
+
+def _merged(con: duckdb.DuckDBPyConnection, source: str) -> bool:
+    """True when an economy has several BACI codes in this year's flows (e.g. 58 and 56 for
+    BEL): only then must flows be summed per economy pair."""
+    return bool(con.execute(f"""
         SELECT count(*) FROM (
-            SELECT e.r FROM (SELECT DISTINCT exporter AS code FROM {source}
-                             UNION SELECT DISTINCT importer FROM {source}) c
-            JOIN geomon_econ e ON c.code = e.code GROUP BY e.r HAVING count(*) > 1)""").fetchone()[0]
-    pairs = f"""
-        SELECT f.product, ex.r AS e, im.r AS i, f.value, f.quantity, (f.quantity IS NULL)::INTEGER AS q_missing
-        FROM {source} f JOIN geomon_econ ex ON f.exporter = ex.code JOIN geomon_econ im ON f.importer = im.code
-        WHERE ex.r <> im.r"""
-    if merged:
-        pairs = f"""SELECT product, e, i, sum(value) AS value, sum(quantity) AS quantity, sum(q_missing) AS q_missing
-                    FROM ({pairs}) GROUP BY ALL"""
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE geomon_imports AS
-        SELECT product, i, sum(value) AS import_value_usd, sum(quantity) AS import_quantity_t,
-               sum(q_missing) = 0 AS quantity_complete, count(*) AS supplier_count,
-               sum(value * value) AS import_sumsq, max(value) AS import_max,
-               arg_min(e, struct_pack(v := -value, e := e)) AS top
-        FROM ({pairs}) GROUP BY ALL""")
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE geomon_exports AS
-        SELECT product, e, sum(value) AS export_value_usd, sum(quantity) AS export_quantity_t
-        FROM ({pairs}) GROUP BY ALL""")
-    out = {name: out_root / name / f"year={year}" for name in TABLES}
-    for d in out.values():
-        d.mkdir(parents=True, exist_ok=True)
-    opts = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
-    con.execute(f"""COPY (
-        SELECT {product_out} AS product, im.economy AS importer, s.import_value_usd, s.import_quantity_t,
-               s.quantity_complete, s.supplier_count, s.import_sumsq, s.import_max, top.economy AS top_supplier,
-               own.export_value_usd AS own_export_value_usd
-        FROM geomon_imports s JOIN geomon_econ_names im ON s.i = im.r JOIN geomon_econ_names top ON s.top = top.r
-        LEFT JOIN geomon_exports own ON own.product = s.product AND own.e = s.i
-        ORDER BY importer, product) TO '{_sql_path(out['imports'] / 'part-0.parquet')}' {opts}""")
-    con.execute(f"""COPY (
-        SELECT {product_out} AS product, ex.economy AS exporter, s.export_value_usd, s.export_quantity_t
-        FROM geomon_exports s JOIN geomon_econ_names ex ON s.e = ex.r
-        ORDER BY exporter, product) TO '{_sql_path(out['exports'] / 'part-0.parquet')}' {opts}""")
-    con.execute(f"""COPY (
-        SELECT {product_out} AS product, sum(s.export_value_usd) AS world_export_value_usd, count(*) AS exporter_count,
-               sum(s.export_value_usd * s.export_value_usd) AS world_sumsq, max(s.export_value_usd) AS world_max,
-               arg_min(ex.economy, struct_pack(v := -s.export_value_usd, e := s.e)) AS top_exporter
-        FROM geomon_exports s JOIN geomon_econ_names ex ON s.e = ex.r
-        GROUP BY s.product ORDER BY 1) TO '{_sql_path(out['world'] / 'part-0.parquet')}' {opts}""")
-    con.execute("DROP TABLE IF EXISTS geomon_imports; DROP TABLE IF EXISTS geomon_exports")
+            SELECT e.economy FROM (SELECT DISTINCT exporter AS code FROM {source}
+                                   UNION SELECT DISTINCT importer FROM {source}) c
+            JOIN geomon_econ e ON c.code = e.code GROUP BY e.economy HAVING count(*) > 1)""").fetchone()[0])
+
+
+def _text_product(t: ir.Table) -> ir.Table:
+    """``product`` as the 6-character HS code (ingest parses it as an integer)."""
+    p = t["product"]
+    return t.mutate(product=p.cast("string").lpad(6, "0")) if p.type().is_integer() else t
+
+
+def _named(t: ir.Table, names: ir.Table, column: str) -> ir.Table:
+    """Replace the economy rank in ``column`` by its ISO3 code."""
+    n = names.rename(**{f"_{column}_r": "r", f"_{column}_iso3": "iso3"})
+    j = t.left_join(n, t[column] == n[f"_{column}_r"])
+    return j.mutate(**{column: j[f"_{column}_iso3"]}).drop(f"_{column}_r", f"_{column}_iso3")
+
+
+def write_year(con: duckdb.DuckDBPyConnection, source: str, countries: pa.Table, out_root: Path, year: int) -> list[str]:
+    """Write the statistics tables of one year under ``out_root/<table>/year=<year>/``.
+
+    ``source`` names a relation in ``con`` with columns exporter, importer (BACI codes),
+    product (6-character text, or an integer code), value (USD), quantity (t, NULL when
+    unknown). Returns the blocs whose statistics were written.
+    """
+    _register_economies(con, countries)
+    be = ibis.duckdb.from_connection(con)
+    econ, names = be.table("geomon_econ").select("code", "economy"), be.table("geomon_econ_names")
+    src = be.table(source)
+    flows = src.select(year=ibis.literal(year, "int32"), exporter=src.exporter, importer=src.importer,
+                       product=src["product"], value=src.value, quantity=src.quantity)
+    ef = _temp(con, be, "geomon_eflows", ind.economy_flows(flows, econ, merge=_merged(con, source)))
+    imports = _temp(con, be, "geomon_imports", ind.import_sums(ef))
+    exports = _temp(con, be, "geomon_exports", ind.export_totals(ef))
+    out = lambda name: out_root / name / f"year={year}" / "part-0.parquet"  # noqa: E731
+    _copy(con, _imports_out(imports, exports, names), out("imports"))
+    _copy(con, _text_product(_named(exports, names, "exporter")).select(ind.EXPORT_TOTALS[1:])
+          .order_by(["exporter", "product"]), out("exports"))
+    world = _named(ind.world_sums(exports), names, "top_exporter")
+    _copy(con, _text_product(world).select(ind.WORLD_SUMS[1:]).order_by("product"), out("world"))
+    blocs = _write_blocs(con, be, flows, ef, names, out)
+    con.execute("DROP TABLE IF EXISTS geomon_eflows; DROP TABLE IF EXISTS geomon_imports; "
+                "DROP TABLE IF EXISTS geomon_exports")
+    return blocs
+
+
+def _imports_out(imports: ir.Table, exports: ir.Table, names: ir.Table) -> ir.Table:
+    """The ``imports`` table: import sums plus the importer's own exports, named and sorted."""
+    own = exports.select(o_product="product", o_economy="exporter", own_export_value_usd="export_value_usd")
+    j = imports.left_join(own, [imports["product"] == own.o_product, imports.importer == own.o_economy])
+    j = _named(_named(j, names, "importer"), names, "top_supplier")
+    return _text_product(j).select(*ind.IMPORT_SUMS[1:], "own_export_value_usd").order_by(["importer", "product"])
+
+
+def _write_blocs(con, be, flows: ir.Table, ef: ir.Table, names: ir.Table, out) -> list[str]:
+    """``bloc_imports`` and ``bloc_exports`` of every built-in bloc (see the module docstring)."""
+    countries = be.table("geomon_econ")
+    imp_parts, exp_parts = [], []
+    for n, (bloc, members) in enumerate(sorted(BUILTIN_BLOCS.items())):
+        inside = countries.filter(countries.iso3.isin(list(members)))
+        econ_b = countries.select("code", economy=inside_rank(countries, members))
+        codes = inside.code
+        bf = ind.economy_flows(flows.filter(flows.importer.isin(codes) | flows.exporter.isin(codes)), econ_b)
+        bf = _temp(con, be, f"geomon_bloc_flows_{n}", bf)
+        b_imp = ind.import_sums(bf.filter(bf.importer == _BLOC))
+        b_exp = ind.export_totals(bf.filter(bf.exporter == _BLOC))
+        b_exp = _temp(con, be, f"geomon_bloc_exports_{n}", b_exp)
+        intra = ind.bloc_intra_sums(ef, inside.economy)
+        imp_parts.append(_bloc_imports(b_imp, b_exp, names, bloc))
+        exp_parts.append(_bloc_exports(b_exp, intra, bloc))
+    if not imp_parts:
+        return []
+    _copy(con, ibis.union(*imp_parts).order_by(["importer", "product"]), out("bloc_imports"))
+    _copy(con, ibis.union(*exp_parts).order_by(["exporter", "product"]), out("bloc_exports"))
+    for n in range(len(exp_parts)):
+        con.execute(f"DROP TABLE IF EXISTS geomon_bloc_exports_{n}; DROP TABLE IF EXISTS geomon_bloc_flows_{n}")
+    return sorted(BUILTIN_BLOCS)
+
+
+def inside_rank(countries: ir.Table, members) -> ir.Value:
+    """The economy rank, with every member of the bloc numbered :data:`_BLOC`."""
+    return countries.iso3.isin(list(members)).ifelse(ibis.literal(_BLOC, "int32"), countries.economy)
+
+
+def _bloc_imports(b_imp: ir.Table, b_exp: ir.Table, names: ir.Table, bloc: str) -> ir.Table:
+    own = b_exp.select(o_product="product", own_export_value_usd="export_value_usd")
+    j = b_imp.left_join(own, b_imp["product"] == own.o_product).drop("o_product")
+    j = _named(j, names, "top_supplier").mutate(importer=ibis.literal(bloc, "string"))
+    return _text_product(j).select(*ind.IMPORT_SUMS[1:], "own_export_value_usd")
+
+
+def _bloc_exports(b_exp: ir.Table, intra: ir.Table, bloc: str) -> ir.Table:
+    i = intra.select(i_product="product", intra_value_usd="intra_value_usd", intra_flows="intra_flows")
+    j = b_exp.outer_join(i, b_exp["product"] == i.i_product)
+    j = j.mutate(product=j["product"].fill_null(j.i_product), exporter=ibis.literal(bloc, "string"),
+                 intra_flows=j.intra_flows.fill_null(0))
+    return _text_product(j).select("exporter", "product", "export_value_usd", "export_quantity_t",
+                                   "intra_value_usd", "intra_flows")
+
+
+def stored_blocs() -> dict[str, list[str]]:
+    """The blocs :func:`write_year` stores, name -> ISO3 members (recorded in the provenance, so
+    a bloc of the same name with other members is never read from these statistics)."""
+    return {name: list(members) for name, members in sorted(BUILTIN_BLOCS.items())}
 
 
 def write_from_flows(con: duckdb.DuckDBPyConnection, flows_dir: Path, countries: pa.Table, out_root: Path,
-                     year: int) -> None:
+                     year: int) -> list[str]:
     """Rebuild one year's statistics from its stored flows (stores written before the statistics existed)."""
     con.execute(f"""CREATE OR REPLACE TEMP VIEW geomon_stored AS
                     SELECT exporter, importer, product, value, quantity
                     FROM read_parquet('{_sql_path(flows_dir)}/*.parquet')""")
-    write_year(con, "geomon_stored", countries, out_root, year)
+    blocs = write_year(con, "geomon_stored", countries, out_root, year)
     con.execute("DROP VIEW geomon_stored")
+    return blocs

@@ -11,6 +11,8 @@ Layout (one directory per source dataset, versions and HS revisions kept apart):
         stats/imports/year=2022/...     sufficient statistics per (importer, product), per
         stats/exports/year=2022/...     (exporter, product) and per product, computed once at
         stats/world/year=2022/...       ingest (see :mod:`geomon.ingest.stats`); screening reads these
+        stats/bloc_imports/year=2022/   the same sums for the built-in blocs (EU27) as one economy,
+        stats/bloc_exports/year=2022/   with their extra-bloc exports and intra-bloc sums
 
 Writes are atomic at dataset level: a new dataset directory is built beside the
 old one and swapped in by rename, so a failed or interrupted ingest leaves the
@@ -35,8 +37,8 @@ from geomon.errors import DataError, InputError, choices
 STORE_ENV = "GEOMON_STORE"
 #: Sufficient-statistics tables stored per year (see :mod:`geomon.ingest.stats`), and their version:
 #: stores with another version are rebuilt on ingest.
-STATS_TABLES = ("imports", "exports", "world")
-STATS_VERSION = 1
+STATS_TABLES = ("imports", "exports", "world", "bloc_imports", "bloc_exports")
+STATS_VERSION = 2
 BACI_LICENCE = "Etalab Open Licence 2.0 (CEPII BACI)"
 BACI_CITATION = "Gaulier, G. and Zignago, S. (2010) BACI: International Trade Database at the Product-Level. The 1994-2007 Version. CEPII Working Paper 2010-23."
 
