@@ -71,12 +71,14 @@ def test_nld_rows_operator_parent_home(nld):
 
 
 def test_totals_per_home_economy_by_hand(nld):
-    # NLD: 6 Hutchison terminals (DBF, DDE, DDN, DCD, EMX, HPD2), 2 QTerminals Kramer (RSN, KRM),
-    # 1 APM (NLMVII), 1 RWG, 18 others unmapped; shares of 28
+    # NLD: 6 Hutchison terminals (DBF, DDE, DDN, DCD, EMX, HPD2), 2 QTerminals Kramer (RSN, KRM), 3 Dutch
+    # (Steinweg Beatrixhaven, Uniport: C. Steinweg; Verbrugge), 1 APM (NLMVII), 1 RWG, 1 RSC (DB Schenker Rail),
+    # 1 Kloosterboer (Lineage Logistics, USA), 13 others unmapped; shares of 28
     t = nld.summaries["totals"].set_index("home_economy")
     assert t.loc["HKG", "terminals"] == 6 and t.loc["HKG", "share"] == pytest.approx(6 / 28)
-    assert t.loc["QAT", "terminals"] == 2 and t.loc["DNK", "terminals"] == 1 and t.loc["ARE", "terminals"] == 1
-    assert t.loc["", "terminals"] == 18 and t["terminals"].sum() == 28
+    assert t.loc["NLD", "terminals"] == 3 and t.loc["NLD", "share"] == pytest.approx(3 / 28)
+    assert [t.loc[h, "terminals"] for h in ("QAT", "DNK", "ARE", "DEU", "USA")] == [2, 1, 1, 1, 1]
+    assert t.loc["", "terminals"] == 13 and t["terminals"].sum() == 28
 
 
 def test_eu27_per_member_chinese_or_hong_kong_operators(eu):
@@ -99,6 +101,9 @@ def test_owner_and_kind_filters(cli):
     assert res.exit_code == 0
     assert sorted(r["node_id"] for r in doc["rows"]) == ["SMDG:BEZEE:CSPZ", "SMDG:ESBIO:NOATB", "SMDG:ESVLC:NOATV",
                                                           "SMDG:GRPIR:GRPCT", "SMDG:GRPIR:PPA"]
+    # Kloosterboer Vlissingen: the Kloosterboer family sold the company to Lineage Logistics (US), 2021 (ANP)
+    res = cli("infrastructure", "--country", "NLD", "--owner", "USA", "--no-trade", "--format", "json")
+    assert [(r["node_id"], r["parent"]) for r in json.loads(res.stdout)["rows"]] == [("SMDG:NLVLI:KBV", "Lineage Logistics")]
     res = cli("infrastructure", "--country", "NLD", "--kind", "terminal", "--no-trade", "--table", "totals", "--format", "csv")
     assert res.exit_code == 0 and "HKG,\"China, Hong Kong SAR\",6," in res.stdout
 
@@ -143,6 +148,7 @@ def test_a_stake_without_source_is_refused(tmp_path):
     ("MSC GATE BREMERHAVEN GMBH & CO. KG.", "TIL"), ("TERMINAUX A CONTENEURS DE FRANCE (TCF) / TIL", "TIL"),
     ("YIPLORT HOLDING INC.", "Yilport Holding"), ("HHLA (HAMBURGER HAFEN UND LOGISTIK AG)", "HHLA"),
     ("LUKA RIJEKA / INTERNATIONAL CONTAINER TERMINAL SERVICES INC. (ICTSI)", "ICTSI"),
+    ("C. STEINWEG", "C. Steinweg"), ("UNIPORT MULTIPURPOSE TERMINALS B.V.", "C. Steinweg"),
     ("COMBI TERMINAL TWENTE B.V.", ""), ("NOATUM TERMINALS", ""),
 ])
 def test_operator_matching_rule(name, group):
