@@ -47,6 +47,16 @@ def _positive_int(name: str, value: Any) -> None:
         raise InputError(f"{name} = {value} must be a whole number >= 1")
 
 
+#: Upper bound of screening.window / min_years: BACI begins in 1995 (about 30 years), so 50 leaves
+#: room for longer series while a typo such as 1000 is refused before any query runs.
+MAX_WINDOW_YEARS = 50
+
+
+def _window_years(name: str, value: Any) -> None:
+    if not 1 <= int(value) <= MAX_WINDOW_YEARS:
+        raise InputError(f"{name} = {value} is outside 1-{MAX_WINDOW_YEARS}; give a number of years in that range")
+
+
 def _choice(*allowed: str) -> Callable[[str, Any], None]:
     def check(name: str, value: Any) -> None:
         if value not in allowed:
@@ -78,11 +88,11 @@ SETTINGS: dict[str, Setting] = {
                 "c3: reporter imports / reporter exports must exceed this (9999 when exports are zero).",
                 _non_negative),
         Setting("screening.window", 3, int,
-                "Persistence window n: the years ending in the screened year that are looked at.",
-                _positive_int),
+                "Persistence window n: the years ending in the screened year that are looked at (1-50).",
+                _window_years),
         Setting("screening.min_years", 2, int,
-                "Persistence k: c1, c2 and c3 must all hold in at least k of the n window years.",
-                _positive_int),
+                "Persistence k: c1, c2 and c3 must all hold in at least k of the n window years (1-50, at most n).",
+                _window_years),
         Setting("leverage.min_share", 0.5, float,
                 "Leverage: the supplier's share of a partner's imports must exceed this.",
                 _unit_interval),
@@ -177,6 +187,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("knowledge.report_compare", "CHN,USA,EU27", str,
                 "Knowledge: the geographies (NCSES codes, comma-separated) the report's knowledge section compares "
                 "the reporter with; '' = the reporter alone."),
+        # store and ingest safety (issue 16)
+        Setting("ingest.duplicates", "reject", str,
+                "Ingest: a (year, exporter, importer, product) key given twice in a source file is an error naming the "
+                "first repeated line ('reject'; with --lenient the later copies are dropped) or its values are added "
+                "up ('sum').",
+                _choice("reject", "sum")),
     ]
 }
 

@@ -10,6 +10,7 @@ from geomon.analyses.context import Context, Result, open_context
 from geomon.analyses.trade.trends import TablesResult, TrendsResult
 from geomon.api.report import report, report_data
 from geomon.api.supply import chain, production, risk, scenario
+from geomon.api.store import check_store, datasets
 from geomon.api.knowledge import ingest_ncses, knowledge
 from geomon.api.infrastructure import infrastructure, ingest_cgit, ingest_smdg
 from geomon.api.coercion import coercion_cases, coercion_event, coercion_exposure
@@ -26,6 +27,7 @@ __all__ = ["Config", "Context", "GeomonError", "Result", "Store", "TablesResult"
 __all__ += ["screen", "suppliers", "leverage", "tiers", "groups", "trends", "save_edition", "list_editions",
             "show_edition", "diff_editions"]
 __all__ += ["production", "chain", "risk", "scenario"]
+__all__ += ["datasets", "check_store"]
 __all__ += ["knowledge", "ingest_ncses"]
 __all__ += ["report_data", "report"]
 __all__ += ["coercion_cases", "coercion_exposure", "coercion_event"]

@@ -20,23 +20,25 @@ YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="Year to sc
 
 
 
-@ingest_app.command("baci")
+@command("baci", group=ingest_app)
 def ingest_baci_cmd(
     path: Annotated[Path, typer.Argument(help="BACI folder or .zip as downloaded from CEPII.")],
     store: Annotated[Optional[Path], typer.Option("--store", envvar="GEOMON_STORE", help="Store directory (default: the per-user store).", show_default=False)] = None,
+    lenient: Annotated[bool, typer.Option("--lenient", help="Drop rows that break a rule (non-finite or negative values, wrong year, ...) instead of stopping; they are counted in the provenance.")] = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Fail at once when another ingest is writing to the store, instead of waiting for it.")] = False,
+    duplicates: Annotated[Optional[str], typer.Option("--duplicates", help="Repeated (year, exporter, importer, product) keys: reject or sum [default: reject] (ingest.duplicates).", show_default=False)] = None,
 ) -> None:
     """Ingest a BACI release (any HS revision and version) into the store."""
-    from geomon.errors import GeomonError
     from geomon.api import ingest_baci
+    from geomon.outputs.store_view import ingest_summary
     from geomon.store import default_store_dir
 
-    try:
-        with err.status("ingesting...") as status:
-            results = ingest_baci(path, store=store, progress=lambda y, n: status.update(f"ingested {n}"))
-    except GeomonError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+    with err.status("ingesting...") as status:
+        results = ingest_baci(path, store=store, progress=lambda y, n: status.update(f"ingested {n}"), lenient=lenient,
+                              duplicates=duplicates, wait=not no_wait, on_wait=lambda m: status.update(m))
     root = store or default_store_dir()
+    for line in ingest_summary(results):
+        err.print(line, highlight=False, soft_wrap=True)
     for r in results:
         ds = r.dataset
         if r.unchanged:
@@ -47,25 +49,18 @@ def ingest_baci_cmd(
 
 
 @command("data")
-def data_cmd(store: StoreOpt = None) -> None:
-    """List the datasets in the store and their provenance."""
-    from geomon.store import open_store
+def data_cmd(
+    store: StoreOpt = None,
+    check: Annotated[bool, typer.Option("--check", help="Verify every stored file (checksum, size, rows, schema) against the provenance.")] = False,
+) -> None:
+    """List the datasets in the store and their provenance; --check verifies every file."""
+    from geomon import api
+    from geomon.outputs.store_view import print_check, print_datasets
 
-    st = open_store(store)
-    con = Console()
-    where = "embedded data" if st.embedded else str(st.root)
-    datasets = st.datasets()
-    if not datasets:
-        from geomon.errors import DataError
-
-        raise DataError(f"no data in the store {st.root}; run 'geomon ingest baci PATH' first")
-    for ds in datasets:
-        p = ds.provenance
-        con.print(f"[bold]{ds.id}[/] ({where}): {len(ds.years)} years {ds.years[0]}-{ds.years[-1]}, "
-                  f"{sum(f['rows'] for f in p['files']):,} flows, ingested {p['ingested_at']}")
-        if p.get("note"):
-            con.print(f"  note: {p['note']}")
-        con.print(f"  licence: {p['licence']}; cite: {p['citation']}")
+    if check:
+        print_check(api.check_store(store), Console())
+    else:
+        print_datasets(api.datasets(store), Console())
 
 
 @command("settings")

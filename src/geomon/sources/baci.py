@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from geomon.errors import DataError
+from geomon.sources import baci_rules
 
 FLOW_RE = re.compile(r"^BACI_HS(?P<hs>\d{2})_Y(?P<year>\d{4})_V(?P<version>[0-9A-Za-z]+)\.csv$")
 COUNTRY_RE = re.compile(r"^country_codes_V(?P<version>[0-9A-Za-z]+)\.csv$")
@@ -168,20 +169,53 @@ _COLUMNS = "{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'INTEGER', 
 YEAR_TABLE = "geomon_year"
 
 
-def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, con: duckdb.DuckDBPyConnection) -> int:
-    """Convert one BACI year file to canonical Parquet; returns the row count.
+def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, con: duckdb.DuckDBPyConnection,
+                 lenient: bool = False, duplicates: str = "reject") -> tuple[int, dict[str, int]]:
+    """Convert one BACI year file to canonical Parquet; returns (rows written, {rule: rows dropped}).
 
     The file is parsed once into the temporary table :data:`YEAR_TABLE` (exporter, importer,
     product = k as integer, value, quantity), left in ``con`` for the store to compute its
-    statistics from. Values are multiplied by 1000 (BACI gives thousands of USD). Flows are
-    written sorted by product, importer, exporter, in row groups of 122,880 rows, so a query
-    for a few products reads a few row groups. A malformed line raises :class:`DataError`
-    naming the file and line.
+    statistics from. Values are multiplied by 1000 (BACI gives thousands of USD). Rows are
+    checked by the rules of :mod:`geomon.sources.baci_rules` (``lenient`` drops instead of
+    failing; ``duplicates`` is the policy for repeated keys). Flows are written sorted by
+    product, importer, exporter, in row groups of 122,880 rows, so a query for a few products
+    reads a few row groups. A malformed line raises :class:`DataError` naming the file and line;
+    so does a file with a header and no flows.
     """
+    _check_header(csv_path, display_name)
     src = str(csv_path).replace("'", "''")
     scan = (f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', "
             f"columns={_COLUMNS}, store_rejects=true, rejects_scan='geomon_scan', rejects_table='geomon_rejects')")
     con.execute("DROP TABLE IF EXISTS geomon_rejects; DROP TABLE IF EXISTS geomon_scan")
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {YEAR_TABLE} AS
+            SELECT t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value,
+                   TRY_CAST(NULLIF(trim(q), 'NA') AS DOUBLE) AS quantity,
+                   (NULLIF(NULLIF(trim(q), 'NA'), '') IS NOT NULL AND quantity IS NULL) AS q_bad
+            FROM {scan}""")
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except duckdb.Error as exc:
+        raise DataError(f"{display_name}: cannot read as BACI CSV ({str(exc).splitlines()[0]})") from None
+    dropped = _rejected(con, display_name, lenient)
+    if not con.execute(f"SELECT count(*) FROM {YEAR_TABLE}").fetchone()[0] and not dropped:
+        raise DataError(f"{display_name}: the file has a header but no flows; expected lines t,i,j,k,v,q after it")
+    dropped.update(baci_rules.apply_rules(con, YEAR_TABLE, csv_path, display_name, year, lenient))
+    dropped.update(baci_rules.apply_duplicates(con, YEAR_TABLE, display_name, duplicates, lenient))
+    if not con.execute(f"SELECT count(*) FROM {YEAR_TABLE}").fetchone()[0]:
+        raise DataError(f"{display_name}: no valid flows left after dropping {sum(dropped.values()):,} bad rows; "
+                        f"check the file")
+    out = str(out_file).replace("'", "''")
+    rows = con.execute(f"""
+        COPY (SELECT exporter, importer, lpad(CAST(product AS VARCHAR), 6, '0') AS product, value, quantity
+              FROM {YEAR_TABLE} ORDER BY {YEAR_TABLE}.product, importer, exporter)
+        TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)
+    """).fetchone()[0]
+    return int(rows), dropped
+
+
+def _check_header(csv_path: Path, display_name: str) -> None:
     try:
         with open(csv_path, "rb") as fh:
             first = fh.readline().decode("utf-8-sig", errors="replace")
@@ -192,44 +226,14 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
     header = first.replace(" ", "").replace('"', "").strip()
     if header != "t,i,j,k,v,q":
         raise DataError(f"{display_name} line 1: header is {first.strip()!r}; expected t,i,j,k,v,q")
-    try:
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {YEAR_TABLE} AS
-            SELECT t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value,
-                   TRY_CAST(NULLIF(trim(q), 'NA') AS DOUBLE) AS quantity,
-                   (NULLIF(NULLIF(trim(q), 'NA'), '') IS NOT NULL AND quantity IS NULL) AS q_bad
-            FROM {scan}""")
-    except duckdb.Error as exc:
-        raise DataError(f"{display_name}: cannot read as BACI CSV ({str(exc).splitlines()[0]})") from None
-    reject = con.execute("SELECT line, csv_line, error_message FROM geomon_rejects ORDER BY line LIMIT 1").fetchone()
-    if reject is not None:
-        line, text, msg = reject
+
+
+def _rejected(con: duckdb.DuckDBPyConnection, display_name: str, lenient: bool) -> dict[str, int]:
+    """Lines DuckDB could not parse: strict -> the first is an error; lenient -> counted."""
+    count, line, text, msg = con.execute(
+        "SELECT count(*) OVER (), line, csv_line, error_message FROM geomon_rejects ORDER BY line LIMIT 1").fetchone() or (0, 0, "", "")
+    if not count:
+        return {}
+    if not lenient:
         raise DataError(f"{display_name} line {line}: {msg.splitlines()[0]} in {text!r}; expected t,i,j,k,v,q with numbers (q may be NA)")
-    bad_rule = f"t <> {year} OR q_bad OR value IS NULL OR product < 0 OR product > 999999"
-    if con.execute(f"SELECT count(*) FILTER ({bad_rule}) FROM {YEAR_TABLE}").fetchone()[0]:
-        _raise_first_bad(con, csv_path, display_name, year, bad_rule)
-    out = str(out_file).replace("'", "''")
-    rows = con.execute(f"""
-        COPY (SELECT exporter, importer, lpad(CAST(product AS VARCHAR), 6, '0') AS product, value, quantity
-              FROM {YEAR_TABLE} ORDER BY {YEAR_TABLE}.product, importer, exporter)
-        TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)
-    """).fetchone()[0]
-    return int(rows)
-
-
-def _raise_first_bad(con: duckdb.DuckDBPyConnection, csv_path: Path, display_name: str, year: int, bad_rule: str) -> None:
-    """Name the first line that breaks a rule (the table keeps the file's line order)."""
-    n, t, k, q_bad = con.execute(f"""
-        SELECT n, t, product, q_bad FROM (
-            SELECT row_number() OVER () + 1 AS n, * FROM {YEAR_TABLE})
-        WHERE {bad_rule} ORDER BY n LIMIT 1""").fetchone()
-    if t != year:
-        raise DataError(f"{display_name} line {n}: year t = {t} but the file name says {year}; each BACI file holds one year")
-    if k < 0 or k > 999999:
-        raise DataError(f"{display_name} line {n}: product k = {k} has more than 6 digits; expected an HS6 code")
-    if q_bad:
-        with open(csv_path, encoding="utf-8-sig", errors="replace") as fh:
-            text = next((line for i, line in enumerate(fh, start=1) if i == n), "")
-        q_raw = text.rstrip("\r\n").split(",")[-1].strip()
-        raise DataError(f"{display_name} line {n}: quantity q = {q_raw!r} is not a number or NA")
-    raise DataError(f"{display_name} line {n}: value v is empty; expected a number")
+    return {baci_rules.MALFORMED_RULE: int(count)}

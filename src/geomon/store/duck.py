@@ -4,7 +4,9 @@
 - ``GEOMON_MEMORY_LIMIT`` DuckDB's buffer limit, e.g. ``4GB`` or ``50%`` (default ``2GB``, so
   that a run and its results stay under 4 GiB); above it, sorts, joins and aggregations
   spill to disk instead of failing;
-- ``GEOMON_TEMP_DIR``     where they spill (default: ``geomon-duckdb`` in the system temp dir).
+- ``GEOMON_TEMP_DIR``     where they spill (default: ``geomon-duckdb-UID`` in the system temp dir, one
+  folder per user, created 0700 and refused when another user owns it; ingest spills into its
+  staging folder under the store instead, removed with it).
 
 These are machine resources, not analysis settings: they never change a result and are
 not part of the configuration (or its hash).
@@ -27,13 +29,24 @@ TEMP_ENV = "GEOMON_TEMP_DIR"
 DEFAULT_MEMORY_LIMIT = "2GB"
 
 
-def duckdb_settings() -> dict[str, Any]:
-    """DuckDB configuration from the environment (see the module docstring)."""
-    temp = Path(os.environ.get(TEMP_ENV) or Path(tempfile.gettempdir()) / "geomon-duckdb")
+def spill_dir() -> Path:
+    """$GEOMON_TEMP_DIR, else ``<system temp>/geomon-duckdb-<uid>`` (this user's own folder)."""
+    if os.environ.get(TEMP_ENV):
+        return Path(os.environ[TEMP_ENV]).expanduser()
+    return Path(tempfile.gettempdir()) / f"geomon-duckdb-{os.getuid()}"
+
+
+def duckdb_settings(temp_dir: Path | None = None) -> dict[str, Any]:
+    """DuckDB configuration from the environment (see the module docstring); ``temp_dir``
+    replaces the spill folder."""
+    temp = temp_dir or spill_dir()
     try:
-        temp.mkdir(parents=True, exist_ok=True)
+        temp.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"{TEMP_ENV}: cannot create {temp} ({exc.strerror}); give a writable folder for DuckDB to spill to") from None
+    if temp.stat().st_uid != os.getuid() and not os.access(temp, os.W_OK):
+        raise ConfigError(f"the DuckDB spill folder {temp} belongs to another user and is not writable; "
+                          f"set {TEMP_ENV} to a folder of your own")
     settings: dict[str, Any] = {
         "memory_limit": os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_LIMIT,
         "temp_directory": str(temp),
@@ -51,10 +64,11 @@ def refused(exc: Exception) -> ConfigError:
                        f"(e.g. 4GB or 50%), {THREADS_ENV} and {TEMP_ENV}")
 
 
-def duckdb_connect() -> duckdb.DuckDBPyConnection:
-    """A plain in-memory DuckDB connection with geomon's resource limits (used by ingest)."""
+def duckdb_connect(temp_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A plain in-memory DuckDB connection with geomon's resource limits (used by ingest);
+    ``temp_dir`` replaces the spill folder."""
     try:
-        con = duckdb.connect(config=duckdb_settings())
+        con = duckdb.connect(config=duckdb_settings(temp_dir))
     except duckdb.Error as exc:
         raise refused(exc) from None
     con.execute("SET enable_progress_bar = false")

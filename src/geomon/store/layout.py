@@ -23,7 +23,6 @@ are rebuilt from the stored flows.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,15 +122,17 @@ class Dataset:
 class Store:
     """A directory of datasets. ``embedded`` marks the store shipped with geomon."""
 
-    def __init__(self, root: str | Path, embedded: bool = False) -> None:
+    def __init__(self, root: str | Path, embedded: bool = False, origin: str = "") -> None:
         self.root = Path(root)
         self.embedded = embedded
+        #: how the store was chosen: "embedded", "per-user", "explicit" or "GEOMON_STORE" ("" = not known)
+        self.origin = origin or ("embedded" if embedded else "")
 
     def datasets(self) -> list[Dataset]:
-        out = []
-        for prov in sorted(self.root.glob("*/*/provenance.json")):
-            out.append(Dataset(prov.parent, json.loads(prov.read_text(encoding="utf-8"))))
-        return out
+        """Every dataset; a damaged provenance.json is a one-line DataError naming it."""
+        from geomon.store.integrity import read_provenance
+
+        return [Dataset(prov.parent, read_provenance(prov)) for prov in sorted(self.root.glob("*/*/provenance.json"))]
 
     def dataset(self, hs: str | None = None, version: str | None = None, source: str | None = None) -> Dataset:
         """The dataset to use: the newest version (then newest HS revision) unless told; of ``source``
@@ -160,7 +161,11 @@ class Store:
             cands = [d for d in cands if d.version.upper() == want_v]
             if not cands:
                 raise InputError(f"version {version} is not in the store {self.root}; available: {choices(sorted({d.version for d in all_ds}))}")
-        return max(cands, key=lambda d: (d.version, _hs_order(d.hs)))
+        chosen = max(cands, key=lambda d: (d.version, _hs_order(d.hs)))
+        from geomon.store.integrity import quick_check
+
+        quick_check(chosen.root, chosen.provenance)  # a damaged or missing file stops here, in one line
+        return chosen
 
 
 def _hs_order(hs: str) -> int:
@@ -176,11 +181,11 @@ def open_store(store: str | Path | None = None) -> Store:
     per-user store is used when it holds data, otherwise the embedded data.
     """
     if store is not None:
-        return Store(Path(store).expanduser())
+        return Store(Path(store).expanduser(), origin="explicit")
     if os.environ.get(STORE_ENV):
-        return Store(default_store_dir())
-    user = Store(default_store_dir())
-    if user.root.exists() and user.datasets():
+        return Store(default_store_dir(), origin="GEOMON_STORE")
+    user = Store(default_store_dir(), origin="per-user")
+    if user.root.exists() and any(user.root.glob("*/*/provenance.json")):
         return user
     return Store(embedded_store_dir(), embedded=True)
 
