@@ -266,3 +266,25 @@ def test_html_and_xlsx_outputs(tmp_path, cli):
     res = cli("infrastructure", "--country", "NLD", "--no-trade", "--format", "xlsx", "--output", str(book))
     assert res.exit_code == 0
     assert {"nodes", "totals", "stakes", "deals"} <= set(pd.ExcelFile(book).sheet_names)
+
+
+def test_ingest_smdg_is_used_instead_of_the_shipped_copy(cli):
+    res = cli("ingest", "smdg", str(SMDG))
+    assert res.exit_code == 0, res.output
+    prov = json.loads((Path(os.environ["XDG_DATA_HOME"]) / "geomon/infrastructure/smdg.provenance.json").read_text())
+    assert (prov["rows"], prov["publisher"]) == (1256, "SMDG e.V.")  # 1,256 terminals in the list
+    from geomon import api
+
+    res = api.infrastructure("NLD", trade=False)
+    assert res.meta["register"]["smdg"]["embedded"] is False and len(res.table) == 28
+
+
+def test_report_section(ctx):
+    from geomon.analyses.infrastructure.report import build
+    from geomon.analyses.trade.tiers import tiers
+
+    products = tiers(ctx, "NLD", 2022).table[["product", "tier"]]
+    section = build(ctx, "NLD", 2022, products)
+    assert section.name == "infrastructure" and len(section.tables["nodes"]) == 28
+    assert [f["properties"]["name"] for f in section.meta["outline"]] == ["Netherlands"]
+    assert section.meta["trade_link"]["tiered_products"] == int((products["tier"] != "none").sum())
