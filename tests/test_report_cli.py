@@ -52,12 +52,12 @@ def test_html_and_xlsx_match_screen(cli, tmp_path):
 
 def test_lang_and_default_output_name(cli, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    res = cli("report", "--reporter", "NLD", "--year", 2022, "--lang", "nl", "--top", 0, "--stop", "")
+    res = cli("report", "--reporter", "NLD", "--year", 2022, "--lang", "nl", "--top-products", 0, "--stop", "")
     assert res.exit_code == 0, res.output
     page = tmp_path / "report-NLD-2022.html"
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
     assert soup.html["lang"] == "nl"
-    # --top 0: sections only for products with a tier; --stop '': no supply-stop table
+    # --top-products 0: sections only for products with a tier; --stop '': no supply-stop table
     tiers = {r["data-product"] for r in soup.select("#product-table tbody tr") if r["data-tier"] != "none"}
     assert {s["data-product"] for s in soup.select("section.product")} == tiers
     assert soup.find(id="scenario-table") is None

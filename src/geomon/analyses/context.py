@@ -15,16 +15,9 @@ from geomon._version import __version__
 from geomon.config import Config
 from geomon.countries import Economy, country_names, economy_map, resolve_economy
 from geomon.engine import Engine, default_engine
+from geomon.analyses.results import Result  # noqa: F401  (re-exported: most analyses import it from here)
 from geomon.errors import InputError, choices
 from geomon.store import Dataset, Store, open_store
-
-
-@dataclass
-class Result:
-    """An analysis result: a table plus the metadata that must travel with it."""
-
-    table: pd.DataFrame
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,12 +107,14 @@ class Context:
 
 def open_context(store: str | Path | Store | None = None, config: Config | None = None,
                  hs: str | None = None, version: str | None = None, engine: Engine | None = None,
-                 source: str | None = None, period: str | None = None) -> Context:
+                 source: str | None = None, period: str | None = None, hs_target: str | None = None,
+                 hs_split: str = "trade") -> Context:
     """Resolve store, dataset, engine and configuration once for an analysis.
 
     ``source`` picks the dataset's source (baci, comext, comtrade; default BACI). ``period``
     (YYYY-MM, monthly data only) runs on the 12-month windows ending in that month: year Y of the
-    context is then the window ending in month m of Y (:mod:`geomon.ingest.windows`)."""
+    context is then the window ending in month m of Y (:mod:`geomon.ingest.windows`). ``hs_target``
+    converts every year to that HS revision, splitting by ``hs_split`` (:mod:`geomon.ingest.convert`)."""
     st = store if isinstance(store, Store) else open_store(store)
     cfg = config or Config()
     cfg.validate()
@@ -127,7 +122,13 @@ def open_context(store: str | Path | Store | None = None, config: Config | None 
     if period is not None:
         from geomon.ingest.windows import check_period, window_dataset
 
+        if hs_target is not None:
+            raise InputError("--period and --hs-target cannot be combined yet; convert annual data, or screen the period in its own revision")
         ds = window_dataset(ds, check_period(ds, period)[1])
+    if hs_target is not None:
+        from geomon.ingest.convert import converted_dataset
+
+        ds = converted_dataset(st, ds, hs_target, hs_split)
     return Context(st, ds, engine or default_engine(), cfg)
 
 
@@ -137,6 +138,9 @@ def _source_meta(ds: Dataset) -> dict[str, Any]:
     out: dict[str, Any] = {"currency": ds.currency}
     if ds.source != "baci":
         out.update(frequency=ds.frequency, reporting=ds.provenance.get("reporting", ""))
+    if "converted_from" in ds.provenance:
+        out.update(converted_from=ds.provenance["converted_from"], hs_split=ds.provenance["hs_split"],
+                   hs_weights=ds.provenance["hs_weights"])
     if "window_end_month" in ds.provenance:
         out["window_end_month"] = ds.provenance["window_end_month"]
     return out

@@ -10,23 +10,13 @@ sections. Renderers live in :mod:`geomon.outputs.report.parts` under the same na
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
 import pandas as pd
 
 from geomon.analyses.context import Context
+from geomon.analyses.results import PartSection
 from geomon.errors import GeomonError
-
-
-@dataclass(frozen=True)
-class PartSection:
-    """One part's section of the report: ``name`` is its id (section anchor, template and
-    sheet prefix); ``tables`` its tables; ``meta`` what the renderer needs besides."""
-
-    name: str
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 Builder = Callable[[Context, str, int, pd.DataFrame], "PartSection | None"]
@@ -50,11 +40,16 @@ def build_parts(ctx: Context, reporter: str, year: int, products: pd.DataFrame) 
     return sections, notes
 
 
+# issue 13: infrastructure nodes (imported here, after PartSection exists: the builder module uses it)
+from geomon.analyses.infrastructure.report import build as _infrastructure  # noqa: E402
+BUILDERS.append(("infrastructure", _infrastructure))
+
+
 # issue 12: knowledge position (imported here, after PartSection exists: the builder module uses it)
 from geomon.analyses.knowledge.report import build as _knowledge  # noqa: E402
 BUILDERS.append(("knowledge", _knowledge))
 
 
-# issue 13: infrastructure nodes (imported here, after PartSection exists: the builder module uses it)
-from geomon.analyses.infrastructure.report import build as _infrastructure  # noqa: E402
-BUILDERS.append(("infrastructure", _infrastructure))
+# issue 11: economic coercion and export controls (imported here, after PartSection exists)
+from geomon.analyses.coercion.report import build as _coercion  # noqa: E402
+BUILDERS.append(("coercion", _coercion))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from geomon.analyses.report_data import ReportData, build_report_data
 from geomon.api._context import REPORT, ConfigArg, StoreArg, context
-from geomon.outputs.report import write_report
+from geomon.outputs.report import write_report as _write_report
 
 
 def report_data(reporter: str = "NLD", year: int | None = None, *, since: str | None = None, lang: str = "en",
@@ -20,6 +20,11 @@ def report_data(reporter: str = "NLD", year: int | None = None, *, since: str | 
                              editions=str(editions) if editions is not None else None)
 
 
+def write_report(data: ReportData, output: str | Path, fmt: str = "html") -> None:
+    """Write report ``data`` (from :func:`report_data`) as ``fmt`` (html or xlsx), atomically."""
+    _write_report(data, output, fmt)
+
+
 def report(output: str | Path, reporter: str = "NLD", year: int | None = None, *, fmt: str | None = None,
            since: str | None = None, lang: str = "en", editions: str | Path | None = None, config: ConfigArg = None,
            store: StoreArg = None, hs: str | None = None, version: str | None = None, **settings) -> ReportData:
@@ -29,5 +34,5 @@ def report(output: str | Path, reporter: str = "NLD", year: int | None = None, *
     kind = fmt or ("xlsx" if str(output).lower().endswith(".xlsx") else "html")
     data = report_data(reporter, year, since=since, lang=lang, editions=editions, config=config, store=store, hs=hs,
                        version=version, **settings)
-    write_report(data, output, kind)
+    _write_report(data, output, kind)
     return data

@@ -9,7 +9,7 @@ from geomon.analyses.supply import chains as _chains
 from geomon.analyses.supply import production as _production
 from geomon.analyses.supply import risk as _risk
 from geomon.analyses.supply import scenario as _scenario
-from geomon.api._context import SUPPLY, ConfigArg, StoreArg, context
+from geomon.api._context import SUPPLY, ConfigArg, StoreArg, context, with_given
 
 
 def production(commodity: str | list[str] | None = None, year: int | None = None, *, first: int | None = None,
@@ -30,7 +30,7 @@ def chain(name: str | None = None, reporter: str = "NLD", year: int | None = Non
     production and world-export concentration, the reporter's imports, import HHI and top
     suppliers; ``meta["chokepoint"]`` is the most concentrated stage. ``name=None`` lists the
     chains (shipped plus ``chains_dir``)."""
-    ctx = context(config, store, hs, version, {**settings, "chains.dir": chains_dir}, SUPPLY)
+    ctx = context(config, store, hs, version, with_given(settings, chains__dir=chains_dir), SUPPLY)
     if name is None:
         return _chains.chain_list(ctx)
     return _chains.chain(ctx, name, reporter, year)
@@ -43,7 +43,7 @@ def risk(reporter: str = "NLD", year: int | None = None, *, first: int | None = 
     (Koyamparambath et al. 2024): Score = HHI_production x WTA, CF = Score x price / 0.409412948,
     with their components. ``first``/``last`` give a range of years; ``intra_bloc`` ('count' or
     'drop') how a bloc's internal imports count (risk.intra_bloc)."""
-    ctx = context(config, store, hs, version, {**settings, "risk.intra_bloc": intra_bloc}, SUPPLY)
+    ctx = context(config, store, hs, version, with_given(settings, risk__intra_bloc=intra_bloc), SUPPLY)
     names = [commodities] if isinstance(commodities, str) else commodities
     return _risk.risk(ctx, reporter, year, first, last, commodities=names)
 
@@ -57,6 +57,6 @@ def scenario(reporter: str, stop: str | list[str], year: int | None = None, *,
     at risk (value, tonnes, share), the alternatives' exports to the rest of the world and the share
     of the lost imports they could cover (at most 1). ``alternatives=True``: the ranked alternative
     suppliers instead. ``meta["assumptions"]`` states the assumptions."""
-    ctx = context(config, store, hs, version, {**settings, "chains.dir": chains_dir}, SUPPLY)
+    ctx = context(config, store, hs, version, with_given(settings, chains__dir=chains_dir), SUPPLY)
     fn = _scenario.scenario_alternatives if alternatives else _scenario.scenario
     return fn(ctx, reporter, stop, year, products=products, chain=chain)

@@ -51,20 +51,17 @@ def command(name: str | None = None, *, group: typer.Typer | None = None, **kwar
     return deco
 
 
-def open_cli_context(store, config, hs, version, settings: dict | None = None, **overrides):
-    """The analysis context of a command: the --config file, with the command-line
-    ``settings`` / ``overrides`` (``section.key`` -> value; None = option not given) on top."""
-    from geomon.analyses.context import open_context
-    from geomon.config import load_config
-
-    cfg = load_config(config).with_overrides(**(settings or {}), **overrides)
-    return open_context(store=store, config=cfg, hs=hs, version=version)
-
-
 def emit(result, fmt: Format, output: Path | None, render_terminal: Callable[[], None]) -> None:
-    """Send a Result to the terminal or a file in the chosen format."""
+    """Send a Result to the terminal or a file in the chosen format (with --output: the one its
+    extension names; a contradicting --format is refused). Notes on the data the result used
+    (which store, window years missing) go to stderr first."""
     from geomon.outputs import files
+    from geomon.outputs.fileformat import resolve_format
+    from geomon.outputs.store_view import notices
 
+    fmt = Format(resolve_format(fmt.value, output))
+    for line in notices(getattr(result, "meta", None) or {}):
+        err.print(line, highlight=False, soft_wrap=True)
     if fmt is Format.table:
         if output is not None:
             raise OutputError(f"--format table prints to the terminal; with --output {output} choose csv, json, parquet or xlsx")

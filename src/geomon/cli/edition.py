@@ -9,18 +9,17 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, app, command, emit,
-                            err, provenance_caption)
-from geomon.cli.tiers import (AltShareOpt, GroupsOpt, ImportHhiOpt, InterestMapOpt, MarginOpt, MinAltOpt, MinYearsOpt,
-                              OverridesOpt, RatioOpt, ReplaceGroupsOpt, ReplaceMapOpt, ReporterOpt, StrategicHhiOpt,
-                              WindowOpt, WorldHhiOpt, tier_settings)
+from geomon import api
+from geomon.cli.app import app, command, emit, err, provenance_caption
+from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt, YearOpt
+from geomon.cli.settings_options import with_settings
+from geomon.cli.tiers import TIER_SECTIONS
 from geomon.cli.trends import emit_tables, render_any
 
 edition_app = typer.Typer(help="Saved runs (editions): save, list, show, and diff two of them.", no_args_is_help=True)
 app.add_typer(edition_app, name="edition")
 
 EditionsOpt = Annotated[Optional[Path], typer.Option("--editions", envvar="GEOMON_EDITIONS", help="Editions directory (default: STORE/editions, or editions in the per-user data directory).", show_default=False)]
-YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="Year to screen (default: the latest in the data).", show_default=False)]
 
 ROW_SPEC = [
     ("reporter", "reporter", "text"), ("product", "product", "text"), ("description", "description", "text"),
@@ -31,50 +30,27 @@ ROW_SPEC = [
 ]
 
 
-def _store(store: Path | None):
-    from geomon.store import open_store
-
-    return open_store(store)
-
-
 def _tiers_line(tiers: dict) -> str:
     return ", ".join(f"{n} {t}" for t, n in (tiers or {}).items())
 
 
 @command("save", group=edition_app)
+@with_settings(*TIER_SECTIONS)
 def save_cmd(
     name: Annotated[str, typer.Argument(help="Edition name: letters, digits, '.', '_' or '-' (e.g. nl-2022).")],
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note stored with the edition.", show_default=False)] = None,
     editions: EditionsOpt = None,
-    import_hhi: ImportHhiOpt = None,
-    world_hhi: WorldHhiOpt = None,
-    ratio: RatioOpt = None,
-    window: WindowOpt = None,
-    min_years: MinYearsOpt = None,
-    strategic_world_hhi: StrategicHhiOpt = None,
-    min_alternatives: MinAltOpt = None,
-    alternative_share: AltShareOpt = None,
-    margin: MarginOpt = None,
-    interest_map: InterestMapOpt = None,
-    replace_map: ReplaceMapOpt = False,
-    overrides: OverridesOpt = None,
-    groups: GroupsOpt = None,
-    replace_groups: ReplaceGroupsOpt = False,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    settings: dict | None = None,
 ) -> None:
     """Screen, classify and store a run (data provenance, configuration and its hash, tier rows)."""
-    from geomon.analyses.trade.editions import check_name, save_edition
-
-    check_name(name)
-    ctx = open_cli_context(store, config, hs, data_version, **tier_settings(
-        import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
-        margin, interest_map, replace_map, overrides, groups, replace_groups))
-    res = save_edition(ctx, name, reporter, year, note or "", editions)
+    res = api.save_edition(name, reporter, year, note=note or "", editions=editions, config=config, store=store, hs=hs,
+                           version=data_version, **settings)
     m = res.meta
     err.print(f"saved edition {name} to {m['path']}: {m['reporter']} {m['year']}, {m['rows']} products "
               f"({_tiers_line(m['tiers'])}); data {m['dataset']} [{m['data_fingerprint']}], config {m['config_hash']}",
@@ -85,10 +61,9 @@ def save_cmd(
 def list_cmd(editions: EditionsOpt = None, fmt: FormatOpt = Format.table, output: OutputOpt = None,
              store: StoreOpt = None) -> None:
     """List saved editions: name, date, reporter, year, data version, config hash, products per tier."""
-    from geomon.analyses.trade.editions import list_editions
     from geomon.outputs.terminal import render
 
-    res = list_editions(editions, _store(store))
+    res = api.list_editions(editions, store=store)
 
     def show() -> None:
         if res.table.empty:
@@ -112,10 +87,9 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Edition name (see 'geomon
              all_rows: Annotated[bool, typer.Option("--all", help="Terminal: also products in tier none.")] = False,
              store: StoreOpt = None) -> None:
     """One edition: its provenance and configuration, and its products by tier."""
-    from geomon.analyses.trade.editions import load_edition
     from geomon.outputs.terminal import render
 
-    res = load_edition(name, editions, _store(store))
+    res = api.show_edition(name, editions, store=store)
     m = res.meta
 
     def show() -> None:
@@ -153,10 +127,9 @@ def diff_cmd(a: Annotated[str, typer.Argument(help="The earlier edition.")],
              store: StoreOpt = None) -> None:
     """Products that entered or left each tier from edition A to B, the indicator changes behind
     them, and what differs in configuration and data."""
-    from geomon.analyses.trade.editions import diff_editions
     from geomon.outputs.terminal import render
 
-    res = diff_editions(a, b, editions, _store(store))
+    res = api.diff_editions(a, b, editions, store=store)
     m = res.meta
 
     def show() -> None:

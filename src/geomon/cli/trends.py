@@ -21,11 +21,11 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, command, err,
-                            provenance_caption)
-from geomon.cli.tiers import (AltShareOpt, GroupsOpt, ImportHhiOpt, InterestMapOpt, MarginOpt, MinAltOpt,
-                              MinYearsOpt, OverridesOpt, RatioOpt, ReplaceGroupsOpt, ReplaceMapOpt, ReporterOpt,
-                              StrategicHhiOpt, WindowOpt, WorldHhiOpt, tier_settings)
+from geomon import api
+from geomon.cli.app import command, err, provenance_caption
+from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt
+from geomon.cli.settings_options import with_settings
+from geomon.cli.tiers import TIER_SECTIONS
 from geomon.errors import OutputError
 
 SummaryOpt = Annotated[Optional[str], typer.Option("--summary", help="One table only (terminal, csv, json, parquet, xlsx): by_tier, by_supplier, changes or durations.", show_default=False)]
@@ -124,7 +124,6 @@ LONGEST_SHOWN = 10
 
 def show_trends(res, console: Console | None = None) -> None:
     """Terminal summary: per-year tier counts (or a product's series), entries/exits, longest runs."""
-    from geomon.analyses.trade.trends import by_tier_totals
     from geomon.outputs.terminal import render
 
     con = console or Console()
@@ -141,7 +140,7 @@ def show_trends(res, console: Console | None = None) -> None:
     else:
         by = s["by_tier"]
         if multi:
-            by = by_tier_totals(by)
+            by = api.by_tier_totals(by)
         spec = [("year", "year", "text"), ("products", "products", "int"), ("dependent", "dependent", "int")]
         spec += [(t, t, "int") for t in tiers if t != "none"]
         spec += [("entered", "in", "int"), ("left", "out", "int")]
@@ -181,6 +180,7 @@ def show_trends(res, console: Console | None = None) -> None:
 
 
 @command("trends")
+@with_settings(*TIER_SECTIONS)
 def trends_cmd(
     reporter: ReporterOpt = "NLD",
     first: Annotated[Optional[int], typer.Option("--from", help="First year [default: 19 years before --to].", show_default=False)] = None,
@@ -189,33 +189,16 @@ def trends_cmd(
     summary: SummaryOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
-    import_hhi: ImportHhiOpt = None,
-    world_hhi: WorldHhiOpt = None,
-    ratio: RatioOpt = None,
-    window: WindowOpt = None,
-    min_years: MinYearsOpt = None,
-    strategic_world_hhi: StrategicHhiOpt = None,
-    min_alternatives: MinAltOpt = None,
-    alternative_share: AltShareOpt = None,
-    margin: MarginOpt = None,
-    interest_map: InterestMapOpt = None,
-    replace_map: ReplaceMapOpt = False,
-    overrides: OverridesOpt = None,
-    groups: GroupsOpt = None,
-    replace_groups: ReplaceGroupsOpt = False,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    settings: dict | None = None,
 ) -> None:
     """Screening and tiers for every year of a range: rows per product and year, plus summaries
     (per year by tier and main supplier, entries/exits, how long dependencies last)."""
-    from geomon.analyses.trade.trends import trends
-
-    ctx = open_cli_context(store, config, hs, data_version, **tier_settings(
-        import_hhi, world_hhi, ratio, window, min_years, strategic_world_hhi, min_alternatives, alternative_share,
-        margin, interest_map, replace_map, overrides, groups, replace_groups))
-    res = trends(ctx, reporter, first, last, product)
+    res = api.trends(reporter, first, last, product=product, config=config, store=store, hs=hs, version=data_version,
+                     **settings)
 
     def show() -> None:
         if summary is None:

@@ -28,8 +28,8 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from geomon.store import STATS_TABLES, Dataset
-from geomon.store.duck import refused as _refused, duckdb_settings
+from geomon.store import STATS_TABLES, Dataset, duckdb_settings
+from geomon.store import refused as _refused
 
 
 class Engine:

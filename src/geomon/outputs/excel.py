@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from geomon.outputs.files import atomic_path
+from geomon.outputs.atomic import atomic_path
 
 _SHARE_HINTS = ("share", "hhi")
 _MONEY_HINTS = ("_usd",)

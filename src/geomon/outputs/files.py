@@ -1,13 +1,15 @@
-"""Plain files: CSV, JSON, Parquet, Excel. Every write is atomic (temp file, then rename)."""
+"""Plain files: CSV, JSON, Parquet, Excel. Every write is atomic (temp file, then rename).
+
+Provenance travels with every file: JSON carries ``meta`` inline, Parquet in its key-value
+metadata (key ``geomon``), the workbook in its metadata sheet, a CSV file in a sidecar
+``FILE.meta.json`` (:mod:`geomon.outputs.fileformat`, which also infers the format from -o).
+"""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
@@ -16,38 +18,7 @@ from geomon.errors import OutputError
 FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-@contextmanager
-def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it into place only on success."""
-    target = Path(path)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"cannot write {target}: the folder {parent} does not exist; create it or choose another --output")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}; choose a writable --output") from None
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp_path, target)
-    except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror}; choose a writable --output") from None
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
-def write_text(text: str, path: str | Path) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+from geomon.outputs.atomic import atomic_path, write_text  # noqa: E402,F401  (the one atomic writer)
 
 
 def to_csv(df: pd.DataFrame) -> str:
@@ -74,7 +45,9 @@ def write_parquet(df: pd.DataFrame, meta: dict[str, Any], path: str | Path) -> N
 def write_table(df: pd.DataFrame, meta: dict[str, Any], fmt: str, path: str | Path) -> None:
     """Write one result table in ``fmt`` (csv, json, parquet, xlsx) to ``path`` atomically."""
     if fmt == "csv":
-        write_text(to_csv(df), path)
+        from geomon.outputs.fileformat import write_csv
+
+        write_csv(df, meta, path)  # with its sidecar FILE.meta.json
     elif fmt == "json":
         write_text(to_json(df, meta), path)
     elif fmt == "parquet":

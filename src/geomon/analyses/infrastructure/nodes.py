@@ -33,7 +33,7 @@ NODE_COLUMNS = ["node_id", "name", "kind", "country", "lat", "lon", "operator", 
                 "source", "ownership_source", "ownership_certainty"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class InfrastructureResult(Result):
     """``table``: the nodes; ``summaries``: totals, members, stakes, deals, deals_by_year, trade_link."""
 

@@ -35,49 +35,17 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from geomon.analyses.results import TablesResult, TrendsResult  # noqa: F401  (re-exported)
 from geomon.analyses.context import Context, Result
 from geomon.analyses.trade.screening import ALL, screen_years
+from geomon.analyses.trade.tiers import TIERS, classify
 from geomon.errors import InputError, choices
 
-#: Tier names, most to least severe (the values of the ``tier`` column).
-TIERS = ("strategic", "possible", "dependency", "none")
 #: Default span of a trend when --from is not given (inclusive years).
 DEFAULT_SPAN = 20
 SUMMARIES = ("by_tier", "by_supplier", "changes", "durations")
 #: Main suppliers named per year in ``by_tier.top_suppliers``.
 TOP_SUPPLIERS = 3
-
-
-@dataclass
-class TablesResult(Result):
-    """A :class:`Result` with named side tables.
-
-    ``table`` holds the main rows (named :attr:`main` in workbooks and JSON),
-    ``summaries`` maps a name to a further table; ``meta`` is shared by all tables.
-    """
-
-    summaries: dict[str, pd.DataFrame] = field(default_factory=dict)
-    main: str = "rows"
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table, main rows first: name -> DataFrame."""
-        return {self.main: self.table, **self.summaries}
-
-    def pick(self, name: str | None) -> pd.DataFrame:
-        """The table called ``name`` (None or the main name gives the rows)."""
-        tables = self.tables()
-        if name is None:
-            return self.table
-        if name not in tables:
-            raise InputError(f"unknown table '{name}'; choose one of {choices(tables)}")
-        return tables[name]
-
-
-@dataclass
-class TrendsResult(TablesResult):
-    """Trend rows (``table``) plus ``summaries`` by_tier, by_supplier, changes, durations."""
-
-    main: str = "trends"
 
 
 def trends(ctx: Context, reporter: str, first: int | None = None, last: int | None = None,
@@ -89,8 +57,6 @@ def trends(ctx: Context, reporter: str, first: int | None = None, last: int | No
     first data year). ``products`` restricts to those HS6 codes (a product's full series);
     an HS4 heading or HS2 chapter stands for its HS6 codes, each screened on its own.
     """
-    from geomon.analyses.trade.tiers import classify
-
     last_y = int(last) if last is not None else ctx.default_year()
     first_y = int(first) if first is not None else max(last_y - DEFAULT_SPAN + 1, ctx.dataset.years[0])
     if first_y > last_y:

@@ -1,0 +1,94 @@
+"""Command-line options generated from the settings registry.
+
+``@with_settings("screening", "tiers")`` gives a command one option per setting of those
+sections (name, type, help and default from :data:`geomon.config.SETTINGS`) plus the generic
+``--set section.key=value``; the command receives them as one ``settings`` dict
+(``section.key`` -> value, only what the user gave), ready for a :mod:`geomon.api` call.
+A test walks the registry and the commands, so no command can miss a setting that applies
+to it and no default is written twice.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+from rich.markup import escape
+
+from geomon.config import PATH_SETTINGS, SETTINGS, Setting, parse_set_option
+from geomon.cli.options import SetOpt
+
+#: attribute naming the registry sections a command's options come from
+SECTIONS_ATTR = "__geomon_sections__"
+_SET_PARAM = "set_"
+
+
+def _default_text(s: Setting) -> str:
+    if isinstance(s.default, bool):
+        return str(s.default).lower()
+    return repr(s.default) if isinstance(s.default, str) else f"{s.default:g}" if isinstance(s.default, float) else str(s.default)
+
+
+def option_help(s: Setting) -> str:
+    """The registry's meaning, default and name, as the option's help."""
+    if s.flag is not None:
+        return escape(f"{s.help} Sets {s.name} = {s.flag!r}.")
+    return escape(f"{s.help} [default: {_default_text(s)}] ({s.name})")
+
+
+def _annotation(s: Setting) -> Any:
+    if s.flag is not None:
+        return Annotated[bool, typer.Option(s.cli_option, help=option_help(s), show_default=False)]
+    if s.type is bool:
+        name = s.cli_option.removeprefix("--")
+        return Annotated[Optional[bool], typer.Option(f"--{name}/--no-{name}", help=option_help(s), show_default=False)]
+    kind = Path if s.name in PATH_SETTINGS else s.type
+    return Annotated[Optional[kind], typer.Option(s.cli_option, help=option_help(s), show_default=False)]
+
+
+def _param_name(s: Setting) -> str:
+    return "setting__" + s.name.replace(".", "__")
+
+
+def section_settings(sections: tuple[str, ...]) -> list[Setting]:
+    """The registry's settings of ``sections``, in registry order."""
+    return [s for s in SETTINGS.values() if s.section in sections]
+
+
+def with_settings(*sections: str) -> Callable[[Callable], Callable]:
+    """Add the options of ``sections`` and ``--set`` to a command that takes ``settings: dict``.
+
+    Options given on the command line override ``--set`` values of the same setting.
+    """
+
+    def deco(fn: Callable) -> Callable:
+        settings = section_settings(sections)
+        by_param = {_param_name(s): s for s in settings}
+        sig = inspect.signature(fn, eval_str=True)
+        own = [p for p in sig.parameters.values() if p.name != "settings"]
+        extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=False if s.flag is not None else None,
+                                   annotation=_annotation(s)) for name, s in by_param.items()]
+        extra.append(inspect.Parameter(_SET_PARAM, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=SetOpt))
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            given = parse_set_option(kwargs.pop(_SET_PARAM, None))
+            for name, s in by_param.items():
+                value = kwargs.pop(name, None)
+                if s.flag is not None:
+                    if value:
+                        given[s.name] = s.flag
+                elif value is not None:
+                    given[s.name] = str(value) if isinstance(value, Path) else value
+            return fn(*args, settings=given, **kwargs)
+
+        params = own + extra
+        wrapper.__signature__ = sig.replace(parameters=params)
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        setattr(wrapper, SECTIONS_ATTR, tuple(sections))
+        return wrapper
+
+    return deco
