@@ -70,6 +70,19 @@ def in_currency(result: Result) -> Result:
     return dataclasses.replace(result, table=table)
 
 
+def finish(result: Result, ctx) -> Result:
+    """:func:`in_currency`, and on data converted to another HS revision a column ``hs_conversion``
+    per row (1:1, n:1 merged, split by world trade, synthetic group, not converted)."""
+    result = in_currency(result)
+    if "converted_from" in ctx.dataset.provenance and "product" in result.table.columns:
+        products = ctx.dataset.products()
+        if "hs_conversion" in products.column_names:
+            notes = dict(zip(products.column("product").to_pylist(), products.column("hs_conversion").to_pylist()))
+            table = result.table.assign(hs_conversion=result.table["product"].map(notes).fillna("not converted"))
+            result = dataclasses.replace(result, table=table)
+    return result
+
+
 def trends_monthly(reporter: str = "NLD", first: str | None = None, last: str | None = None, *,
                    product: str | list[str] | None = None, source: str | None = "comext", config: ConfigArg = None,
                    store: StoreArg = None, hs: str | None = None, version: str | None = None, **settings) -> Result:

@@ -15,22 +15,28 @@ from geomon.analyses.trade import trends as _trends
 from geomon.analyses.knowledge import link as _knowledge_link
 from geomon.analyses.trade.trends import TablesResult, TrendsResult
 from geomon.api import sources as _sources
+from geomon.api import sources as _sources
 from geomon.api._context import SCREENING, TIERS, ConfigArg, StoreArg, context, file_settings
+from geomon.errors import InputError
 from geomon.errors import InputError
 from geomon.store import Store, open_store
 
 
 def screen(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
            only_dependent: bool = False, hs: str | None = None, version: str | None = None,
-           source: str | None = None, period: str | None = None, **settings) -> Result:
+           source: str | None = None, period: str | None = None, hs_target: str | None = None,
+           hs_split: str = "trade", **settings) -> Result:
     """Screen every product ``reporter`` imports in ``year`` for dependencies.
 
     ``settings`` replace configuration values, e.g. ``import_hhi=0.5`` or ``screening__window=5``.
     ``source``: baci (default), comext or comtrade. ``period`` (YYYY-MM, monthly data): screen the
     12 months ending there (rolling annual sum; persistence counts 12-month windows), instead of ``year``.
-    Values are named by the data's currency (``import_value_eur`` on Comext).
+    Values are named by the data's currency (``import_value_eur`` on Comext). ``hs_target`` (e.g. 17)
+    converts the data to one HS revision first (``hs_split``: trade or synthetic, see
+    :mod:`geomon.sources.concordance`); column ``hs_conversion`` flags converted rows.
     """
-    ctx = context(config, store, hs, version, settings, SCREENING, source=source, period=period)
+    ctx = context(config, store, hs, version, settings, SCREENING, source=source, period=period,
+                  hs_target=hs_target, hs_split=hs_split)
     if period is not None:
         year = int(period[:4])
     res = _screening.screen(ctx, reporter, year, only_dependent=only_dependent)
@@ -41,12 +47,13 @@ def screen(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg 
         ends = [f"{year - i}-{period[5:7]}" for i in reversed(range(n))]
         res.meta.update(period=period, period_months=f"{window_months(year, int(period[5:7]))[0]} to {period}",
                         window_periods=ends)
-    return _sources.in_currency(res)
+    return _sources.finish(res, ctx)
 
 
 def suppliers(reporter: str = "NLD", product: str = "283691", year: int | None = None, *, first: int | str | None = None,
               last: int | str | None = None, world: bool = False, config: ConfigArg = None, store: StoreArg = None,
-              hs: str | None = None, version: str | None = None, source: str | None = None, **settings) -> Result:
+              hs: str | None = None, version: str | None = None, source: str | None = None,
+              hs_target: str | None = None, hs_split: str = "trade", **settings) -> Result:
     """Every supplier of ``product`` (HS6, HS4 heading or HS2 chapter) to ``reporter`` in ``year``
     with value, quantity, share = v_s / sum_s' v_s', and its share in each year of [first, last];
     ``world=True``: the world's exporters of the product instead. ``first``/``last`` as months
@@ -56,9 +63,9 @@ def suppliers(reporter: str = "NLD", product: str = "283691", year: int | None =
             raise InputError("a month range needs both --from and --to as YYYY-MM, without --year or --world")
         return _sources.suppliers_period(reporter, product, str(first), str(last), source=source, config=config,
                                          store=store, hs=hs, version=version)
-    ctx = context(config, store, hs, version, settings, SCREENING, source=source)
+    ctx = context(config, store, hs, version, settings, SCREENING, source=source, hs_target=hs_target, hs_split=hs_split)
     first, last = (int(v) if v is not None else None for v in (first, last))
-    return _sources.in_currency(_suppliers.suppliers(ctx, reporter, product, year, first, last, world=world))
+    return _sources.finish(_suppliers.suppliers(ctx, reporter, product, year, first, last, world=world), ctx)
 
 
 def leverage(supplier: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
@@ -100,9 +107,11 @@ def trends(reporter: str = "NLD", first: int | None = None, last: int | None = N
            product: str | list[str] | None = None, config: ConfigArg = None, store: StoreArg = None,
            interest_map: str | Path | None = None, replace_interest_map: bool = False,
            overrides_file: str | Path | None = None, groups_file: str | Path | None = None, hs: str | None = None,
-           version: str | None = None, source: str | None = None, **settings) -> TrendsResult:
+           version: str | None = None, source: str | None = None, hs_target: str | None = None,
+           hs_split: str = "trade", **settings) -> TrendsResult:
     """Screening and tiers for every year in [first, last] (default: the last 20 data years) of
-    ``source`` (baci by default; month by month: :func:`geomon.api.sources.trends_monthly`).
+    ``source`` (baci by default; month by month: :func:`geomon.api.sources.trends_monthly`), all years
+    in one HS revision with ``hs_target`` (as in :func:`screen`).
 
     Returns a :class:`~geomon.analyses.trade.trends.TrendsResult`: ``table`` one row per
     (reporter, product, year) with the screen columns plus the tier columns;
@@ -110,9 +119,10 @@ def trends(reporter: str = "NLD", first: int | None = None, last: int | None = N
     ``settings`` as in :func:`tiers`.
     """
     files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file)
-    ctx = context(config, store, hs, version, {**settings, **files}, TIERS, source=source)
+    ctx = context(config, store, hs, version, {**settings, **files}, TIERS, source=source, hs_target=hs_target,
+                  hs_split=hs_split)
     products = [product] if isinstance(product, str) else product
-    return _sources.in_currency(_trends.trends(ctx, reporter, first, last, products))
+    return _sources.finish(_trends.trends(ctx, reporter, first, last, products), ctx)
 
 
 def save_edition(name: str, reporter: str = "NLD", year: int | None = None, *, note: str = "",

@@ -1,0 +1,132 @@
+"""A dataset converted to one HS revision (``--hs-target``), as a derived annual dataset.
+
+Every year's flows are re-coded from the revision they were declared in (the dataset's revision,
+or for Comext the revision of each year, ``hs_by_year``) to the target revision by
+:func:`geomon.sources.concordance.mapping`. Weights for splitting (rule ``trade``) are the world
+trade per target code, sum over all flows of that code, in the first year both revisions exist
+(the later first year of the two), read from a dataset in the target revision: one of the same
+store, else the embedded data; the first year at or after that year the weighting dataset has.
+Without such a dataset, split groups are kept as synthetic codes (the rule says so).
+
+``products.parquet`` of the converted dataset has a column ``hs_conversion`` per target code
+(``1:1``, ``n:1 merged``, ``split by world trade``, ``synthetic group``, ``not converted``), which
+outputs carry to flag converted rows. Built once in the same cache as the 12-month windows
+(:mod:`geomon.ingest.windows`) and renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from geomon.errors import InputError
+from geomon.ingest.windows import _cache_root
+from geomon.sources import concordance
+from geomon.store.layout import Dataset, Store, embedded_store_dir
+
+KEYS = ["exporter", "importer"]
+
+
+def revisions_by_year(dataset: Dataset) -> dict[int, str]:
+    by_year = dataset.provenance.get("hs_by_year") or {}
+    return {y: by_year.get(str(y), dataset.hs) for y in dataset.years}
+
+
+def weights(store: Store, source_rev: str, target: str) -> tuple[dict[str, float], str]:
+    """World trade per target code in the first year both revisions exist (see the module docstring),
+    and where it came from ('' when no dataset in the target revision has such a year)."""
+    first = max(concordance.FIRST_YEAR[source_rev], concordance.FIRST_YEAR[target])
+    cands = [d for d in store.datasets() if d.hs == target]
+    if not store.embedded:
+        cands += [d for d in Store(embedded_store_dir(), embedded=True).datasets() if d.hs == target]
+    cands.sort(key=lambda d: d.source != "baci")
+    for ds in cands:
+        years = [y for y in ds.years if y >= first]
+        if years:
+            t = pq.read_table(ds.root / "flows" / f"year={years[0]}", columns=["product", "value"]).to_pandas()
+            w = t.groupby("product")["value"].sum()
+            return w.to_dict(), f"world trade {years[0]} of {ds.id}"
+    return {}, ""
+
+
+def converted_dataset(store: Store, dataset: Dataset, target: str, rule: str = "trade") -> Dataset:
+    """``dataset`` with every year in revision ``target`` (see the module docstring), built once."""
+    target = concordance.revision(target)
+    if rule not in concordance.RULES:
+        raise InputError(f"HS split rule {rule!r} is not allowed; choose one of {', '.join(concordance.RULES)}")
+    revs = revisions_by_year(dataset)
+    if set(revs.values()) == {target}:
+        return dataset
+    key = f"{dataset.root.resolve()}|{dataset.provenance.get('ingested_at')}|{target}|{rule}|{store.root}"
+    out = _cache_root() / f"hs-{dataset.source}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    if (out / "provenance.json").exists():
+        return Dataset(out, json.loads((out / "provenance.json").read_text(encoding="utf-8")))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out.parent))
+    try:
+        prov = _build(store, dataset, revs, target, rule, staging)
+        (staging / "provenance.json").write_text(json.dumps(prov, indent=2), encoding="utf-8")
+        try:
+            os.replace(staging, out)
+        except OSError:  # built meanwhile by another process
+            shutil.rmtree(staging, ignore_errors=True)
+        staging = None
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    return Dataset(out, json.loads((out / "provenance.json").read_text(encoding="utf-8")))
+
+
+def _build(store: Store, dataset: Dataset, revs: dict[int, str], target: str, rule: str, out: Path) -> dict:
+    notes: dict[str, set[str]] = {}
+    used_weights = {}
+    maps = {}
+    for rev in sorted(set(revs.values()) - {target}):
+        w, origin = weights(store, rev, target) if rule == "trade" else ({}, "")
+        maps[rev] = concordance.mapping(rev, target, rule, w)
+        used_weights[rev] = origin or ("none: split groups kept as synthetic codes" if rule == "trade" else "")
+    for y, rev in revs.items():
+        flows = pq.read_table(dataset.root / "flows" / f"year={y}").to_pandas()
+        if rev != target:
+            m = maps[rev]
+            flows = concordance.convert(flows, m, KEYS)
+            for dst, note in zip(m["dst"], m["note"]):
+                notes.setdefault(dst, set()).add(note)
+        folder = out / "flows" / f"year={y}"
+        folder.mkdir(parents=True)
+        flows = flows.sort_values(["product", "importer", "exporter"])[["exporter", "importer", "product", "value", "quantity"]]
+        pq.write_table(pa.Table.from_pandas(flows, preserve_index=False), folder / "part-0.parquet")
+    shutil.copy2(dataset.root / "countries.parquet", out / "countries.parquet")
+    pq.write_table(_products(dataset, out, notes, maps), out / "products.parquet")
+    prov = {k: v for k, v in dataset.provenance.items() if k not in ("stored", "schemas", "stats", "files", "months")}
+    prov.update(hs_revision=target, frequency="A", months=[], converted_from=sorted(set(revs.values()) - {target}),
+                hs_split=rule, hs_weights=used_weights, converted_of=str(dataset.root),
+                files=[{"name": f"{y} converted from {revs[y]}", "year": y} for y in dataset.years])
+    return prov
+
+
+def _products(dataset: Dataset, out: Path, notes: dict[str, set[str]], maps: dict[str, pd.DataFrame]) -> pa.Table:
+    codes = set()
+    for d in (out / "flows").iterdir():
+        codes |= set(pq.read_table(d, columns=["product"]).column("product").to_pylist())
+    old = dict(zip(dataset.products().column("product").to_pylist(), dataset.products().column("description").to_pylist()))
+    sources: dict[str, list[str]] = {}
+    for m in maps.values():
+        for s, d in zip(m["src"], m["dst"]):
+            sources.setdefault(d, []).append(s)
+    rows = []
+    for c in sorted(codes):
+        note = "; ".join(sorted(notes.get(c, {"not converted"})))
+        src = sorted(set(sources.get(c, [])))
+        desc = f"from {', '.join(src[:6])}{' ...' if len(src) > 6 else ''}: " + "; ".join(old.get(s, s) for s in src[:2]) if src else old.get(c, c)
+        rows.append((c, desc, note))
+    return pa.table({"product": [r[0] for r in rows], "description": [r[1] for r in rows],
+                     "hs_conversion": [r[2] for r in rows]})

@@ -1,0 +1,97 @@
+"""HS concordance: UNSD correlation tables, the splitting rule, and --hs-target on real data.
+
+The tables are UNSD's (src/geomon/data/sources/unsd_hs_correlations.csv.gz, README there); the
+embedded data are CEPII BACI HS92 flows. Hand computations are shown next to each check.
+"""
+
+from __future__ import annotations
+
+import pyarrow.parquet as pq
+import pytest
+
+from geomon import api
+from geomon.errors import InputError
+from geomon.ingest.convert import weights
+from geomon.sources import concordance
+from geomon.store import Store, embedded_store_dir
+
+EMBEDDED = Store(embedded_store_dir(), embedded=True)
+
+
+def embedded_codes():
+    ds = EMBEDDED.dataset()
+    return set(ds.products().column("product").to_pylist())
+
+
+def test_table_rows():
+    t = concordance.table()
+    pair = t[(t["hs_new"] == "HS17") & (t["hs_old"] == "HS92")]
+    # UNSD HS2017-HS1992 correlation sheet: 7,864 rows less its 2 header rows
+    assert len(pair) == 7862
+    # UNSD HS2022-HS2017: 15,657 pairs, n:n 10,114, 1:1 4,097, n:1 1,392, 1:n 54 (staging README)
+    p22 = t[(t["hs_new"] == "HS22") & (t["hs_old"] == "HS17")]
+    assert len(p22) == 15657
+    assert p22["relationship"].value_counts().to_dict() == {"n:n": 10114, "1:1": 4097, "n:1": 1392, "1:n": 54}
+
+
+def test_every_hs92_code_to_hs17_and_back():
+    codes = embedded_codes()
+    fwd = concordance.links("92", "17")
+    back = concordance.links("17", "92")
+    missing = sorted(codes - set(fwd["src"]))
+    assert missing == ["999999", "9999AA"]        # BACI's own codes (not HS), kept unchanged
+    reach = fwd.merge(back.rename(columns={"src": "dst", "dst": "home"}), on="dst")
+    home = reach.groupby("src")["home"].agg(set)
+    for c in codes - set(missing):
+        assert c in home[c], c                       # every code comes back among its group's codes
+    m = concordance.mapping("92", "17", "trade", {})
+    assert m.groupby("src")["share"].sum().round(12).eq(1.0).all()   # nothing lost or doubled
+
+
+def test_one_to_n_split_by_hand():
+    """HS1996 250300 (sulphur of all kinds other than sublimed, precipitated or colloidal) is split
+    1:n into HS1992 250310 and 250390 by their world trade in 1996, the first year both exist."""
+    t = concordance.table()
+    rel = t[(t["hs_new"] == "HS96") & (t["hs_old"] == "HS92") & (t["code_new"] == "250300")]
+    assert sorted(rel["code_old"]) == ["250310", "250390"] and set(rel["relationship"]) == {"1:n"}
+    w, origin = weights(EMBEDDED, "HS96", "HS92")
+    assert origin == "world trade 1996 of BACI HS92 V202401b"
+    flows = pq.read_table(EMBEDDED.dataset().root / "flows" / "year=1996").to_pandas()
+    w1 = flows.loc[flows["product"] == "250310", "value"].sum()     # 890,897,136 USD
+    w2 = flows.loc[flows["product"] == "250390", "value"].sum()     # 76,759,009 USD
+    assert (w1, w2) == (890897136.0, 76759009.0)
+    m = concordance.mapping("96", "92", "trade", w).set_index(["src", "dst"])
+    assert m.loc[("250300", "250310"), "share"] == pytest.approx(w1 / (w1 + w2), rel=1e-15)   # 0.92067...
+    assert m.loc[("250300", "250390"), "share"] == pytest.approx(w2 / (w1 + w2), rel=1e-15)
+    assert m.loc[("250300", "250310"), "note"] == "split by world trade"
+    import pandas as pd
+    one = pd.DataFrame({"exporter": [1], "importer": [2], "product": ["250300"], "value": [1000.0], "quantity": [10.0]})
+    out = concordance.convert(one, m.reset_index(), ["exporter", "importer"]).set_index("product")
+    assert out.loc["250310", "value"] == pytest.approx(1000 * w1 / (w1 + w2))
+    assert out.loc["250390", "quantity"] == pytest.approx(10 * w2 / (w1 + w2))
+    syn = concordance.mapping("96", "92", "synthetic").set_index("src")
+    assert syn.loc["250300", "dst"] == "250310+1" and syn.loc["250300", "note"] == "synthetic group"
+
+
+def test_screen_with_hs_target_flags_rows_and_keeps_totals():
+    base = api.screen("NLD", 2022)
+    conv = api.screen("NLD", 2022, hs_target="17")
+    assert conv.meta["converted_from"] == ["HS92"] and conv.meta["hs_revision"] == "HS17"
+    # no HS17 data to weigh splits: the split groups are kept whole, and the output says so
+    assert conv.meta["hs_weights"] == {"HS92": "none: split groups kept as synthetic codes"}
+    assert conv.table["import_value_usd"].sum() == pytest.approx(base.table["import_value_usd"].sum(), rel=1e-12)
+    flags = conv.table.set_index("product")["hs_conversion"]
+    assert flags["283691"] == "1:1"
+    assert flags["252800"] == "n:1 merged"            # HS92 252810 + 252890 -> HS17 252800
+    base_t = base.table.set_index("product")["import_value_usd"]
+    assert conv.table.set_index("product").loc["252800", "import_value_usd"] == pytest.approx(
+        base_t.get("252810", 0.0) + base_t.get("252890", 0.0))
+
+
+def test_bad_revision_and_rule():
+    with pytest.raises(InputError, match="HS revision '18' is not known"):
+        api.screen("NLD", 2022, hs_target="18")
+    with pytest.raises(InputError, match="split rule 'equal'"):
+        api.screen("NLD", 2022, hs_target="17", hs_split="equal")
+    with pytest.raises(InputError, match="already in HS92"):
+        concordance.links("92", "HS1992")
