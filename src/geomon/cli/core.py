@@ -160,12 +160,14 @@ def suppliers_cmd(
 
     def show() -> None:
         share_cols = [c for c in res.table.columns if c.startswith("share_")]
-        shown = share_cols[-6:]
+        asked = f"share_{m['year']}"
         spec = [("rank", "#", "int"), ("supplier", "supplier", "text"), ("supplier_name", "name", "text"),
                 ("value_usd", f"value {m['year']} USD", "usd"), ("quantity_t", "tonnes", "t"), ("share", "share", "share")]
-        spec += [(c, c.removeprefix("share_"), "share") for c in shown]
+        spec += [(c, c.removeprefix("share_"), "share") for c in share_cols]
+        # too narrow: the oldest history years leave first (named in the caption); the year asked for stays
         render(res.table, spec, f"{m['product']} {m['description']}: {m['view']}, {m['year']}",
-               f"Shares by value; years {m['years']} (last {len(shown)} shown, all in csv/json). " + provenance_caption(m))
+               f"Shares by value; years {m['years']}. " + provenance_caption(m),
+               drop_order=[c for c in share_cols if c != asked] + ["quantity_t"], keep=[asked, "share", "value_usd"])
 
     emit(res, fmt, output, show)
 

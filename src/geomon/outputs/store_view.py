@@ -69,3 +69,26 @@ def print_check(result, con: Console) -> None:
         con.print(f"{escape(r.file)}: {escape(r.problem)}", highlight=False, soft_wrap=True)
     raise DataError(f"{len(t)} problem(s) in {store_label(m)}; ingest the source again to rebuild the damaged "
                     f"dataset(s)")
+
+
+def notices(meta: dict) -> list[str]:
+    """Lines for stderr about the data a result used: which dataset and store (always, so a
+    per-user store chosen over the embedded data is never a surprise), and window years the
+    data lacks (their criteria cannot be met, so fewer products can be dependencies)."""
+    if "dataset" not in meta or "store" not in meta:
+        return []
+    origin = "embedded" if meta.get("embedded_data") else meta.get("origin", "")
+    if not origin:
+        from geomon.store import default_store_dir
+
+        origin = "per-user" if str(default_store_dir()) == str(meta["store"]) else "explicit"
+    where = store_label({**meta, "origin": origin})
+    if origin == "per-user":
+        where += " (chosen over the embedded data because it holds data; give --store to choose)"
+    lines = [f"data: {meta['dataset']} {meta.get('data_years', '')} from {where}"]
+    missing = meta.get("window_years_missing") or []
+    if missing:
+        lines.append(f"warning: window years {', '.join(str(y) for y in missing)} of {meta.get('window_years', '')} are "
+                     f"not in the data ({meta.get('data_years', '')}); they count as not meeting the criteria, so "
+                     f"persistence {meta.get('persistence', '')} is reached less often")
+    return lines

@@ -32,7 +32,7 @@ _MIN_WIDE, _MAX_WIDE = 14, 40
 
 def fmt_value(value: Any, kind: str, plain: bool = False) -> str:
     """Human-readable cell: USD in k/M/bn, shares in %, flags as yes/no (``plain``: no markup)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if kind == "usd":
         v = float(value)
