@@ -8,7 +8,7 @@ from geomon.analyses.coercion import event as _event
 from geomon.analyses.coercion import exposure as _exposure
 from geomon.analyses.coercion import registry as _registry
 from geomon.analyses.context import Result
-from geomon.analyses.trade.trends import TablesResult
+from geomon.analyses.results import TablesResult
 from geomon.api._context import ConfigArg, StoreArg, context
 
 #: Sections searched for an unqualified keyword (``since=2015`` -> coercion.since).
@@ -16,7 +16,9 @@ COERCION = ("coercion", "tiers", "groups", "screening")
 
 
 def _files(cases_file: str | Path | None, gsdb_file: str | Path | None) -> dict:
-    return {"coercion.cases_file": cases_file, "coercion.gsdb_file": gsdb_file}
+    """The file keywords as settings; a keyword not given leaves ``coercion.*`` settings as they are."""
+    given = {"coercion.cases_file": cases_file, "coercion.gsdb_file": gsdb_file}
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def coercion_cases(coercer: str | None = None, target: str | None = None, product: str | None = None,

@@ -32,8 +32,8 @@ PRODUCT_SPEC = [("product", "product", "text"), ("tier", "tier", "text"), ("impo
                 ("record_share", "from record", "share"), ("cases", "cases", "int"), ("latest_case", "latest", "text"),
                 ("covering_cases", "covering this product", "text")]
 TOTAL_SPEC = [("reporter", "reporter", "text"), ("flow", "flow", "text"), ("scope", "scope", "text"),
-              ("products", "products", "int"), ("total_usd", "total $", "usd"), ("with_record_usd", "with record $", "usd"),
-              ("share", "share", "share"), ("largest_record_partners", "largest record partners", "text")]
+              ("share", "share", "share"), ("with_record_usd", "with record $", "usd"), ("total_usd", "total $", "usd"),
+              ("products", "products", "int"), ("largest_record_partners", "largest record partners", "text")]
 SERIES_SPEC = [("series", "flow", "text"), ("year", "year", "text"), ("value_usd", "value $", "usd"),
                ("quantity_t", "tonnes", "t"), ("change_vs_pre", "vs pre-case avg", "share")]
 REPL_SPEC = [("buyer", "buyer", "text"), ("supplier", "supplier", "text"), ("supplier_name", "name", "text"),
@@ -130,7 +130,9 @@ def event_cmd(
 
     res = api.coercion_event(case_id, reporter, config=config, store=store, hs=hs, version=data_version, **settings)
     m = res.meta
-    missing = (f" Case codes without data in this store: {', '.join(m['codes_not_in_data'])}." if m["codes_not_in_data"] else "")
+    gone = m["codes_not_in_data"]
+    missing = (f" Case codes without data in this store ({len(gone)}): {', '.join(gone[:20])}"
+               + (" ... (--table codes lists all)" if len(gone) > 20 else "") + "." if gone else "")
     silent = (f" Store codes without flows in {m['years']}: {', '.join(m['codes_without_flows_in_years'])}."
               if m["codes_without_flows_in_years"] else "")
     caption = (f"{m['instrument']} ({m['direction']}) from {m['start']}; pre-case average over {m['pre_case_years']}. "

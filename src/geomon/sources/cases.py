@@ -52,7 +52,10 @@ def parse_date(text: str) -> dt.date:
     if not _DATE.match(text):
         raise ValueError(text)
     parts = [int(p) for p in text.split("-")] + [1, 1]
-    return dt.date(parts[0], parts[1], parts[2])
+    try:
+        return dt.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        raise ValueError(text) from None
 
 
 def parse_codes(text: str, revision: str) -> list[tuple[str, str]]:

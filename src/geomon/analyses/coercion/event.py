@@ -5,7 +5,9 @@ For the case's store codes with data (:func:`registry.store_codes`), per year fr
 
 - the affected flow: coercer -> target for export measures (coercer -> every other economy
   when the target is WORLD), target -> coercer for import measures (the coercer's purchases);
-- with ``reporter``: coercer -> reporter (export measures) or reporter -> coercer (import measures).
+- with ``reporter``: coercer -> reporter (export measures); for import measures reporter -> coercer,
+  or target -> reporter when the reporter is the coercer or one of its bloc's members (its own
+  purchases from the target, e.g. NLD's coal from Russia under the EU ban).
 
 Each series: value (USD), quantity (t, null when a flow lacks it) and the change against the
 pre-case average: change = value(y) / mean(value over the pre-case years) - 1, the pre-case
@@ -25,7 +27,7 @@ import pandas as pd
 
 from geomon.analyses.coercion.registry import case_codes, get_case, store_codes
 from geomon.analyses.context import Context
-from geomon.analyses.trade.trends import TablesResult
+from geomon.analyses.results import TablesResult
 from geomon.engine import indicators as ind
 from geomon.errors import DataError
 from geomon.sources.cases import WORLD
@@ -45,8 +47,7 @@ def _flows(ctx: Context, codes: list[str], years: list[int], economies: list) ->
     return ctx.engine.to_pandas(g)
 
 
-def _series(flows: pd.DataFrame, name: str, exporter: str, importer: str, years: list[int],
-            pre: list[int]) -> pd.DataFrame:
+def _series(flows: pd.DataFrame, exporter: str, importer: str, years: list[int], pre: list[int]) -> pd.DataFrame:
     sel = flows[flows["exporter"] == exporter]
     sel = sel[sel["importer"] != exporter] if importer == WORLD else sel[sel["importer"] == importer]
     g = sel.groupby("year").agg(value=("value", "sum"), quantity=("quantity", "sum"), known=("quantity_known", "all"))
@@ -55,7 +56,7 @@ def _series(flows: pd.DataFrame, name: str, exporter: str, importer: str, years:
     avg = float(value.loc[pre].mean()) if pre else float("nan")
     known = g["known"].astype("boolean").fillna(True).astype(bool)
     qty = g["quantity"].where(known).where(g["value"].notna(), 0.0)  # no flows: 0 t; a missing quantity: null
-    return pd.DataFrame({"series": name, "exporter": exporter, "importer": importer, "year": years,
+    return pd.DataFrame({"series": f"{exporter} -> {importer}", "exporter": exporter, "importer": importer, "year": years,
                          "value_usd": value.to_numpy(), "quantity_t": qty.to_numpy(dtype=float),
                          "pre_case_average_usd": avg,
                          "change_vs_pre": (value / avg - 1).to_numpy() if avg > 0 else float("nan")})
@@ -95,7 +96,8 @@ def event(ctx: Context, case_id: str, reporter: str | None = None) -> TablesResu
     codes_table = case_codes(ctx, case)
     codes = store_codes(ctx, case)
     if not codes:
-        listed = ", ".join(f"{r.revision}:{r.code}" for r in codes_table.itertuples() if r.code) or "none"
+        given = [f"{r.revision}:{r.code}" for r in codes_table.itertuples() if r.code]
+        listed = (", ".join(given[:8]) + (f" ... ({len(given)} codes)" if len(given) > 8 else "")) or "none"
         raise DataError(f"case {case['case_id']} has no codes with data in the store {ctx.dataset.id} (case codes: "
                         f"{listed}); ingest a full BACI release with 'geomon ingest baci PATH'")
     rep = ctx.economy(reporter) if reporter else None
@@ -108,18 +110,21 @@ def event(ctx: Context, case_id: str, reporter: str | None = None) -> TablesResu
     pre = [y for y in years if y < start]
     if not years:
         raise DataError(f"case {case['case_id']} starts in {start}, after the store's last year {years_all[-1]}")
-    flows = _flows(ctx, codes, years, [coercer, target, rep])
+    flows = _flows(ctx, codes, years, [coercer, target])
     exports = case["direction"] == "exports"
     tgt = WORLD if target is None else target.name
-    pairs = [(coercer.name, tgt) if exports else (tgt, coercer.name)]
+    parts = [_series(flows, *((coercer.name, tgt) if exports else (tgt, coercer.name)), years, pre)]
     if rep is not None:
-        pairs.append((coercer.name, rep.name) if exports else (rep.name, coercer.name))
-    series = pd.concat([_series(flows, f"{a} -> {b}", a, b, years, pre) for a, b in pairs], ignore_index=True)
+        inside = set(rep.members) <= set(coercer.members)
+        pair = (coercer.name, rep.name) if exports else (tgt, rep.name) if inside else (rep.name, coercer.name)
+        rep_flows = _flows(ctx, codes, years, [rep, target] if inside else [coercer, rep])
+        parts.append(_series(rep_flows, *pair, years, pre))
+    series = pd.concat(parts, ignore_index=True)
     last = years[-1]
     buyer = tgt if exports else coercer.name
     repl = [_replacements(ctx, flows, coercer.name if exports else tgt, buyer, pre, last)]
     if rep is not None and exports:
-        repl.append(_replacements(ctx, flows, coercer.name, rep.name, pre, last))
+        repl.append(_replacements(ctx, _flows(ctx, codes, years, [coercer, rep]), coercer.name, rep.name, pre, last))
     not_in = sorted({f"{r.revision}:{r.code}" for r in codes_table.itertuples() if r.code and not r.in_data})
     f = ctx.flows
     seen = set(ctx.engine.execute(f.filter(f.year.isin(years) & f["product"].isin(codes)).select("product").distinct())["product"])

@@ -22,7 +22,7 @@ import pandas as pd
 
 from geomon.analyses.coercion.registry import active_since, registry, store_codes
 from geomon.analyses.context import Context
-from geomon.analyses.trade.trends import TablesResult
+from geomon.analyses.results import TablesResult
 from geomon.countries import all_blocs
 from geomon.engine import indicators as ind
 
@@ -124,9 +124,11 @@ def _product_rows(ctx: Context, econ: str, year: int, tiered: pd.DataFrame, imp:
     return pd.DataFrame(rows, columns=PRODUCT_COLUMNS)
 
 
-def exposure(ctx: Context, reporter: str = "NLD", year: int | None = None) -> TablesResult:
+def exposure(ctx: Context, reporter: str = "NLD", year: int | None = None,
+             tiered: pd.DataFrame | None = None) -> TablesResult:
     """Exposure of ``reporter`` (ISO3, bloc or ALL) in ``year``: per tiered product (main table; for
-    ALL the totals are the main table), ``totals`` and ``records`` (see the module docstring)."""
+    ALL the totals are the main table), ``totals`` and ``records`` (see the module docstring).
+    ``tiered``: the reporter's tiers table of the year when already computed (the report's)."""
     from geomon.analyses.trade.screening import screen_years
     from geomon.analyses.trade.tiers import tiers
 
@@ -143,7 +145,7 @@ def exposure(ctx: Context, reporter: str = "NLD", year: int | None = None) -> Ta
         tot = pd.DataFrame(rows, columns=TOTAL_COLUMNS)
         return TablesResult(tot, _meta(ctx, ALL, year, since, recs, tot), summaries={"records": recs}, main="totals")
     econ = ctx.economy(reporter)
-    tiered = tiers(ctx, econ.name, year).table
+    tiered = tiers(ctx, econ.name, year).table if tiered is None else tiered
     flows = _pair_flows(ctx, econ, year)
     dependent = set(tiered.loc[tiered["dependent"].astype(bool), "product"])
     own = _members(ctx, [econ.name])

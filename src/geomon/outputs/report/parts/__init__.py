@@ -36,3 +36,8 @@ RENDERERS["knowledge"] = _knowledge
 # issue 13: infrastructure nodes
 from geomon.outputs.report.parts import infrastructure as _infrastructure  # noqa: E402
 RENDERERS["infrastructure"] = _infrastructure
+
+
+# issue 11: economic coercion and export controls
+from geomon.outputs.report.parts import coercion as _coercion  # noqa: E402
+RENDERERS["coercion"] = _coercion
