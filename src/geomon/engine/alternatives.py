@@ -25,7 +25,8 @@ together, largest first (an exporter before a threshold of equal value), and A(T
 number of exporters above each threshold. Every comparison is the one the definition
 makes (x(e) - v(e, r) >= T on the same numbers), so the counts are exactly those of the
 definition; the cost is a sort of (exporters + keys) rows and joins on the reporters'
-own import flows.
+own import flows. With x(e) read from the stored statistics (``totals``), those own
+flows are the only flows read.
 """
 
 from __future__ import annotations
@@ -39,18 +40,28 @@ def _ge(value: ir.Column, threshold: ir.Column) -> ir.Column:
     return (value >= threshold).fill_null(False).cast("int64")
 
 
-def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin: float = 0.0) -> ir.Table:
+def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin: float = 0.0,
+                          totals: ir.Table | None = None) -> ir.Table:
     """Count alternative suppliers for every row of ``keys``.
 
     ``keys`` has columns year, importer, product, import_value_usd, top_supplier
     (one row per (year, importer, product)); the result has those columns plus
     ``alternative_suppliers`` and ``alternative_suppliers_strict`` (int64, 0 when none).
+
+    ``totals`` (year, exporter, product, export_value_usd) gives x(e) directly, e.g. from
+    the statistics stored at ingest, restricted to the keys' years and products; then
+    ``eflows`` need only hold the keys' importers' own import flows (v(e, r)). Without it,
+    x(e) is summed from ``eflows``, which must then hold every flow of those products.
     """
     k = keys.mutate(k_year=keys.year.cast("int32"), k_importer=keys.importer, k_product=keys["product"],
                     k_value=keys.import_value_usd.cast("float64"), k_top=keys.top_supplier)
     k = k.mutate(t=share * k.k_value, t_strict=share * (1.0 + margin) * k.k_value)
     # x(e) per (year, product, exporter), computed once
-    x = eflows.group_by(["year", "exporter", "product"]).aggregate(x_total=eflows.value.sum())
+    if totals is None:
+        x = eflows.group_by(["year", "exporter", "product"]).aggregate(x_total=eflows.value.sum())
+    else:
+        x = totals.select(year=totals.year.cast("int32"), exporter=totals.exporter, product=totals["product"],
+                          x_total=totals.export_value_usd)
 
     # A(T): exporters with x(e) >= T, by a running count over totals and thresholds sorted together
     cols = dict(u_year="int32", u_product="string", u_importer="string", u_value="float64", u_kind="int8")

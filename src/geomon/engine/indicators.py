@@ -131,6 +131,17 @@ def bloc_intra_sums(eflows: ir.Table, members: ir.Column) -> ir.Table:
     return f.group_by(["year", "product"]).aggregate(intra_value_usd=f.value.sum(), intra_flows=f.count())
 
 
+def bloc_export_totals(exports: ir.Table, bloc_exports: ir.Table, members: list[str]) -> ir.Table:
+    """Exporter totals x(e) per (year, exporter, product) with bloc B as one exporter: every
+    non-member's x(e) as it is (merging the members as importers does not change it), and
+    x(B), the members' extra-bloc exports (rows of ``bloc_exports`` with a null
+    ``export_value_usd`` are products B exports only inside the bloc: no row, as in the flows)."""
+    cols = ["year", "exporter", "product", "export_value_usd"]
+    out = exports.filter(~exports.exporter.isin(members)).select(cols)
+    b = bloc_exports.filter(bloc_exports.export_value_usd.notnull()).select(cols)
+    return out.union(b)
+
+
 def world_indicators_from_sums(sums: ir.Table) -> ir.Table:
     """Add world-export HHI = sum x^2 / (sum x)^2 and top exporter share = max x / sum x."""
     total = sums.world_export_value_usd

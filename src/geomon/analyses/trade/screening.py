@@ -38,14 +38,16 @@ def yearly_expr(ctx: Context, reporter: Economy | None, years: Sequence[int],
     """Per (importer, product, year) indicators and criteria for ``years``
     (``reporter=None`` screens every economy as importer).
 
-    Countries and ALL read the statistics stored at ingest (a few rows per reporter and
-    product); blocs, and stores without statistics, sum the flows. Both give the same
-    numbers (:mod:`geomon.engine.indicators`).
+    Countries, ALL and the built-in blocs read the statistics stored at ingest (a few rows
+    per reporter and product); other blocs, and stores without statistics, sum the flows.
+    Both give the same numbers (:mod:`geomon.engine.indicators`).
     """
     if reporter is None or not reporter.is_bloc:
         stored = [ctx.engine.stats(ctx.dataset, name) for name in ("imports", "world")]
         if all(t is not None for t in stored):
             return _yearly_from_stats(ctx, reporter, years, products, *stored)
+    elif bloc_stored(ctx, reporter):
+        return _bloc_from_stats(ctx, reporter, years, products)
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     if products:
         flows = flows.filter(flows["product"].isin(list(products)))
@@ -66,21 +68,67 @@ def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table)
     return _criteria(ctx, imports, world, exports)
 
 
+def _keep(t: ir.Table, years: Sequence[int], products: Sequence[str] | None, column: str | None = None,
+          value: str | None = None) -> ir.Table:
+    """Rows of a statistics table in ``years`` (and ``products``; ``column == value``)."""
+    t = t.filter(t.year.isin(list(years)))
+    if column is not None and value is not None:
+        t = t.filter(t[column] == value)
+    if products:
+        t = t.filter(t["product"].isin(list(products)))
+    return t
+
+
+def bloc_stored(ctx: Context, bloc: Economy) -> bool:
+    """True when the store holds statistics for exactly this bloc (same name, same members)."""
+    stored = (ctx.dataset.provenance.get("stats") or {}).get("blocs") or {}
+    return (ctx.dataset.has_stats and bloc.name in stored
+            and sorted(stored[bloc.name]) == sorted(bloc.members))
+
+
+def exporter_totals(ctx: Context, bloc: Economy | None, years: Sequence[int],
+                    products: Sequence[str] | None) -> ir.Table | None:
+    """x(e) per (year, exporter, product) from the stored statistics, with ``bloc`` as one
+    exporter (:func:`geomon.engine.indicators.bloc_export_totals`); None when the store
+    cannot give them (no statistics, or a bloc it did not store)."""
+    exports = ctx.engine.stats(ctx.dataset, "exports")
+    if exports is None or (bloc is not None and not bloc_stored(ctx, bloc)):
+        return None
+    exports = _keep(exports, years, products)
+    if bloc is None:
+        return exports.select("year", "exporter", "product", "export_value_usd")
+    b = _keep(ctx.engine.stats(ctx.dataset, "bloc_exports"), years, products, "exporter", bloc.name)
+    return ind.bloc_export_totals(exports, b, list(bloc.members))
+
+
+def importer_codes(ctx: Context, economies: Sequence[Economy]) -> list[int]:
+    """The BACI codes of ``economies`` (of every member of a bloc): their import flows."""
+    iso3 = {m for e in economies for m in e.members}
+    codes = ctx.countries.column("code").to_pylist()
+    return sorted({int(c) for c, i in zip(codes, ctx.countries.column("iso3").to_pylist()) if i in iso3})
+
+
+def _bloc_from_stats(ctx: Context, bloc: Economy, years: Sequence[int], products: Sequence[str] | None) -> ir.Table:
+    """:func:`yearly_expr` of a stored bloc: its import sums as one importer
+    (``stats/bloc_imports``) and the world indicators over every exporter with the bloc's
+    extra-bloc exports in place of its members' (:func:`exporter_totals`)."""
+    imp = _keep(ctx.engine.stats(ctx.dataset, "bloc_imports"), years, products, "importer", bloc.name)
+    world = ind.world_indicators_from_sums(ind.world_sums(exporter_totals(ctx, bloc, years, products)))
+    return _joined(ctx, imp, world)
+
+
 def _yearly_from_stats(ctx: Context, reporter: Economy | None, years: Sequence[int], products: Sequence[str] | None,
                        imports: ir.Table, world: ir.Table) -> ir.Table:
     """:func:`yearly_expr` from the stored statistics of a country (or every country): the
     import sums carry the importer's own exports, so only the small world table is joined."""
-    def keep(t: ir.Table, reporter_column: str | None = None) -> ir.Table:
-        t = t.filter(t.year.isin(list(years)))
-        if reporter_column is not None and reporter is not None:
-            t = t.filter(t[reporter_column] == reporter.name)
-        if products:
-            t = t.filter(t["product"].isin(list(products)))
-        return t
+    imp = _keep(imports, years, products, "importer", reporter.name if reporter is not None else None)
+    world = ind.world_indicators_from_sums(_keep(world, years, products).select(ind.WORLD_SUMS))
+    return _joined(ctx, imp, world)
 
-    imp = keep(imports, "importer")
+
+def _joined(ctx: Context, imp: ir.Table, world: ir.Table) -> ir.Table:
+    """Stored import sums (with the importer's own exports) joined to world indicators, with the criteria."""
     imp = ind.import_indicators_from_sums(imp.select(*ind.IMPORT_SUMS, reporter_export_value_usd=imp.own_export_value_usd))
-    world = ind.world_indicators_from_sums(keep(world).select(ind.WORLD_SUMS))
     w = world.rename(w_year="year", w_product="product")
     j = imp.left_join(w, [imp.year == w.w_year, imp["product"] == w.w_product]).drop("w_year", "w_product")
     cfg = ctx.config
