@@ -231,3 +231,21 @@ def test_dates_parse():
     assert parse_date("2023") == dt.date(2023, 1, 1) and parse_date("2023-08-01") == dt.date(2023, 8, 1)
     with pytest.raises(ValueError):
         parse_date("2023-8")
+
+
+def test_readme_numbers(ctx):
+    """The numbers the README's Coercion section quotes, recomputed."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    tot = exposure(ctx, "NLD", 2022).pick("totals").set_index(["flow", "scope"])
+    imp, dep = tot.loc[("imports", "all products")], tot.loc[("imports", "dependencies")]
+    assert f"{imp['share']:.1%}".replace("%", " %") in text                               # 33.0 %
+    assert imp["largest_record_partners"].startswith("USA 19.0%, RUS 13.7%") and "USA 19.0 %, RUS 13.7 %" in text
+    assert f"{dep['share']:.2%}".replace("%", " %") in text and dep["products"] == 7      # 0.03 %, seven
+    assert f"{tot.loc[('exports', 'all products'), 'share']:.1%}".replace("%", " %") in text   # 0.9 %
+    s = event(ctx, "CHN-WLD-2023-GRAPHITE").table.set_index("year")
+    assert f"{s.loc[2022, 'value_usd'] / 1e6:.1f} M USD in 2022" in text
+    assert f"{s.loc[2024, 'value_usd'] / 1e6:.1f} M USD in 2024, {-s.loc[2024, 'change_vs_pre']:.1%}".replace("%", " %") in text
+    repl = event(ctx, "CHN-WLD-2023-GRAPHITE").pick("replacements")
+    assert list(repl["supplier"].head(2)) == ["MDG", "MOZ"] and "Madagascar\nand Mozambique gained most" in text
