@@ -89,7 +89,8 @@ class Context:
             "dataset": self.dataset.id,
             "hs_revision": self.dataset.hs,
             "data_version": self.dataset.version,
-            "data_years": f"{self.dataset.years[0]}-{self.dataset.years[-1]}",
+            "data_years": (f"{self.dataset.years[0]}-{self.dataset.years[-1]}" if self.dataset.years
+                           else f"{self.dataset.months[0]} to {self.dataset.months[-1]}"),
             "embedded_data": self.store.embedded,
             "store": str(self.store.root),
             "licence": prov.get("licence", ""),

@@ -14,7 +14,8 @@ from geomon.api.store import check_store, datasets
 from geomon.api.knowledge import ingest_ncses, knowledge
 from geomon.api.infrastructure import infrastructure, ingest_cgit, ingest_smdg
 from geomon.api.coercion import coercion_cases, coercion_event, coercion_exposure
-from geomon.api.sources import compare_sources, ingest_comext, ingest_comtrade, list_sources, suppliers_period, trends_monthly
+from geomon.api.sources import (compare_sources, download_baci, download_comext, ingest_comext, ingest_comtrade,
+                                list_sources, suppliers_period, trends_monthly)
 from geomon.api.trade import (diff_editions, groups, leverage, list_editions, save_edition, screen, show_edition,
                               suppliers, tiers, trends)
 from geomon.config import Config, load_config
@@ -32,4 +33,5 @@ __all__ += ["knowledge", "ingest_ncses"]
 __all__ += ["report_data", "report"]
 __all__ += ["coercion_cases", "coercion_exposure", "coercion_event"]
 __all__ += ["infrastructure", "ingest_smdg", "ingest_cgit"]
-__all__ += ["ingest_comext", "ingest_comtrade", "list_sources", "compare_sources", "trends_monthly", "suppliers_period"]
+__all__ += ["ingest_comext", "ingest_comtrade", "list_sources", "compare_sources", "trends_monthly", "suppliers_period",
+            "download_baci", "download_comext"]

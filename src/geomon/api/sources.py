@@ -138,3 +138,22 @@ def compare_sources(reporter: str = "NLD", product: str = "481149", year: int | 
                     note="values are in each source's own currency and are not converted; shares and HHIs are unit-free")
     meta.pop("currency", None)
     return Result(table, meta)
+
+
+def download_baci(hs: str = "17", version: str | None = None, *, to: str | Path | None = None,
+                  store: str | Path | None = None, progress=None, base_url: str | None = None,
+                  sha256: str | None = None):
+    """Download the BACI release ``hs`` / ``version`` from CEPII (resuming a partial download, size
+    and zip CRC checked) and ingest it; ``to`` keeps the zip there. Returns (zip path or None, ingest results)."""
+    from geomon.ingest import download as _download
+
+    return _download.download_baci(hs, version, to, store, progress, base_url or _download.BACI_BASE, sha256)
+
+
+def download_comext(period: str, *, to: str | Path, store: str | Path | None = None, progress=None,
+                    base_url: str | None = None, sha256: str | None = None):
+    """Download one Comext bulk file (full_v2_YYYYMM.7z) from Eurostat into ``to``, unpack and ingest it.
+    Returns (the data file, the ingest result)."""
+    from geomon.ingest import download as _download
+
+    return _download.download_comext(period, to, store, progress, base_url or _download.COMEXT_BASE, sha256)

@@ -1,4 +1,5 @@
-"""Commands of the trade sources: ingest comext / comtrade, sources, compare-sources, trends-monthly."""
+"""Commands of the trade sources: ingest comext / comtrade, download baci / comext, sources, compare-sources,
+trends-monthly."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from geomon import api
-from geomon.cli.app import command, emit, err, provenance_caption
+from geomon.cli.app import app, command, emit, err, provenance_caption
 from geomon.cli.core import ingest_app
 from geomon.cli.options import ConfigOpt, Format, FormatOpt, OutputOpt, ReporterOpt, StoreOpt, YearOpt
 
@@ -133,3 +134,56 @@ def trends_monthly_cmd(
         res.table, spec, f"{m['reporter']}: rolling 12-month screening {m['first_period']} to {m['last_period']}",
         f"Persistence {m['persistence']}. " + provenance_caption(m)))
 
+
+
+download_app = typer.Typer(help="Download a source release and ingest it.", no_args_is_help=True)
+app.add_typer(download_app, name="download")
+BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="Download from this mirror instead of the publisher's site.", show_default=False)]
+Sha256Opt = Annotated[Optional[str], typer.Option("--sha256", help="Expected SHA-256 of the file (checked before use).", show_default=False)]
+
+
+def _bar():
+    """A Rich progress bar on stderr and the callback feeding it (bytes done, total or None)."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   console=err, transient=True)
+    task = bar.add_task("downloading", total=None)
+    return bar, lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@command("baci", group=download_app)
+def download_baci_cmd(
+    hs: Annotated[str, typer.Option("--hs", help="HS revision of the release: 92, 96, 02, 07, 12, 17 or 22.")] = "17",
+    version: Annotated[Optional[str], typer.Option("--version", help="BACI release, e.g. V202401b (default V202601).", show_default=False)] = None,
+    to: Annotated[Optional[Path], typer.Option("--to", help="Keep the zip in this folder (resume from it too).", show_default=False)] = None,
+    store: StoreOpt = None,
+    base_url: BaseUrlOpt = None,
+    sha256: Sha256Opt = None,
+) -> None:
+    """Download a BACI release from CEPII (resumable, size and CRC checked) and ingest it."""
+    bar, progress = _bar()
+    with bar:
+        path, results = api.download_baci(hs, version, to=to, store=store, progress=progress, base_url=base_url, sha256=sha256)
+    for r in results:
+        ds = r.dataset
+        what = "unchanged" if r.unchanged else f"{len(r.years_written)} years written ({r.rows_written:,} flows)"
+        err.print(f"{ds.id}: {what}, {len(ds.years)} years {ds.years[0]}-{ds.years[-1]} in {ds.root}")
+    if path is not None:
+        err.print(f"kept {path}")
+
+
+@command("comext", group=download_app)
+def download_comext_cmd(
+    period: Annotated[str, typer.Option("--period", help="Month YYYY-MM, or YYYY for the annual file.")],
+    to: Annotated[Path, typer.Option("--to", help="Folder to download and unpack into.")],
+    store: StoreOpt = None,
+    base_url: BaseUrlOpt = None,
+    sha256: Sha256Opt = None,
+) -> None:
+    """Download one Comext bulk file (full_v2_YYYYMM.7z) from Eurostat, unpack and ingest it."""
+    bar, progress = _bar()
+    with bar:
+        data, res = api.download_comext(period, to=to, store=store, progress=progress, base_url=base_url, sha256=sha256)
+    err.print(f"unpacked {data}")
+    _report_ingest(res, store)

@@ -115,6 +115,9 @@ class Dataset:
         return pq.read_table(self.root / "products.parquet")
 
     def check_year(self, year: int) -> None:
+        if not self.years:
+            raise InputError(f"{self.id} has no complete year (months {', '.join(self.months[:1] + self.months[-1:])}); "
+                             "use --period YYYY-MM or a month range")
         if year not in self.years:
             raise InputError(f"year {year} is not in the data ({self.id} has {self.years[0]}-{self.years[-1]}); choose a year in that range")
 
