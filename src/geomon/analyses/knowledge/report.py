@@ -15,7 +15,7 @@ from geomon.analyses.context import Context
 from geomon.analyses.knowledge import link, position as pos
 from geomon.analyses.knowledge.data import load
 from geomon.analyses.knowledge.monitor import latest, resolve_geo, rules, table_for
-from geomon.analyses.report_parts import PartSection
+from geomon.analyses.results import PartSection
 from geomon.errors import InputError
 
 LINK_COLUMNS = ["product", "description", "tier", "top_supplier", "top_supplier_name", "knowledge_field", "knowledge_link",
