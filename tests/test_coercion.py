@@ -156,8 +156,12 @@ def test_event_graphite_against_the_shared_baci_csv(ctx):
     assert got == pytest.approx(v * 1000, rel=1e-6)
 
 
-def test_event_says_which_codes_are_missing(ctx):
+def test_event_says_which_codes_are_missing(ctx, raw):
     res = event(ctx, "CHN-WLD-2023-GAGE", "EU27")
+    # gallium/germanium: the raw rows of germanium (811230) stop in 2016, so every value 2020-2024 is 0
+    assert raw.execute("SELECT count(*) FROM f WHERE product = '811230' AND year >= 2020").fetchone()[0] == 0
+    assert raw.execute("SELECT max(year) FROM f WHERE product = '811230'").fetchone()[0] == 2016
+    assert (res.table["value_usd"] == 0).all() and sorted(set(res.table["year"])) == [2020, 2021, 2022, 2023, 2024]
     assert res.meta["store_codes"] == ["811230"]
     assert "HS2022:811292" in res.meta["codes_not_in_data"] and "HS1992:282560" in res.meta["codes_not_in_data"]
     # the HS92 extract has germanium (811230) flows only up to 2016
@@ -201,7 +205,7 @@ def test_user_cases_file_is_added(cli, tmp_path):
 
 
 def test_gsdb_reader_on_real_rows(tmp_path, ctx):
-    """Five rows of GSDB release 3 as published (cases 866, 867, 1199, 1225, 1325), written here."""
+    """Six rows of GSDB release 3 as published (cases 866, 867, 1199, 1225, 1325, 43), written here."""
     from geomon.sources.gsdb import gsdb_cases
 
     text = ("case_id,sanctioned_state,sanctioning_state,begin,end,trade,descr_trade,arms,military,financial,travel,other,"
@@ -210,7 +214,9 @@ def test_gsdb_reader_on_real_rows(tmp_path, ctx):
             "867,Norway,China,2010,2018,1,imp_part,0,0,0,1,0,0,0,policy_change,failed\n"
             "1199,EU,China,2021,2022,1,\"exp_part, imp_part\",0,0,0,1,0,1,0,policy_change,ongoing\n"
             "1225,Lithuania,China,2021,2022,1,\"exp_part, imp_part\",0,0,0,0,1,0,0,policy_change,ongoing\n"
-            "1325,United States,Russia,2022,2022,1,\"exp_part, imp_part\",0,0,1,1,1,0,0,policy_change,ongoing\n")
+            "1325,United States,Russia,2022,2022,1,\"exp_part, imp_part\",0,0,1,1,1,0,0,policy_change,ongoing\n"
+            "43,\"Egypt, Arab Rep.\",\"United States, United Kingdom, France\",1956,1957,0,,0,0,1,0,0,0,1,prevent_war,"
+            "nego_settlement\n")
     path = tmp_path / "GSDB_V3.csv"
     path.write_text(text, encoding="utf-8")
     df = gsdb_cases(path, {name: iso3 for iso3, name in ctx.names.items()})
@@ -219,6 +225,9 @@ def test_gsdb_reader_on_real_rows(tmp_path, ctx):
     assert got.loc["GSDB-867", "direction"] == "imports" and got.loc["GSDB-867", "end"] == "2018"
     assert got.loc["GSDB-1199", "target"] == "EU27" and got.loc["GSDB-1225", "end"] == ""   # ongoing in 2022
     assert got.loc["GSDB-1325", "coercer"] == "RUS" and got.loc["GSDB-1325", "target"] == "USA"
+    # "Egypt, Arab Rep." is one state; "United States, United Kingdom, France" three senders
+    assert [(got.loc[k, "coercer"], got.loc[k, "target"]) for k in ("GSDB-43", "GSDB-43-2", "GSDB-43-3")] == [
+        ("USA", "EGY"), ("GBR", "EGY"), ("FRA", "EGY")]
     original = SHARED / "staging" / "gsdb" / "GSDB_V3.csv"
     if original.exists():   # the rows above are the published ones
         pub = pd.read_csv(original, dtype=str, keep_default_na=False).set_index("case_id")

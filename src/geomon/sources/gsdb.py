@@ -31,13 +31,32 @@ ALIASES = {"united states": "USA", "russia": "RUS", "eu": "EU27", "european unio
            "bolivia": "BOL", "venezuela": "VEN", "tanzania": "TZA", "moldova": "MDA", "czech republic": "CZE",
            "turkey": "TUR", "ivory coast": "CIV", "cote d'ivoire": "CIV", "macedonia": "MKD", "north macedonia": "MKD",
            "united kingdom": "GBR", "uk": "GBR", "china": "CHN", "democratic republic of the congo": "COD",
-           "congo": "COG", "myanmar": "MMR", "burma": "MMR", "bosnia and herzegovina": "BIH"}
+           "congo": "COG", "myanmar": "MMR", "burma": "MMR", "bosnia and herzegovina": "BIH",
+           "egypt, arab rep.": "EGY", "korea, north": "PRK", "korea, south": "KOR", "congo, democratic republic of the": "COD",
+           "congo (brazzaville)": "COG", "bahamas, the": "BHS", "gambia, the": "GMB", "iran, islamic rep.": "IRN",
+           "yemen, rep.": "YEM", "central african republic": "CAF", "dominican republic": "DOM", "hong kong": "HKG",
+           "palestine": "PSE", "ceylon": "LKA", "malagasy republic": "MDG", "rhodesia": "ZWE"}
 _SOURCE = ("The Global Sanctions Data Base, release 3 - Felbermayr, Kirilakha, Syropoulos, Yalcin and Yotov, n.d., "
            "https://www.globalsanctionsdatabase.com/")
 
 
+#: Comma-separated tails of World-Bank-style names ("Egypt, Arab Rep.", "Korea, North"): joined back to
+#: the name before them, since GSDB also separates several states by commas.
+SUFFIXES = {"Arab Rep.", "North", "South", "The", "Democratic Republic of the", "Rep.", "Islamic Rep.", "Dem. Rep.",
+            "Fed. Sts.", "RB", "Dem. People's Rep."}
+
+
 def _states(text: str) -> list[str]:
-    return [s.strip() for s in str(text).split(",") if s.strip()]
+    """State names of a GSDB cell: split on commas, World-Bank tails (:data:`SUFFIXES`) kept with their name."""
+    out: list[str] = []
+    for token in (t.strip() for t in str(text).split(",")):
+        if not token:
+            continue
+        if token in SUFFIXES and out:
+            out[-1] = f"{out[-1]}, {token}"
+        else:
+            out.append(token)
+    return out
 
 
 def gsdb_cases(path: str | Path, names: dict[str, str]) -> pd.DataFrame:

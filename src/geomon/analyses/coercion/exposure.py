@@ -23,7 +23,7 @@ import pandas as pd
 from geomon.analyses.coercion.registry import active_since, registry, store_codes
 from geomon.analyses.context import Context
 from geomon.analyses.results import TablesResult
-from geomon.countries import all_blocs
+from geomon.countries import ALIASES, all_blocs
 from geomon.engine import indicators as ind
 
 ALL = "ALL"
@@ -50,7 +50,7 @@ def records(ctx: Context, year: int) -> pd.DataFrame:
     for r in df.itertuples():
         if r.coercer in ignore:
             continue
-        for econ in blocs.get(r.coercer, (r.coercer,)):
+        for econ in (ALIASES.get(e, e) for e in blocs.get(r.coercer, (r.coercer,))):
             if econ not in ignore:
                 rows.append({"economy": econ, "case_id": r.case_id, "coercer": r.coercer, "target": r.target,
                              "start": r.start, "instrument": r.instrument, "direction": r.direction, "set": r.set})
