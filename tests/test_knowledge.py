@@ -241,3 +241,43 @@ def test_ingest_bad_value_is_one_line(tmp_path, cli):
     assert res.exit_code == 2
     assert "sei_long.csv line 3: value 'lots' is not a number, na or ne" in res.output
     assert not (store / "ncses").exists() or not any((store / "ncses").iterdir())
+
+
+def test_readme_numbers(nld):
+    """The numbers the README's knowledge section quotes."""
+    t = nld.table
+    overall = at(t, "NLD", "all fields", 2020)
+    assert (overall["rank"], overall["countries_ranked"]) == (19, 183)
+    assert round(overall["change_5y"], 2) == -0.28 and overall["verdict"] == "declining"
+    mat = at(t, "NLD", "materials science", 2020)
+    assert (mat["rank"], mat["countries_ranked"], mat["verdict"]) == (11, 80, "stable")
+    semi = at(t, "NLD", "semiconductors", 2020)
+    assert round(semi["world_share"] * 100, 2) == 0.21 and round(semi["index"], 2) == 0.63
+    assert semi["position"] == "weak" and round(semi["change_5y"], 2) == -0.33
+    ai = t[(t["field"] == "artificial intelligence") & (t["year"] == 2020)]
+    assert at(t, "EU27", "artificial intelligence", 2020)["value"] == 17007 and len(ai) == 4
+
+
+def test_rta_weighted_mean_is_one():
+    """Property of the RTA formula: sum_f RTA_cf * p_wf / sum_g p_wg = 1 for every country with patents."""
+    from hypothesis import given, settings, strategies as st
+
+    from geomon.analyses.knowledge import position as pos
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(st.integers(1, 500), st.integers(0, 500)), min_size=2, max_size=6))
+    def check(pairs):
+        rows = []
+        for i, (world, own) in enumerate(pairs):
+            rows += [("WORLD", "aggregate", "patent_families", f"F{i}", 2020, float(world + own)),
+                     ("X", "country", "patent_families", f"F{i}", 2020, float(own))]
+        df = pd.DataFrame(rows, columns=["code", "geo_kind", "indicator", "field", "year", "value"])
+        e = pos.enrich(df, 0.1, 1.0, 5)
+        x = e[e["code"] == "X"]
+        if x["value"].sum() == 0:
+            assert x["index"].isna().all()
+            return
+        w = x["world_value"] / x["world_value"].sum()
+        assert (x["index"] * w).sum() == pytest.approx(1.0)
+
+    check()
