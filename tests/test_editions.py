@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 import geomon
+from geomon import api
 from geomon.analyses.trade import editions as E
+from geomon.analyses.trade.edition_diff import diff_editions
+
+
+def save(ctx, name, reporter, year, note, root):
+    """Save an edition through the API with ``ctx``'s configuration and store."""
+    return api.save_edition(name, reporter, year, note=note, editions=root, config=ctx.config, store=ctx.store)
 from geomon.analyses.context import open_context
 from geomon.analyses.trade.tiers import tiers
 from geomon.config import load_config
@@ -25,11 +32,11 @@ def _ctx(ctx, **settings):
 def eds(ctx, tmp_path_factory) -> Path:
     """NLD 2024 at import_hhi 0.4 (defaults) and 0.5, NLD 2023, EU27 2022 at 0.4 and 0.5."""
     root = tmp_path_factory.mktemp("editions")
-    E.save_edition(ctx, "nl24", "NLD", 2024, "defaults", root)
-    E.save_edition(_ctx(ctx, **{"screening.import_hhi": 0.5}), "nl24-hhi05", "NLD", 2024, "", root)
-    E.save_edition(ctx, "nl23", "NLD", 2023, "", root)
-    E.save_edition(ctx, "eu22", "EU27", 2022, "", root)
-    E.save_edition(_ctx(ctx, **{"screening.import_hhi": 0.5}), "eu22-hhi05", "EU27", 2022, "", root)
+    save(ctx, "nl24", "NLD", 2024, "defaults", root)
+    save(_ctx(ctx, **{"screening.import_hhi": 0.5}), "nl24-hhi05", "NLD", 2024, "", root)
+    save(ctx, "nl23", "NLD", 2023, "", root)
+    save(ctx, "eu22", "EU27", 2022, "", root)
+    save(_ctx(ctx, **{"screening.import_hhi": 0.5}), "eu22-hhi05", "EU27", 2022, "", root)
     return root
 
 
@@ -79,7 +86,7 @@ def test_diff_threshold_import_hhi_04_vs_05_nld(eds, ctx):
     """Aluminium ores (260600), NLD 2024: import HHI 0.442 (hand check below), between 0.4 and 0.5,
     so c1 holds at 0.4 and fails at 0.5 in 2024 (and in 2023, HHI 0.411): a dependency in 2 of 3
     years at 0.4, none at 0.5. The product leaves its tier because c1 flipped."""
-    d = E.diff_editions("nl24", "nl24-hhi05", eds)
+    d = diff_editions("nl24", "nl24-hhi05", eds)
     row = d.table.set_index("product").loc["260600"]
     assert row["tier_before"] in ("strategic", "possible", "dependency")
     assert row["tier_after"] == "none"
@@ -107,7 +114,7 @@ def test_diff_threshold_import_hhi_04_vs_05_nld(eds, ctx):
 
 def test_diff_threshold_eu27(eds):
     """EU27 2022: chromium ores (261000) import HHI 0.447 (South Africa / Turkey), dependent at 0.4, not at 0.5."""
-    d = E.diff_editions("eu22", "eu22-hhi05", eds)
+    d = diff_editions("eu22", "eu22-hhi05", eds)
     row = d.table.set_index("product").loc["261000"]
     assert 0.4 < row["import_hhi_before"] < 0.5
     assert bool(row["dependent_before"]) and not bool(row["dependent_after"])
@@ -115,7 +122,7 @@ def test_diff_threshold_eu27(eds):
 
 
 def test_diff_new_data_year(eds):
-    d = E.diff_editions("nl23", "nl24", eds)
+    d = diff_editions("nl23", "nl24", eds)
     prov = d.summaries["provenance"].set_index("key")
     assert (prov.loc["year", "before"], prov.loc["year", "after"]) == ("2023", "2024")
     assert prov.loc["window_years", "after"] == "2022-2024"
@@ -128,21 +135,21 @@ def test_diff_new_data_year(eds):
 
 
 def test_diff_with_itself_is_empty(eds):
-    d = E.diff_editions("nl24", "nl24", eds)
+    d = diff_editions("nl24", "nl24", eds)
     assert d.table.empty and d.summaries["config"].empty and d.summaries["provenance"].empty
 
 
 def test_existing_name_is_an_error_and_nothing_is_overwritten(eds, ctx):
     before = _snapshot(eds)
     with pytest.raises(InputError, match="edition 'nl24' already exists"):
-        E.save_edition(_ctx(ctx, **{"screening.import_hhi": 0.6}), "nl24", "NLD", 2022, "", eds)
+        save(_ctx(ctx, **{"screening.import_hhi": 0.6}), "nl24", "NLD", 2022, "", eds)
     assert _snapshot(eds) == before
     assert not [p for p in eds.iterdir() if p.name.startswith(".")]  # no temporary directory left
 
 
 def test_unknown_edition_lists_the_available_ones(eds, tmp_path):
     with pytest.raises(InputError, match=r"unknown edition 'nope'; available in .*: eu22, eu22-hhi05, nl23, nl24, nl24-hhi05"):
-        E.diff_editions("nl24", "nope", eds)
+        diff_editions("nl24", "nope", eds)
     with pytest.raises(InputError, match="there are no editions in .* yet"):
         E.load_edition("x", tmp_path / "empty")
     with pytest.raises(InputError, match="unknown edition '../nl24'"):
@@ -163,7 +170,7 @@ def test_failed_write_leaves_nothing(ctx, tmp_path, monkeypatch):
 
     monkeypatch.setattr(pq, "write_table", boom)
     with pytest.raises(OutputError, match="No space left on device"):
-        E.save_edition(ctx, "x", "NLD", 2024, "", tmp_path)
+        save(ctx, "x", "NLD", 2024, "", tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -244,10 +244,11 @@ def test_since_edition(ctx, tmp_path, data):
     """An edition saved with a lower c1 threshold differs in tier for some products;
     the report's 'since' table lists exactly those."""
     from geomon.analyses.context import open_context
-    from geomon.analyses.trade.editions import save_edition
+    from geomon import api
 
     loose = open_context(store=ctx.store, config=ctx.config.with_overrides(**{"screening.import_hhi": 0.2}))
-    ed = save_edition(loose, "loose", "NLD", 2022, editions=tmp_path).table.set_index("product")["tier"]
+    ed = api.save_edition("loose", "NLD", 2022, editions=tmp_path, config=loose.config,
+                          store=loose.store).table.set_index("product")["tier"]
     rd = build_report_data(ctx, "NLD", 2022, since="loose", editions=str(tmp_path))
     now = rd["products"].set_index("product")["tier"]
     both = pd.concat([ed.rename("a"), now.rename("b")], axis=1).fillna("none")
@@ -266,11 +267,11 @@ def soup_has_no_since(data) -> bool:
 
 
 def test_unknown_edition_and_other_reporter(ctx, tmp_path):
-    from geomon.analyses.trade.editions import save_edition
+    from geomon import api
 
     with pytest.raises(InputError, match="unknown edition 'nope'"):
         build_report_data(ctx, "NLD", 2022, since="nope", editions=str(tmp_path))
-    save_edition(ctx, "be", "BEL", 2022, editions=tmp_path)
+    api.save_edition("be", "BEL", 2022, editions=tmp_path, config=ctx.config, store=ctx.store)
     with pytest.raises(InputError, match="edition 'be' is for reporter BEL"):
         build_report_data(ctx, "NLD", 2022, since="be", editions=str(tmp_path))
 

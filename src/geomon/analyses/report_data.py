@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -64,8 +64,7 @@ from geomon.analyses.trade import trends as _trends
 from geomon.analyses.context import Context
 from geomon.analyses.report_parts import PartSection, build_parts
 from geomon.analyses.trade.leverage import leverage
-from geomon.analyses.trade.screening import ALL, screen
-from geomon.analyses.trade.tiers import classify
+from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER
 from geomon.engine import indicators as ind
 from geomon.errors import GeomonError, InputError
 
@@ -106,12 +105,16 @@ class ReportData:
 
 
 def build_report_data(ctx: Context, reporter: str, year: int | None = None, since: str | None = None,
-                      lang: str = "en", editions: str | None = None) -> ReportData:
+                      lang: str = "en", editions: str | None = None, progress: Progress | None = None) -> ReportData:
     """Run screening, tiers, trends, suppliers and leverage for one reporter and year.
 
-    ``since`` names a saved edition (see ``geomon edition save``) to compare with;
-    ``editions`` is where editions live (default as in :mod:`geomon.analyses.trade.editions`).
-    Raises :class:`InputError` for an unknown reporter, year, language or edition.
+    Each table is computed once: the trend over the history years screens and classifies
+    every year (the report year's rows are ``products``), suppliers and world exporters of
+    all detail products come from one query each. ``since`` names a saved edition (see
+    ``geomon edition save``) to compare with; ``editions`` is where editions live (default as
+    in :mod:`geomon.analyses.trade.editions`). ``progress(done, total, what)`` is called
+    before each step (``what`` None at the end). Raises :class:`InputError` for an unknown
+    reporter, year, language or edition.
     """
     if lang not in LANGUAGES:
         raise InputError(f"unknown language '{lang}'; choose one of {', '.join(LANGUAGES)}")
@@ -124,21 +127,23 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     for code in filter(None, (c.strip() for c in str(cfg["report.scenario_stop"]).split(","))):
         ctx.economy(code, role="stopping supplier (report.scenario_stop)")
 
-    scr = screen(ctx, econ.name, year)
-    products = _tiered(ctx, scr.table)
+    step = _steps(progress)
+    first = max(ctx.dataset.years[0], year - int(cfg["report.history_years"]) + 1)
+    if year - 1 in ctx.dataset.years:
+        first = min(first, year - 1)
+    step("screening and tiers")
+    rows, summ = _trend(ctx, econ.name, first, year)  # every year screened and classified once
+    products = _year_rows(rows, year)
     products.insert(products.columns.get_loc("top_supplier") + 1, "top_supplier_name",
                     products["top_supplier"].map(ctx.names).fillna(products["top_supplier"]))
     if products.empty:
         raise InputError(f"{econ.name} imported none of the products in the data in {year}; choose another reporter or year")
-
-    first = max(ctx.dataset.years[0], year - int(cfg["report.history_years"]) + 1)
-    if year - 1 in ctx.dataset.years:
-        first = min(first, year - 1)
-    rows, summ = _trend(ctx, econ.name, first, year)
+    scr_meta = _window_meta(ctx, year)
 
     detail = _detail(products, int(cfg["report.top_products"]))
     codes = detail["product"].tolist()
     top = int(cfg["report.top_suppliers"])
+    step("suppliers, world exporters and leverage")
     tables: dict[str, pd.DataFrame] = {
         "products": products,
         "tier_counts": _tier_counts(products),
@@ -154,8 +159,11 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         "durations": _current_durations(summ["durations"]),
         "leverage": leverage(ctx, econ.name, year).table,
     }
+    step("value chains, risk and scenario")
     supply_notes, scenario_meta = _supply(ctx, econ.name, year, tables)
+    step("the monitor's other parts")
     parts, part_notes = build_parts(ctx, econ.name, year, products)
+    step(None)
     since_meta: dict[str, Any] = {}
     if edition is not None:
         tables["since"], since_meta = _since(edition, products)
@@ -164,8 +172,7 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         analysis="report", reporter=econ.name, reporter_name=ctx.names.get(econ.name, econ.name),
         reporter_is_bloc=econ.is_bloc, reporter_members=list(econ.members) if econ.is_bloc else [],
         year=year, previous_year=year - 1 if year - 1 in ctx.dataset.years else None,
-        window_years=scr.meta["window_years"], window_years_missing=scr.meta["window_years_missing"],
-        persistence=scr.meta["persistence"], history_years=f"{first}-{year}", lang=lang,
+        **scr_meta, history_years=f"{first}-{year}", lang=lang,
         generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         thresholds={"import_hhi": cfg["screening.import_hhi"], "world_hhi": cfg["screening.world_hhi"],
                     "ratio": cfg["screening.ratio"], "window": cfg["screening.window"],
@@ -179,10 +186,39 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     return ReportData(tables, meta, parts)
 
 
+#: ``progress(done, total, what)``: called before each step of a long computation.
+Progress = Callable[[int, int, "str | None"], None]
+#: Steps of :func:`build_report_data` reported to ``progress``.
+REPORT_STEPS = 5
+
+
+def _steps(progress: Progress | None) -> Callable[[str | None], None]:
+    """A step counter calling ``progress(done, REPORT_STEPS, what)``; ``what=None`` ends it."""
+    done = [0]
+
+    def step(what: str | None) -> None:
+        if progress is not None:
+            progress(REPORT_STEPS if what is None else done[0], REPORT_STEPS, what)
+        done[0] += 1
+
+    return step
+
+
 # --- tiers -------------------------------------------------------------------------------------
 
-def _tiered(ctx: Context, screened: pd.DataFrame) -> pd.DataFrame:
-    return classify(ctx, screened).reset_index(drop=True)
+def _year_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The trend rows of ``year``, in the screening's row order: exactly ``classify(screen(year))``
+    (each trend year equals screening that year alone, see :mod:`geomon.analyses.trade.trends`)."""
+    df = rows[rows["year"] == year]
+    return df.sort_values(ORDER, ascending=ASCENDING, kind="stable").reset_index(drop=True)
+
+
+def _window_meta(ctx: Context, year: int) -> dict[str, Any]:
+    """The persistence window of ``year`` as :func:`screening.screen` describes it."""
+    n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
+    window = list(range(year - n + 1, year + 1))
+    return {"window_years": f"{window[0]}-{window[-1]}",
+            "window_years_missing": [y for y in window if y not in ctx.dataset.years], "persistence": f"{k} of {n}"}
 
 
 def _trend(ctx: Context, reporter: str, first: int, last: int) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -233,11 +269,8 @@ def _shares(ctx: Context, econ, codes: list[str], year: int, top: int, world: bo
     f = ctx.flows
     f = f.filter(f.year == year, f["product"].isin(codes))
     ef = ind.economy_flows(f, ctx.econ_table(econ))
-    if not world:
-        ef = ef.filter(ef.importer == econ.name)
-    g = ef.group_by(["product", "exporter"]).aggregate(value_usd=ef.value.sum(), quantity_t=ef.quantity.sum())
+    g = ind.supplier_values(ef, None if world else econ.name, keys=("product",))
     df = ctx.engine.execute(g).rename(columns={"exporter": "supplier"})
-    df["share"] = df["value_usd"] / df.groupby("product")["value_usd"].transform("sum")
     df = df.sort_values(["product", "value_usd", "supplier"], ascending=[True, False, True], kind="stable")
     df["rank"] = df.groupby("product").cumcount() + 1
     df["supplier_name"] = df["supplier"].map(ctx.names).fillna(df["supplier"])

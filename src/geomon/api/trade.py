@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from geomon.analyses.context import Result
+from geomon.analyses.trade import diversification as _diversification
+from geomon.analyses.trade import edition_diff as _edition_diff
 from geomon.analyses.trade import editions as _editions
 from geomon.analyses.trade import groups as _groups
 from geomon.analyses.trade import leverage as _leverage
@@ -15,10 +18,9 @@ from geomon.analyses.trade import trends as _trends
 from geomon.analyses.knowledge import link as _knowledge_link
 from geomon.analyses.trade.trends import TablesResult, TrendsResult
 from geomon.api import sources as _sources
-from geomon.api import sources as _sources
 from geomon.api._context import SCREENING, TIERS, ConfigArg, StoreArg, context, file_settings
 from geomon.errors import InputError
-from geomon.errors import InputError
+from geomon.outputs.editions import write_edition
 from geomon.store import Store, open_store
 
 
@@ -89,6 +91,17 @@ def tiers(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg =
     return _knowledge_link.annotated(ctx, _tiers.tiers(ctx, reporter, year))  # + knowledge position per field
 
 
+def alternatives(reporter: str = "NLD", product: str = "283691", year: int | None = None, *,
+                 config: ConfigArg = None, store: StoreArg = None, hs: str | None = None, version: str | None = None,
+                 **settings) -> Result:
+    """Diversification options for ``reporter``'s imports of ``product`` (HS6) in ``year``: every other
+    exporter ranked (qualifying alternatives first, then by exports to the rest of the world), with its
+    world export share, share of world supply at the product's stage (EU CRM study 2023), WGI political
+    stability and whether an EU trade agreement is in force with it (shipped table, a source per row)."""
+    ctx = context(config, store, hs, version, settings, TIERS)
+    return _diversification.alternatives(ctx, reporter, product, year)
+
+
 def groups(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
            groups_file: str | Path | None = None, replace_groups: bool = False, group: str | list[str] | None = None,
            members: bool = False, interest_map: str | Path | None = None, replace_interest_map: bool = False,
@@ -137,7 +150,11 @@ def save_edition(name: str, reporter: str = "NLD", year: int | None = None, *, n
     """
     files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file)
     ctx = context(config, store, hs, version, {**settings, **files}, TIERS)
-    return _editions.save_edition(ctx, name, reporter, year, note, editions)
+    res = _editions.build_edition(ctx, name, reporter, year, note, editions)
+    path = res.meta["path"]
+    stored = write_edition(Path(path), res.table, {k: v for k, v in res.meta.items() if k != "path"},
+                           ctx.config.as_dict())
+    return replace(res, meta={**stored, "path": path})
 
 
 def _store(store: StoreArg) -> Store:
@@ -157,4 +174,4 @@ def show_edition(name: str, editions: str | Path | None = None, *, store: StoreA
 def diff_editions(a: str, b: str, editions: str | Path | None = None, *, store: StoreArg = None) -> TablesResult:
     """Products that entered or left each tier from edition ``a`` to ``b``, with the indicator
     changes behind them; ``summaries`` tiers, config and provenance differences."""
-    return _editions.diff_editions(a, b, editions, _store(store))
+    return _edition_diff.diff_editions(a, b, editions, _store(store))
