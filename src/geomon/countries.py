@@ -82,3 +82,18 @@ def country_names(countries: pa.Table) -> dict[str, str]:
         if iso3 not in names or "(..." not in name:
             names[iso3] = name
     return names
+
+
+def iso2_by_iso3() -> dict[str, str]:
+    """ISO3 -> ISO 3166 alpha-2 code, from the BACI country list shipped with geomon (CEPII
+    gives both codes; BACI's 'NA' of Namibia, read as missing by some readers, is restored)."""
+    import pyarrow.parquet as pq
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent / "data" / "store" / "baci"
+    out: dict[str, str] = {"NAM": "NA"}
+    for path in sorted(data.glob("*/countries.parquet")):
+        t = pq.read_table(path, columns=["iso2", "iso3"])
+        out.update({i3: i2 for i2, i3 in zip(t.column("iso2").to_pylist(), t.column("iso3").to_pylist())
+                    if i2 and len(i2) == 2 and i2.isalpha()})
+    return out

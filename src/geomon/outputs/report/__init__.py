@@ -16,7 +16,11 @@ FORMATS = ("html", "xlsx")
 
 
 def write_report(data: ReportData, path: str | Path, fmt: str = "html") -> None:
-    """Write ``data`` as ``fmt`` (html or xlsx) to ``path``."""
+    """Write ``data`` as ``fmt`` (html or xlsx) to ``path``, with country names, areas and
+    reasons in the report's language (:mod:`geomon.outputs.report.localize`)."""
+    from geomon.outputs.report.localize import localize
+
+    data = localize(data, data.meta.get("lang", "en"))
     if fmt == "html":
         from geomon.outputs.report.html import write_html
 

@@ -1,8 +1,9 @@
 """Words of the report in English (default) and Dutch.
 
 Every language has the same keys (a test checks it). Texts may hold ``{name}``
-fields filled by the renderer. Product descriptions, country names and the tier
-reasons written by :mod:`geomon.analyses.trade.tiers` come from the data and stay English.
+fields filled by the renderer. Country names (CLDR), public-interest areas and the tier
+reasons written by :mod:`geomon.analyses.trade.tiers` are translated from the data by
+:mod:`geomon.outputs.report.localize`; product descriptions (CEPII's HS texts) stay English.
 """
 
 from __future__ import annotations
