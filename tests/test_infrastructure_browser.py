@@ -57,8 +57,9 @@ def test_euromax_is_in_the_right_place(map_page):
     emx = scene["points"]["SMDG:NLRTM:EMX"]
     assert (emx["lat"], emx["lon"]) == (51.974167, 4.038056)
     assert emx["home"] == "HKG"
-    x1, y1, x2, y2 = scene["shapes"][0]  # the Netherlands' outline
+    x1, y1, x2, y2 = scene["shapes"][0]  # the Netherlands' outline (European part: the nodes' box)
     assert x1 < emx["x"] < x2 and y1 < emx["y"] < y2
+    assert x2 - x1 > 200  # the map is fitted to the Netherlands, not to the Caribbean islands as well
     # west of Amsterdam (larger longitude -> larger x), north of Vlissingen (larger latitude -> smaller y)
     assert emx["x"] < scene["points"]["SMDG:NLAMS:CTVA"]["x"]
     assert emx["y"] < scene["points"]["SMDG:NLVLI:KBV"]["y"]

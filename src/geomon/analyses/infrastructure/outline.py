@@ -47,31 +47,60 @@ def _ring(indexes: list[int]) -> list[list[float]]:
     return ring
 
 
-def outlines(codes: set[int]) -> list[dict[str, Any]]:
+def _bbox(rings: list[list[list[float]]]) -> tuple[float, float, float, float]:
+    xs = [p[0] for r in rings for p in r]
+    ys = [p[1] for r in rings for p in r]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _near(poly: list[list[list[float]]], box: tuple[float, float, float, float] | None) -> bool:
+    """Whether the polygon's bounding box meets ``box`` (lon_min, lat_min, lon_max, lat_max)."""
+    if box is None:
+        return True
+    x1, y1, x2, y2 = _bbox(poly)
+    return not (x2 < box[0] or x1 > box[2] or y2 < box[1] or y1 > box[3])
+
+
+def outlines(codes: set[int], box: tuple[float, float, float, float] | None = None) -> list[dict[str, Any]]:
     """GeoJSON features (``properties``: ``id`` numeric code, ``name``) of the countries whose
-    ISO numeric code is in ``codes``."""
+    ISO numeric code is in ``codes``; with ``box``, only the polygons whose bounding box meets it
+    (the Netherlands' Caribbean islands are left out of a map of its European terminals)."""
     feats = []
     for geom in _topology()["objects"]["countries"]["geometries"]:
         if not geom.get("id", "").isdigit() or int(geom["id"]) not in codes:
             continue
         if geom["type"] == "Polygon":
-            coords: Any = [_ring(r) for r in geom["arcs"]]
+            polys = [[_ring(r) for r in geom["arcs"]]]
         elif geom["type"] == "MultiPolygon":
-            coords = [[_ring(r) for r in poly] for poly in geom["arcs"]]
+            polys = [[_ring(r) for r in poly] for poly in geom["arcs"]]
         else:
             continue
+        polys = [p for p in polys if _near(p, box)]
+        if not polys:
+            continue
+        coords: Any = polys
         feats.append({"type": "Feature", "properties": {"id": int(geom["id"]), "name": geom["properties"]["name"]},
-                      "geometry": {"type": geom["type"], "coordinates": coords}})
+                      "geometry": {"type": "MultiPolygon", "coordinates": coords}})
     return feats
 
 
-def outline_for(countries, members: list[str]) -> list[dict[str, Any]]:
-    """Outline features of the ISO3 ``members``; ``countries`` is the BACI country table
-    (code, name, iso3). A country's ISO numeric code is its BACI code when the atlas has that
-    id, else the atlas country of the same name (BACI files France under 251, ISO says 250)."""
+def node_box(lat, lon, margin: float = 2.0) -> tuple[float, float, float, float] | None:
+    """Bounding box (lon_min, lat_min, lon_max, lat_max) of the nodes' coordinates, widened by ``margin`` degrees."""
+    pts = [(float(x), float(y)) for x, y in zip(lon, lat) if x == x and y == y]
+    if not pts:
+        return None
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin
+
+
+def outline_for(countries, members: list[str], box: tuple[float, float, float, float] | None = None) -> list[dict[str, Any]]:
+    """Outline features of the ISO3 ``members`` (polygons meeting ``box`` only, see :func:`outlines`);
+    ``countries`` is the BACI country table (code, name, iso3). A country's ISO numeric code is its
+    BACI code when the atlas has that id, else the atlas country of the same name (BACI files
+    France under 251, ISO says 250)."""
     mine = countries[countries["iso3"].isin(members)]
     names = set(mine["name"])
     atlas = {int(g["id"]): g["properties"]["name"] for g in _topology()["objects"]["countries"]["geometries"]
              if g.get("id", "").isdigit()}
     codes = {int(c) for c in mine["code"] if int(c) in atlas} | {i for i, n in atlas.items() if n in names}
-    return outlines(codes)
+    return outlines(codes, box)

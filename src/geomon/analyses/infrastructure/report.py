@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geomon.analyses.context import Context
-from geomon.analyses.infrastructure.outline import outline_for
+from geomon.analyses.infrastructure.outline import node_box, outline_for
 from geomon.analyses.infrastructure.trade_link import tiered_import_link
 from geomon.analyses.infrastructure.view import home_totals, selected_stakes
 from geomon.analyses.infrastructure.nodes import NODE_COLUMNS, attach_owners, register_nodes
@@ -29,5 +29,5 @@ def build(ctx: Context, reporter: str, year: int, products: pd.DataFrame) -> Par
     link, link_meta = tiered_import_link(ctx, econ, homes, year, codes)
     return PartSection("infrastructure", {"nodes": sel[NODE_COLUMNS], "totals": totals, "stakes": selected_stakes(sel),
                                           "trade_link": link},
-                       {"outline": outline_for(ctx.countries.to_pandas(), list(econ.members)),
+                       {"outline": outline_for(ctx.countries.to_pandas(), list(econ.members), node_box(sel["lat"], sel["lon"])),
                         "trade_link": link_meta, "nodes": len(sel), "unmapped": int((sel["home_economy"] == "").sum())})

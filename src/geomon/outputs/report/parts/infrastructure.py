@@ -99,9 +99,10 @@ def write_map_page(res, path: str | Path) -> None:
     nodes = map_nodes(res.table, L["infrastructure_unmapped"])
     title = f"{m['country_name']}: {L['infrastructure_map'].lower()} ({len(nodes)} {L['infrastructure_nodes']})"
     from geomon.analyses.context import open_context
-    from geomon.analyses.infrastructure.outline import outline_for
+    from geomon.analyses.infrastructure.outline import node_box, outline_for
 
-    spec = map_spec(nodes, outline_for(open_context().countries.to_pandas(), m["members_list"]), L, title)
+    box = node_box(res.table["lat"], res.table["lon"])
+    spec = map_spec(nodes, outline_for(open_context().countries.to_pandas(), m["members_list"], box), L, title)
     text = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c").replace("&", "\\u0026")
     scripts = "\n".join(f"<script>{_script_safe(_static(VENDORED[k][0]))}</script>" for k in ("vega", "vegalite", "embed"))
     caveat = m.get("trade_link", {}).get("caveat", "")
