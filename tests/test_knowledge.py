@@ -281,3 +281,19 @@ def test_rta_weighted_mean_is_one():
         assert (x["index"] * w).sum() == pytest.approx(1.0)
 
     check()
+
+
+def test_cli_ingest_then_knowledge_reads_it(tmp_path, cli):
+    """'geomon ingest ncses' into the per-user store; 'geomon knowledge' then reads that release."""
+    index = [(7001, "SINV-99", "International patent families granted in semiconductors, by region: 1998–2022", "Number", "NCSES")]
+    rows = [(7001, "Netherlands", "", "", 2022, "61"), (7001, "World", "", "", 2022, "30000"), (7001, "China", "", "", 2022, "12000")]
+    src = write_release(tmp_path / "src", rows, index)
+    res = cli("ingest", "ncses", src, "--release", "SEI-test")
+    assert res.exit_code == 0, res.output
+    assert "NCSES release SEI-test: 3 rows written" in res.output
+    res = cli("knowledge", "--country", "NLD", "--compare", "CHN", "-f", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["meta"]["knowledge_release"] == "SEI-test" and data["meta"]["knowledge_embedded"] is False
+    nl = [r for r in data["rows"] if r["code"] == "NLD"][0]
+    assert nl["value"] == 61 and nl["world_share"] == pytest.approx(61 / 30000) and nl["rank"] == 2

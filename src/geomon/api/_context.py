@@ -13,7 +13,7 @@ from geomon.store import Store
 SCREENING = ("screening",)
 TIERS = ("tiers", "groups", "screening")
 SUPPLY = ("supply", "chains", "risk", "screening")
-REPORT = ("report", "tiers", "groups", "supply", "chains", "risk", "leverage", "screening")
+REPORT = ("report", "tiers", "groups", "supply", "chains", "risk", "leverage", "screening", "knowledge")
 
 ConfigArg = Config | str | Path | None
 StoreArg = str | Path | Store | None

@@ -1,4 +1,5 @@
-"""The NCSES release an analysis reads: the newest in the store, else the one shipped with geomon.
+"""The NCSES release an analysis reads: the newest in the store read from, else in the per-user
+store, else the one shipped with geomon.
 
 Releases live at ``STORE/ncses/RELEASE/`` (see :mod:`geomon.ingest.ncses`); the release geomon
 ships has the same layout under ``geomon/data/knowledge`` (:func:`embedded_dir`). Geography names and kinds come from
@@ -66,9 +67,11 @@ def release_dirs(root: Path) -> list[Path]:
     return sorted(p.parent for p in (root / "ncses").glob("*/release.json"))
 
 
-def find_release(store_root: Path) -> tuple[Path, bool]:
-    """The newest release (by ingest time) in ``store_root``, else the embedded one."""
-    for root, embedded in ((store_root, False), (embedded_dir(), True)):
+def find_release(store_root: Path, user_root: Path | None = None) -> tuple[Path, bool]:
+    """The newest release (by ingest time) in ``store_root``, else in ``user_root`` (the per-user
+    store, where ``geomon ingest ncses`` writes by default), else the shipped one."""
+    roots = [(store_root, False)] + ([(user_root, False)] if user_root is not None else []) + [(embedded_dir(), True)]
+    for root, embedded in roots:
         dirs = release_dirs(root)
         if dirs:
             newest = max(dirs, key=lambda d: json.loads((d / "release.json").read_text(encoding="utf-8"))["ingested_at"])
@@ -78,7 +81,9 @@ def find_release(store_root: Path) -> tuple[Path, bool]:
 
 def load(ctx: Context) -> Knowledge:
     """The NCSES release for ``ctx``'s store (cached per folder)."""
-    folder, embedded = find_release(ctx.store.root)
+    from geomon.store import default_store_dir
+
+    folder, embedded = find_release(ctx.store.root, default_store_dir())
     return _load(str(folder), embedded)
 
 
