@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import SHARED
 
@@ -91,7 +92,7 @@ def test_eu27_per_member_chinese_or_hong_kong_operators(eu):
     nl = len(smdg_rows("NL"))
     assert m.loc["NLD", "nodes"] == nl and m.loc["NLD", "focus_share"] == pytest.approx(6 / nl)
     assert m.loc["ESP", "focus_operators"] == "COSCO Shipping Ports, Hutchison Ports"
-    eu_prefixes = ("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE").split()
+    eu_prefixes = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"]
     assert m["nodes"].sum() == sum(len(smdg_rows(p)) for p in eu_prefixes) == eu.meta["nodes"]
 
 

@@ -35,7 +35,7 @@ def map_page(tmp_path_factory, driver):  # noqa: F811
     from selenium.webdriver.support.ui import WebDriverWait
 
     from geomon import api
-    from geomon.outputs.report.parts.infrastructure import write_map_page
+    from geomon.outputs.report.map_page import write_map_page
 
     path = Path(tmp_path_factory.mktemp("infra")) / "map.html"
     write_map_page(api.infrastructure("NLD", trade=False), path)

@@ -37,7 +37,7 @@ def infrastructure(country: str = "NLD", *, owners: str | list[str] | None = Non
     if nodes_file is not None:
         settings = {**settings, "infrastructure.nodes": nodes_file}
     ctx = context(config, store, hs, version, settings, INFRASTRUCTURE)
-    join = lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v  # noqa: E731
+    join = lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v
     return _view.infrastructure(ctx, country, join(owners), join(kinds), None, _infra_root(store), year, trade)
 
 

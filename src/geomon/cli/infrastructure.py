@@ -10,14 +10,21 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from geomon import api
 from geomon.cli.app import command, err, provenance_caption
 from geomon.cli.core import ingest_app
-from geomon.cli.options import ConfigOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, YearOpt
+from geomon.cli.options import (
+    ConfigOpt,
+    HsOpt,
+    OutputOpt,
+    StoreOpt,
+    VersionOpt,
+    YearOpt,
+)
 from geomon.cli.settings_options import with_settings
 from geomon.cli.tiers import TIER_SECTIONS
 from geomon.errors import OutputError
@@ -53,12 +60,12 @@ LINK_SPEC = [("home_economy", "home", "text"), ("home_name", "economy", "text"),
 @with_settings(*SECTIONS)
 def infrastructure_cmd(
     country: Annotated[str, typer.Option("--country", "-c", help="ISO3 code (NLD) or bloc (EU27).")] = "NLD",
-    owner: Annotated[Optional[str], typer.Option("--owner", help="Only nodes whose operator's home economy is one of these ISO3 codes, e.g. CHN,HKG,USA (also the focus of the per-member totals).", show_default=False)] = None,
-    kind: Annotated[Optional[str], typer.Option("--kind", help="Only these kinds, e.g. terminal (every *_terminal) or lng_terminal.", show_default=False)] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only nodes whose operator's home economy is one of these ISO3 codes, e.g. CHN,HKG,USA (also the focus of the per-member totals).", show_default=False)] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="Only these kinds, e.g. terminal (every *_terminal) or lng_terminal.", show_default=False)] = None,
     year: YearOpt = None,
     fmt: Annotated[InfraFormat, typer.Option("--format", "-f", help="Output format (html: the map page).")] = InfraFormat.table,
     output: OutputOpt = None,
-    table: Annotated[Optional[str], typer.Option("--table", help="One table only: nodes, totals, members, stakes, deals, deals_by_year, trade_link.", show_default=False)] = None,
+    table: Annotated[str | None, typer.Option("--table", help="One table only: nodes, totals, members, stakes, deals, deals_by_year, trade_link.", show_default=False)] = None,
     no_trade: Annotated[bool, typer.Option("--no-trade", help="Skip the link to tiered imports.")] = False,
     store: StoreOpt = None,
     config: ConfigOpt = None,
@@ -67,8 +74,8 @@ def infrastructure_cmd(
     settings: dict | None = None,
 ) -> None:
     """Infrastructure nodes (SMDG container terminals and your own nodes) with operator, parent, home economy and stakes."""
-    from geomon.cli.trends import emit_tables
     from geomon.cli.options import Format
+    from geomon.cli.trends import emit_tables
 
     if fmt is InfraFormat.html and output is None:
         raise OutputError("--format html writes a page; give --output FILE.html")
@@ -76,7 +83,7 @@ def infrastructure_cmd(
                              store=store, hs=hs, version=data_version, **(settings or {}))
     res.pick(table)
     if fmt is InfraFormat.html:
-        from geomon.outputs.report.parts.infrastructure import write_map_page
+        from geomon.outputs.report.map_page import write_map_page
 
         write_map_page(res, output)
         err.print(f"wrote the map of {len(res.table)} nodes to {output}")

@@ -23,8 +23,6 @@ import pandas as pd
 from geomon.analyses.context import Context, Result
 from geomon.analyses.infrastructure import register
 from geomon.analyses.infrastructure.ownership import load_ownership
-from geomon.analyses.infrastructure.trade_link import tiered_import_link
-from geomon.countries import Economy
 from geomon.errors import InputError
 from geomon.sources.nodes import KINDS, read_nodes
 
@@ -93,7 +91,7 @@ def attach_owners(ctx: Context, nodes: pd.DataFrame) -> pd.DataFrame:
     own = om.owners.set_index("operator_group")
     df = nodes.copy()
     df["operator_group"] = df["operator"].map(om.match_operator)
-    get = lambda col: df["operator_group"].map(own[col]).fillna("")  # noqa: E731
+    get = lambda col: df["operator_group"].map(own[col]).fillna("")
     df["parent"], df["home_economy"], df["state_owned"] = get("parent"), get("home_economy"), get("state_owned")
     df["ownership_source"], df["ownership_certainty"] = get("url"), get("certainty")
     df["home_name"] = df["home_economy"].map(ctx.names).fillna(df["home_economy"])

@@ -11,6 +11,7 @@ Country ids are ISO 3166-1 numeric codes, as BACI's country codes (528 = Netherl
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from typing import Any
 
@@ -86,7 +87,7 @@ def outlines(codes: set[int], box: tuple[float, float, float, float] | None = No
 
 def node_box(lat, lon, margin: float = 2.0) -> tuple[float, float, float, float] | None:
     """Bounding box (lon_min, lat_min, lon_max, lat_max) of the nodes' coordinates, widened by ``margin`` degrees."""
-    pts = [(float(x), float(y)) for x, y in zip(lon, lat) if x == x and y == y]
+    pts = [(float(x), float(y)) for x, y in zip(lon, lat) if not (math.isnan(float(x)) or math.isnan(float(y)))]
     if not pts:
         return None
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]

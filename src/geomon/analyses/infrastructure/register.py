@@ -54,7 +54,7 @@ def ingest(kind: str, path: str | Path, store_root: str | Path, iso2_to_iso3: di
     src = Path(path)
     table = read_smdg(src, iso2_to_iso3 or {}) if kind == "smdg" else read_cgit(src)
     prov = {**PROVENANCE[kind], "file": src.name, "sha256": _sha256(src), "rows": len(table),
-            "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+            "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
     folder = infra_dir(store_root)
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from geomon.analyses.context import Context
+from geomon.analyses.infrastructure.nodes import (
+    NODE_COLUMNS,
+    attach_owners,
+    register_nodes,
+)
 from geomon.analyses.infrastructure.outline import node_box, outline_for
 from geomon.analyses.infrastructure.trade_link import tiered_import_link
 from geomon.analyses.infrastructure.view import home_totals, selected_stakes
-from geomon.analyses.infrastructure.nodes import NODE_COLUMNS, attach_owners, register_nodes
 from geomon.analyses.results import PartSection
 from geomon.store import default_store_dir
 

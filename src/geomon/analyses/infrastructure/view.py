@@ -8,8 +8,15 @@ import pandas as pd
 
 from geomon.analyses.context import Context
 from geomon.analyses.infrastructure import register
-from geomon.analyses.infrastructure.nodes import (NODE_COLUMNS, InfrastructureResult, attach_owners, kind_filter,
-                                                  node_stakes, parse_codes, register_nodes)
+from geomon.analyses.infrastructure.nodes import (
+    NODE_COLUMNS,
+    InfrastructureResult,
+    attach_owners,
+    kind_filter,
+    node_stakes,
+    parse_codes,
+    register_nodes,
+)
 from geomon.analyses.infrastructure.ownership import load_ownership
 from geomon.analyses.infrastructure.trade_link import tiered_import_link
 from geomon.countries import Economy
