@@ -113,5 +113,7 @@ def knowledge(ctx: Context, country: str, field: str | list[str] | None = None,
     p = kn.provenance
     meta = ctx.meta(analysis="knowledge", country=code, country_name=kn.name(code), compare=codes[1:],
                     fields=fields, view_year=year, rows=len(table), **rules(ctx), **kn.meta(),
-                    source=f"{p['source']}", licence=p["licence"], citation=p["citation"])
+                    source=f"{p['source']}", licence=p["licence"], citation=p["citation"],
+                    dataset=p["release"], data_version=p["release"], data_years=p["years"],
+                    hs_revision="", data_note="", embedded_data=kn.embedded)
     return Result(table, meta)
