@@ -142,6 +142,14 @@ def bloc_export_totals(exports: ir.Table, bloc_exports: ir.Table, members: list[
     return out.union(b)
 
 
+def supplier_values(eflows: ir.Table, importer: str | None, keys: tuple[str, ...] = ("year",)) -> ir.Table:
+    """Per (``keys``, exporter s): v(s) = sum of the flows to ``importer`` (every importer when
+    None: world exports), their quantity, and share(s) = v(s) / sum_s' v(s') within ``keys``."""
+    f = eflows if importer is None else eflows.filter(eflows.importer == importer)
+    g = f.group_by([*keys, "exporter"]).aggregate(value_usd=f.value.sum(), quantity_t=f.quantity.sum())
+    return g.mutate(share=g.value_usd / g.value_usd.sum().over(group_by=list(keys)))
+
+
 def world_indicators_from_sums(sums: ir.Table) -> ir.Table:
     """Add world-export HHI = sum x^2 / (sum x)^2 and top exporter share = max x / sum x."""
     total = sums.world_export_value_usd

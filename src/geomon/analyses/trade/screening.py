@@ -166,8 +166,8 @@ def _final(ctx: Context, expr: ir.Table) -> ir.Table:
 
 
 #: Row order of every screening table: reporter, year, dependent first, then by import value.
-_ORDER = ["reporter", "year", "dependent", "import_value_usd", "product"]
-_ASCENDING = [True, True, False, False, True]
+ORDER = _ORDER = ["reporter", "year", "dependent", "import_value_usd", "product"]
+ASCENDING = _ASCENDING = [True, True, False, False, True]
 
 
 def _finish(ctx: Context, df: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
