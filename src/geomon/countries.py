@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from geomon.errors import InputError, choices
+from geomon.errors import InputError, choices, warn
 
 EU27 = ("AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU", "GRC", "HUN", "IRL",
         "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT", "ROU", "SVK", "SVN", "ESP", "SWE")
@@ -51,6 +51,9 @@ def resolve_economy(text: str, countries: pa.Table, blocs: dict[str, tuple[str, 
     iso3s = set(countries.column("iso3").to_pylist())
     blocs = all_blocs(blocs)
     if key in blocs:
+        if key in iso3s and key not in BUILTIN_BLOCS:
+            warn(f"the bloc {key} from the config has the name of the economy {key}; '{raw}' means the bloc "
+                 f"({', '.join(blocs[key])}) here, never the economy alone: rename the bloc to tell them apart")
         unknown = [m for m in blocs[key] if ALIASES.get(m, m) not in iso3s]
         if unknown:
             raise InputError(f"bloc {key} has members not in the data: {', '.join(unknown)}; use ISO3 codes from the BACI country list")

@@ -33,6 +33,18 @@ class OutputError(GeomonError):
     """An output cannot be written."""
 
 
+class GeomonWarning(UserWarning):
+    """An input that changes nothing (or not what it seems to): one line naming it. The CLI
+    prints it as 'warning: ...' on stderr; the Python API issues it as a normal warning."""
+
+
+def warn(message: str) -> None:
+    """Issue a :class:`GeomonWarning` (one line)."""
+    import warnings
+
+    warnings.warn(" ".join(message.split()), GeomonWarning, stacklevel=2)
+
+
 def choices(values, limit: int = 12) -> str:
     """Render allowed values for an error message, shortened when long."""
     values = [str(v) for v in values]

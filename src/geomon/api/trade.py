@@ -17,6 +17,7 @@ from geomon.analyses.trade import tiers as _tiers
 from geomon.analyses.trade import trends as _trends
 from geomon.analyses.knowledge import link as _knowledge_link
 from geomon.analyses.trade.trends import TablesResult, TrendsResult
+from geomon.api import _notices
 from geomon.api import sources as _sources
 from geomon.api._context import SCREENING, TIERS, ConfigArg, StoreArg, context, file_settings
 from geomon.errors import InputError
@@ -88,7 +89,8 @@ def tiers(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg =
     ``strategic_world_hhi=0.6``, ``margin=0.2`` or ``import_hhi=0.5``."""
     files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file)
     ctx = context(config, store, hs, version, {**settings, **files}, TIERS)
-    return _knowledge_link.annotated(ctx, _tiers.tiers(ctx, reporter, year))  # + knowledge position per field
+    res = _notices.unused_overrides(ctx, _tiers.tiers(ctx, reporter, year))  # warns: overrides that change nothing
+    return _knowledge_link.annotated(ctx, res)  # + knowledge position per field
 
 
 def alternatives(reporter: str = "NLD", product: str = "283691", year: int | None = None, *,
@@ -113,7 +115,7 @@ def groups(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg 
     files = file_settings(interest_map, replace_interest_map, overrides_file, groups_file, replace_groups)
     ctx = context(config, store, hs, version, {**settings, **files}, TIERS)
     ids = [group] if isinstance(group, str) else group
-    return _groups.groups(ctx, reporter, year, ids=ids, members=members)
+    return _notices.absent_group_members(ctx, _groups.groups(ctx, reporter, year, ids=ids, members=members))
 
 
 def trends(reporter: str = "NLD", first: int | None = None, last: int | None = None, *,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import warnings
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -27,6 +29,27 @@ from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, 
                                 StoreOpt, VersionOpt)
 
 
+@contextlib.contextmanager
+def _warnings_as_lines():
+    """Print each :class:`GeomonWarning` once, at once, as one 'warning: ...' line on stderr."""
+    from geomon.errors import GeomonWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("default", GeomonWarning)
+        original, seen = warnings.showwarning, set()
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, GeomonWarning):
+                if str(message) not in seen:
+                    seen.add(str(message))
+                    err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+            else:
+                original(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
+
+
 def command(name: str | None = None, *, group: typer.Typer | None = None, **kwargs: Any) -> Callable:
     """Register a command whose :class:`GeomonError` becomes one line on stderr and a non-zero exit.
 
@@ -37,13 +60,19 @@ def command(name: str | None = None, *, group: typer.Typer | None = None, **kwar
         @functools.wraps(fn)
         def wrapper(*args: Any, **kw: Any) -> Any:
             try:
-                return fn(*args, **kw)
+                with _warnings_as_lines():
+                    return fn(*args, **kw)
             except GeomonError as exc:
                 err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
                 raise typer.Exit(exc.exit_code) from None
             except KeyboardInterrupt:
                 err.print("interrupted; nothing was written")
                 raise typer.Exit(130) from None
+            except Exception as exc:
+                if type(exc).__name__ == "InterruptException":  # DuckDB's Ctrl-C inside a query
+                    err.print("interrupted; nothing was written")
+                    raise typer.Exit(130) from None
+                raise
 
         (group or app).command(name, **kwargs)(wrapper)
         return fn
