@@ -213,3 +213,13 @@ def test_cli_ingest_and_source_selection(cli, tmp_path, store):
     assert r.exit_code == 2 and "does not exist" in r.output and "Traceback" not in r.output
     with pytest.raises(InputError, match="source baci is not in the store"):
         api.screen("NLD", store=store, source="baci")
+
+
+def test_cli_trends_monthly_and_year_check(cli, store):
+    r = cli("trends", "--monthly", "--store", str(store), "--from", "2025-05", "--to", "2025-06", "-p", "481149", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.strip().splitlines()
+    assert "import_value_eur" in lines[0] and len(lines) == 3
+    assert lines[1].split(",")[3] == "2025-05" and lines[2].split(",")[3] == "2025-06"
+    r = cli("trends", "--from", "2020-01", "--store", str(store))
+    assert r.exit_code == 2 and "add --monthly" in r.output and "Traceback" not in r.output

@@ -120,19 +120,23 @@ def trends_monthly_cmd(
     store: StoreOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Month by month: the screening of the 12 months ending in each month (what 'trends --monthly' gives)."""
+    """Month by month: the screening of the 12 months ending in each month (the same as 'trends --monthly')."""
+    res = api.trends_monthly(reporter, first, last, product=product, source=source, config=config, store=store)
+    emit(res, fmt, output, lambda: show_monthly(res))
+
+
+def show_monthly(res) -> None:
+    """The month-by-month screening as a terminal table."""
     from geomon.outputs.terminal import render
 
-    res = api.trends_monthly(reporter, first, last, product=product, source=source, config=config, store=store)
     m = res.meta
     cur = m["currency"]
     spec = [("product", "product", "text"), ("period", "12 months to", "text"),
             (f"import_value_{cur.lower()}", f"imports {cur}", "usd"), ("top_supplier", "top", "text"),
             ("top_supplier_share", "share", "share"), ("import_hhi", "imp HHI", "hhi"),
             ("world_export_hhi", "wld HHI", "hhi"), ("criteria_met_years", "met", "int"), ("dependent", "dep", "flag")]
-    emit(res, fmt, output, lambda: render(
-        res.table, spec, f"{m['reporter']}: rolling 12-month screening {m['first_period']} to {m['last_period']}",
-        f"Persistence {m['persistence']}. " + provenance_caption(m)))
+    render(res.table, spec, f"{m['reporter']}: rolling 12-month screening {m['first_period']} to {m['last_period']}",
+           f"Persistence {m['persistence']}. " + provenance_caption(m))
 
 
 

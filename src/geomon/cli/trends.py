@@ -22,11 +22,11 @@ import typer
 from rich.console import Console
 
 from geomon import api
-from geomon.cli.app import command, err, provenance_caption
-from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt
+from geomon.cli.app import command, emit, err, provenance_caption
+from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, SourceOpt, StoreOpt, VersionOpt
 from geomon.cli.settings_options import with_settings
 from geomon.cli.tiers import TIER_SECTIONS
-from geomon.errors import OutputError
+from geomon.errors import InputError, OutputError
 
 SummaryOpt = Annotated[Optional[str], typer.Option("--summary", help="One table only (terminal, csv, json, parquet, xlsx): by_tier, by_supplier, changes or durations.", show_default=False)]
 
@@ -183,8 +183,8 @@ def show_trends(res, console: Console | None = None) -> None:
 @with_settings(*TIER_SECTIONS)
 def trends_cmd(
     reporter: ReporterOpt = "NLD",
-    first: Annotated[Optional[int], typer.Option("--from", help="First year [default: 19 years before --to].", show_default=False)] = None,
-    last: Annotated[Optional[int], typer.Option("--to", help="Last year [default: the latest in the data].", show_default=False)] = None,
+    first: Annotated[Optional[str], typer.Option("--from", help="First year [default: 19 years before --to]; with --monthly a month YYYY-MM.", show_default=False)] = None,
+    last: Annotated[Optional[str], typer.Option("--to", help="Last year [default: the latest in the data]; with --monthly a month YYYY-MM.", show_default=False)] = None,
     product: Annotated[Optional[list[str]], typer.Option("--product", "-p", help="Only this HS6 product (repeatable; an HS4 heading or HS2 chapter gives its HS6 codes): the full series.", show_default=False)] = None,
     summary: SummaryOpt = None,
     fmt: FormatOpt = Format.table,
@@ -193,12 +193,22 @@ def trends_cmd(
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    source: SourceOpt = None,
+    monthly: Annotated[bool, typer.Option("--monthly", help="Month by month (monthly data): the screening of the 12 months ending in each month.")] = False,
+    hs_target: Annotated[Optional[str], typer.Option("--hs-target", help="Convert every year to this HS revision first (e.g. 17): one series across revisions.", show_default=False)] = None,
     settings: dict | None = None,
 ) -> None:
     """Screening and tiers for every year of a range: rows per product and year, plus summaries
     (per year by tier and main supplier, entries/exits, how long dependencies last)."""
-    res = api.trends(reporter, first, last, product=product, config=config, store=store, hs=hs, version=data_version,
-                     **settings)
+    if monthly:
+        from geomon.cli.sources import show_monthly
+
+        res = api.trends_monthly(reporter, first, last, product=product, source=source or "comext", config=config,
+                                 store=store, hs=hs, version=data_version, **settings)
+        emit(res, fmt, output, lambda: show_monthly(res))
+        return
+    res = api.trends(reporter, _year(first, "--from"), _year(last, "--to"), product=product, config=config, store=store,
+                     hs=hs, version=data_version, source=source, hs_target=hs_target, **settings)
 
     def show() -> None:
         if summary is None:
@@ -208,3 +218,12 @@ def trends_cmd(
                        provenance_caption(res.meta))
 
     emit_tables(res, fmt, output, show, summary)
+
+
+def _year(value: str | None, option: str) -> int | None:
+    """A year given to --from/--to (a month YYYY-MM needs --monthly)."""
+    if value is None:
+        return None
+    if not value.strip().isdigit():
+        raise InputError(f"{option} {value} is not a year; give e.g. 2020, or add --monthly for months (YYYY-MM)")
+    return int(value)
