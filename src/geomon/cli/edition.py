@@ -11,8 +11,8 @@ from rich.console import Console
 
 from geomon import api
 from geomon.cli.app import app, command, emit, err, provenance_caption
-from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt, YearOpt
-from geomon.cli.settings_options import with_settings
+from geomon.cli.options import Format, FormatOpt, OutputOpt, ReporterOpt, StoreOpt, YearOpt
+from geomon.cli.settings_options import Run, with_options
 from geomon.cli.tiers import TIER_SECTIONS
 from geomon.cli.trends import emit_tables, render_any
 
@@ -35,22 +35,17 @@ def _tiers_line(tiers: dict) -> str:
 
 
 @command("save", group=edition_app)
-@with_settings(*TIER_SECTIONS)
+@with_options(*TIER_SECTIONS, output=False)
 def save_cmd(
     name: Annotated[str, typer.Argument(help="Edition name: letters, digits, '.', '_' or '-' (e.g. nl-2022).")],
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
     note: Annotated[Optional[str], typer.Option("--note", help="A note stored with the edition.", show_default=False)] = None,
     editions: EditionsOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Screen, classify and store a run (data provenance, configuration and its hash, tier rows)."""
-    res = api.save_edition(name, reporter, year, note=note or "", editions=editions, config=config, store=store, hs=hs,
-                           version=data_version, **settings)
+    res = api.save_edition(name, reporter, year, note=note or "", editions=editions, **run.api)
     m = res.meta
     err.print(f"saved edition {name} to {m['path']}: {m['reporter']} {m['year']}, {m['rows']} products "
               f"({_tiers_line(m['tiers'])}); data {m['dataset']} [{m['data_fingerprint']}], config {m['config_hash']}",

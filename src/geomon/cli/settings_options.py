@@ -18,8 +18,11 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 from rich.markup import escape
 
+from dataclasses import dataclass, field
+
 from geomon.config import PATH_SETTINGS, SETTINGS, Setting, parse_set_option
-from geomon.cli.options import SetOpt
+from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, SetOpt, SourceOpt, StoreOpt,
+                                VersionOpt)
 
 #: attribute naming the registry sections a command's options come from
 SECTIONS_ATTR = "__geomon_sections__"
@@ -90,5 +93,57 @@ def with_settings(*sections: str) -> Callable[[Callable], Callable]:
         wrapper.__annotations__ = {p.name: p.annotation for p in params}
         setattr(wrapper, SECTIONS_ATTR, tuple(sections))
         return wrapper
+
+    return deco
+
+
+@dataclass(frozen=True)
+class Run:
+    """What every command shares: the data to run on, the settings, and where the output goes."""
+
+    settings: dict[str, Any] = field(default_factory=dict)
+    store: Path | None = None
+    config: Path | None = None
+    hs: str | None = None
+    version: str | None = None
+    source: str | None = None
+    fmt: Format = Format.table
+    output: Path | None = None
+
+    @property
+    def api(self) -> dict[str, Any]:
+        """Keyword arguments of a :mod:`geomon.api` call: configuration, data and settings."""
+        extra = {"source": self.source} if self.source is not None else {}
+        return {"config": self.config, "store": self.store, "hs": self.hs, "version": self.version, **extra,
+                **self.settings}
+
+
+#: The shared options a :class:`Run` is built from: name -> annotation (declared once, in cli/options.py).
+_DATA = {"store": StoreOpt, "config": ConfigOpt, "hs": HsOpt, "data_version": VersionOpt}
+_OUTPUT = {"fmt": FormatOpt, "output": OutputOpt}
+
+
+def with_options(*sections: str, output: bool = True, source: bool = False) -> Callable[[Callable], Callable]:
+    """Give a command the shared data options (--store, --config, --hs, --data-version; --source
+    when ``source``), the output options (--format, --output) when ``output``, the options of the
+    settings of ``sections`` and --set; the command receives them as one ``run: Run``."""
+    shared = dict(_DATA, **({"source": SourceOpt} if source else {}), **(_OUTPUT if output else {}))
+
+    def deco(fn: Callable) -> Callable:
+        sig = inspect.signature(fn, eval_str=True)
+        own = [p for p in sig.parameters.values() if p.name != "run"]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind,
+                                   default=Format.table if name == "fmt" else None) for name, kind in shared.items()]
+
+        def with_run(*args: Any, settings: dict[str, Any], **kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in shared}
+            given["version"] = given.pop("data_version")
+            return fn(*args, run=Run(settings=settings, **given), **kwargs)
+
+        functools.update_wrapper(with_run, fn)
+        params = own + added + [inspect.Parameter("settings", inspect.Parameter.KEYWORD_ONLY, default=None)]
+        with_run.__signature__ = sig.replace(parameters=params)
+        with_run.__annotations__ = {p.name: p.annotation for p in params if p.name != "settings"}
+        return with_settings(*sections)(with_run)
 
     return deco
