@@ -43,7 +43,7 @@ BULK_ALIASES = {
 }
 PUBLISHER = "Eurostat"
 LICENCE = "Eurostat copyright notice: reuse authorised, source acknowledged (Commission Decision 2011/833/EU)"
-CITATION = "Eurostat (2026) International trade in goods - detailed data: EU trade since 1988 by HS2-4-6 and CN8 (DS-045409), Comext."
+CITATION = "Eurostat, International trade in goods - detailed data: EU trade since 1988 by HS2-4-6 and CN8 (DS-045409), Comext, https://ec.europa.eu/eurostat/comext/newxtweb/"
 
 
 def read(path: str | Path) -> Reported:

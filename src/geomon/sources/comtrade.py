@@ -51,7 +51,7 @@ FLOWS = {"m": "M", "x": "X", "1": "M", "2": "X", "import": "M", "export": "X", "
 HS_CODES = {"H0": "HS92", "H1": "HS96", "H2": "HS02", "H3": "HS07", "H4": "HS12", "H5": "HS17", "H6": "HS22"}
 PUBLISHER = "UN Statistics Division"
 LICENCE = "UN Comtrade terms of use (free data reusable with attribution 'UN Comtrade')"
-CITATION = "United Nations (2024) UN Comtrade Database, https://comtradeplus.un.org"
+CITATION = "United Nations Statistics Division, UN Comtrade Database, https://comtradeplus.un.org"
 
 
 def read(path: str | Path) -> Reported:
