@@ -58,7 +58,8 @@ def test_knowledge_chart_renders(page):
     texts = page.execute_script(
         "return Array.from(document.querySelectorAll('#chart-knowledge-fields svg text')).map(t => t.textContent)")
     # one panel header per field (29), the legend names the compared geographies
-    for field in ("semiconductors", "materials science", "all fields", "artificial intelligence", "pharmaceuticals"):
+    # Dutch field names (the NCSES names translated): semiconductors, materials science, all fields, AI, pharmaceuticals
+    for field in ("halfgeleiders", "materiaalkunde", "alle vakgebieden", "kunstmatige intelligentie", "farmaceutica"):
         assert field in texts, field
     assert {"NLD", "CHN", "USA", "EU27"} <= set(texts)
     lines = page.execute_script("return document.querySelectorAll('#chart-knowledge-fields svg path[aria-roledescription=\"line mark\"]').length")

@@ -119,27 +119,41 @@ def test_report_section_tables(report_data_nl):
     assert part.tables["links"]["knowledge_field"].ne("").all()
 
 
-def test_report_html_and_workbook(report_data_nl, tmp_path):
+def render_part(data) -> str:
+    """The knowledge section alone, rendered as the page renders it (template, labels, number formats)."""
+    from geomon.outputs.report.html import Formatter, _environment, _records
+    from geomon.outputs.report.parts import part_labels
+
+    fmt = Formatter(data.meta["lang"])
+    L = {**fmt.L, **part_labels(data.meta["lang"])}
+    tpl = _environment(fmt).get_template("parts/knowledge.html.j2")
+    return tpl.render(part=data.parts["knowledge"], L=L, F=lambda kind, v: getattr(fmt, kind)(v), records=_records)
+
+
+def test_report_html_and_workbook(report_data_nl):
     from bs4 import BeautifulSoup
 
-    from geomon.outputs.report import write_report
-    from geomon.outputs.report.html import render_html
+    from geomon.outputs.report.parts import part_labels
+    from geomon.outputs.report.parts.knowledge import charts
+    from geomon.outputs.report.xlsx import sheets
 
-    soup = BeautifulSoup(render_html(report_data_nl), "lxml")
-    sec = soup.select_one("section#knowledge")
-    assert sec is not None and sec.find("h2").get_text() == "Kennispositie in wetenschap en sleuteltechnologieën"
+    sec = BeautifulSoup(render_part(report_data_nl), "lxml")
+    assert sec.find("h2").get_text() == "Kennispositie in wetenschap en sleuteltechnologieën"
     assert sec.select_one("#chart-knowledge-fields") is not None
-    cell = sec.select_one('#knowledge-table tr[data-code="NLD"][data-field="semiconductors"] td[data-col="value"]')
-    assert cell["data-v"] == "59.0"
+    row = sec.select_one('#knowledge-table tr[data-code="NLD"][data-field="semiconductors"]')
+    assert row.find("td").get_text() == "halfgeleiders"
+    assert row.select_one('td[data-col="value"]')["data-v"] == "59.0"
+    chn = sec.select_one('#knowledge-table tr[data-code="CHN"][data-field="semiconductors"] td[data-col="value"]')
+    assert chn.get_text() == "10.462"  # Dutch thousands separator
     verdicts = sec.select("#knowledge-verdicts li")
     assert len(verdicts) == 29 and all(li["data-verdict"] in ("improving", "stable", "declining", "no data") for li in verdicts)
-    assert any("verslechtert" in li.get_text() or "verbetert" in li.get_text() or "stabiel" in li.get_text() for li in verdicts)
-    path = tmp_path / "report.xlsx"
-    write_report(report_data_nl, path, "xlsx")
-    import openpyxl
-
-    names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    assert any(n.startswith("knowledge") for n in names), names
+    words = {"improving": "verbetert", "stable": "stabiel", "declining": "verslechtert"}
+    assert all(words[li["data-verdict"]] in li.get_text() for li in verdicts if li["data-verdict"] in words)
+    spec = charts(report_data_nl.parts["knowledge"], part_labels("nl"))
+    rows = spec["chart-knowledge-fields"]["datasets"]["knowledge"]
+    assert {r["code"] for r in rows} == {"NLD", "CHN", "USA", "EU27"} and "halfgeleiders" in {r["field_label"] for r in rows}
+    out = sheets(report_data_nl)
+    assert {"knowledge_positions", "knowledge_series", "knowledge_links"} <= set(out)
 
 
 def test_cli_tiers_show_knowledge(cli):

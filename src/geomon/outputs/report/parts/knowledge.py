@@ -48,6 +48,34 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+#: Dutch names of the NCSES fields (English: the NCSES name itself); a field not listed keeps its NCSES name.
+FIELDS_NL = {
+    "all fields": "alle vakgebieden", "agricultural sciences": "landbouwwetenschappen",
+    "astronomy and astrophysics": "sterrenkunde en astrofysica",
+    "biological and biomedical sciences": "biologische en biomedische wetenschappen", "chemistry": "scheikunde",
+    "computer and information sciences": "informatica", "engineering": "ingenieurswetenschappen",
+    "geosciences, atmospheric sciences, and ocean sciences": "aard-, atmosfeer- en oceaanwetenschappen",
+    "health sciences": "gezondheidswetenschappen", "materials science": "materiaalkunde",
+    "mathematics and statistics": "wiskunde en statistiek",
+    "natural resources and conservation": "natuurlijke hulpbronnen en natuurbehoud", "physics": "natuurkunde",
+    "psychology": "psychologie", "social sciences": "sociale wetenschappen",
+    "basic communication processes": "basiscommunicatieprocessen", "computer technology": "computertechnologie",
+    "electrical machinery, apparatus, energy": "elektrische machines, apparaten, energie",
+    "audio-visual technology": "audiovisuele technologie", "telecommunications": "telecommunicatie",
+    "digital communication": "digitale communicatie", "medical technology": "medische technologie",
+    "semiconductors": "halfgeleiders", "optics": "optica", "measurement": "meettechniek",
+    "biotechnology": "biotechnologie", "pharmaceuticals": "farmaceutica",
+    "microstructural technology and nanotechnology": "microstructuur- en nanotechnologie",
+    "artificial intelligence": "kunstmatige intelligentie",
+}
+LABELS["en"].update({f"knowledge_f_{k}": k for k in FIELDS_NL})
+LABELS["nl"].update({f"knowledge_f_{k}": v for k, v in FIELDS_NL.items()})
+
+
+def field_label(L: dict[str, str], field: str) -> str:
+    """The field's name in the report's language (its NCSES name when not translated)."""
+    return L.get(f"knowledge_f_{field}", field)
+
 
 def fields_spec(rows: list[dict[str, Any]], L: dict[str, str]) -> dict[str, Any]:
     """Small multiples (Vega-Lite): one panel per field, x year, y the position measure (own scale
@@ -57,7 +85,7 @@ def fields_spec(rows: list[dict[str, Any]], L: dict[str, str]) -> dict[str, Any]
         "title": L["knowledge_chart"],
         "datasets": {"knowledge": rows},
         "data": {"name": "knowledge"},
-        "facet": {"field": "field", "type": "nominal", "title": None, "header": {"labelFontSize": 10, "labelLimit": 170}},
+        "facet": {"field": "field_label", "type": "nominal", "title": None, "header": {"labelFontSize": 10, "labelLimit": 170}},
         "columns": 5,
         "spec": {
             "width": 150, "height": 90,
@@ -67,7 +95,7 @@ def fields_spec(rows: list[dict[str, Any]], L: dict[str, str]) -> dict[str, Any]
                 "y": {"field": "measure", "type": "quantitative", "title": L["knowledge_measure"], "axis": {"tickCount": 4}},
                 "color": {"field": "code", "type": "nominal", "title": L["knowledge_geo"], "scale": {"scheme": "tableau10"}},
                 "tooltip": [{"field": "name", "type": "nominal", "title": L["knowledge_geo"]},
-                            {"field": "field", "type": "nominal", "title": L["knowledge_field"]},
+                            {"field": "field_label", "type": "nominal", "title": L["knowledge_field"]},
                             {"field": "year", "type": "quantitative", "title": L["knowledge_year"]},
                             {"field": "measure", "type": "quantitative", "title": L["knowledge_measure"], "format": ".3~g"}],
             },
@@ -79,5 +107,7 @@ def fields_spec(rows: list[dict[str, Any]], L: dict[str, str]) -> dict[str, Any]
 
 def charts(section, L: dict[str, str], validate: bool = False) -> dict[str, dict[str, Any]]:
     """element id -> spec: the small-multiples chart of the compared geographies per field."""
-    rows = json.loads(section.tables["series"].to_json(orient="records", double_precision=15))
+    series = section.tables["series"]
+    series = series.assign(field_label=[field_label(L, f) for f in series["field"]])
+    rows = json.loads(series.to_json(orient="records", double_precision=15))
     return {"chart-knowledge-fields": fields_spec(rows, L)}
