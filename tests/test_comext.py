@@ -223,3 +223,20 @@ def test_cli_trends_monthly_and_year_check(cli, store):
     assert lines[1].split(",")[3] == "2025-05" and lines[2].split(",")[3] == "2025-06"
     r = cli("trends", "--from", "2020-01", "--store", str(store))
     assert r.exit_code == 2 and "add --monthly" in r.output and "Traceback" not in r.output
+
+
+def test_persistence_counts_12_month_windows(raw, store):
+    """With thresholds every window meets (HHI > 0.05, ratio > 0.1), the screening of 2025-06 counts the
+    windows ending 2025-06 and 2024-06; the one ending 2023-06 is not in the data (it starts 2023-01)."""
+    for end in ("2025-06", "2024-06"):
+        y, m = map(int, end.split("-"))
+        months = {f"{i // 12}-{i % 12 + 1:02d}" for i in range(y * 12 + m - 12, y * 12 + m)}
+        v = nl_imports(raw, months)
+        total = sum(v.values())
+        assert sum((x / total) ** 2 for x in v.values()) > 0.05, end      # c1 holds by hand in both windows
+    res = api.screen("NLD", store=store, source="comext", period="2025-06", import_hhi=0.05, world_hhi=0.05, ratio=0.1)
+    row = res.table.query("product == '481149'").iloc[0]
+    assert row["criteria_met_years"] == 2 and bool(row["dependent"])     # k = 2 of n = 3 windows
+    res = api.screen("NLD", store=store, source="comext", period="2025-06", import_hhi=0.05, world_hhi=0.05, ratio=0.1,
+                     min_years=3)
+    assert not bool(res.table.query("product == '481149'").iloc[0]["dependent"])

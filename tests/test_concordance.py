@@ -95,3 +95,20 @@ def test_bad_revision_and_rule():
         api.screen("NLD", 2022, hs_target="17", hs_split="equal")
     with pytest.raises(InputError, match="already in HS92"):
         concordance.links("92", "HS1992")
+
+
+def test_comtrade_dataset_converted_with_embedded_weights(tmp_path):
+    """Any dataset converts: Thailand's Comtrade HS2007 rows to HS1992, splits weighted by the embedded
+    BACI HS92 world trade of 2007 (the first year both revisions exist); totals are kept."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "src/geomon/data/sources/comtradr_vignette3_THA_shrimp_HS6_by_partner_2007-2011.csv.gz"
+    api.ingest_comtrade(sample, store=tmp_path)
+    base = api.suppliers("THA", "030613", 2011, first=2011, store=tmp_path, source="comtrade")
+    conv = api.screen("THA", 2011, store=tmp_path, source="comtrade", hs_target="92")
+    assert conv.meta["converted_from"] == ["HS07"]
+    assert conv.meta["hs_weights"] == {"HS07": "world trade 2007 of BACI HS92 V202401b"}
+    orig = api.screen("THA", 2011, store=tmp_path, source="comtrade")
+    assert conv.table["import_value_usd"].sum() == pytest.approx(orig.table["import_value_usd"].sum(), rel=1e-12)
+    assert set(conv.table["hs_conversion"]) <= {"1:1", "n:1 merged", "split by world trade", "synthetic group", "not converted"}
+    assert base.table["value_usd"].sum() > 0
