@@ -37,6 +37,8 @@ def rules(ctx: Context) -> dict[str, str]:
         "trend_rule": (f"change of the position measure (top-1% index; world share for counts) over {years} years: "
                        f"improving above +{tol:.0%}, declining below -{tol:.0%}, stable in between"),
         "position_rule": f"strong when the field's relative index (RTA for patents, top-1% index) is at least {strong:g}",
+        "group_rule": ("group share = value / the sum over the country and the compared geographies "
+                       "(counts only; a bloc and its members both count when both are listed)"),
         "eu27_rule": ("EU27 = the published NCSES EU-27 row (top-1% shares, patent families, AI articles); "
                       "a count table without it: the sum of the member countries NCSES lists"),
     }
