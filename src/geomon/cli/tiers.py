@@ -10,9 +10,8 @@ from rich.console import Console
 
 from geomon import api
 from geomon.cli.app import command, emit, provenance_caption
-from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt,
-                                YearOpt)
-from geomon.cli.settings_options import with_settings
+from geomon.cli.options import (ReporterOpt, YearOpt)
+from geomon.cli.settings_options import Run, with_options
 
 #: The registry sections behind the tier verdicts (tiers, groups, trends, editions, report).
 TIER_SECTIONS = ("screening", "tiers", "groups")
@@ -35,18 +34,12 @@ TIER_SPEC = [
 
 
 @command("tiers")
-@with_settings(*TIER_SECTIONS)
+@with_options(*TIER_SECTIONS)
 def tiers_cmd(
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
     tier: Annotated[Optional[list[str]], typer.Option("--tier", "-t", help="Only rows with this final tier (repeatable): strategic, possible, dependency, none.", show_default=False)] = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Tier every imported product: strategic, possible, dependency or none, with the reasons.
 
@@ -59,7 +52,7 @@ def tiers_cmd(
     bad = [t for t in (tier or []) if t not in api.TIERS]
     if bad:
         raise InputError(f"unknown tier '{bad[0]}'; choose one of {', '.join(api.TIERS)}")
-    res = api.tiers(reporter, year, config=config, store=store, hs=hs, version=data_version, **settings)
+    res = api.tiers(reporter, year, **run.api)
     if tier:
         shown = res.table[res.table["tier"].isin(tier)].reset_index(drop=True)
         res = replace(res, table=shown, meta={**res.meta, "rows": len(shown), "tier_filter": list(tier)})
@@ -80,7 +73,7 @@ def tiers_cmd(
             over = f" [override by {r.override_author} {r.override_date}: {r.override_reason}]" if r.override_reason else ""
             con.print(f"[bold]{r.product}[/] {r.tier}{over}: {r.tier_reasons}", highlight=False, soft_wrap=True)
 
-    emit(res, fmt, output, show)
+    emit(res, run.fmt, run.output, show)
 
 
 GROUP_SPEC = [
@@ -99,19 +92,13 @@ MEMBER_SPEC = [
 
 
 @command("groups")
-@with_settings(*TIER_SECTIONS)
+@with_options(*TIER_SECTIONS)
 def groups_cmd(
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
     group: Annotated[Optional[list[str]], typer.Option("--group", "-g", help="Only this group id (repeatable).", show_default=False)] = None,
     members: Annotated[bool, typer.Option("--members", help="One row per group member (its own verdict beside the group's) instead of one per group.")] = False,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Screen substitute groups (flows summed over their HS codes) beside their members' HS6 verdicts.
 
@@ -120,8 +107,7 @@ def groups_cmd(
     """
     from geomon.outputs.terminal import render
 
-    res = api.groups(reporter, year, config=config, store=store, group=group, members=members, hs=hs,
-                     version=data_version, **settings)
+    res = api.groups(reporter, year, group=group, members=members, **run.api)
     m = res.meta
     s = m["settings"]
 
@@ -145,4 +131,4 @@ def groups_cmd(
             con.print(f"[bold]{r.group}[/] ({r.label}): {r.change}{absent}"
                       + (f"; members: {r.member_verdicts}" if r.member_verdicts else ""), highlight=False, soft_wrap=True)
 
-    emit(res, fmt, output, show)
+    emit(res, run.fmt, run.output, show)
