@@ -22,3 +22,28 @@ def test_import_contracts_are_kept():
     run = subprocess.run([str(lint), str(ROOT / "pyproject.toml"), "--no-cache"], cwd=ROOT,
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-4000:]
+
+
+MAX_MODULE_LINES = 400
+MAX_FUNCTION_LINES = 60
+
+
+def _python_files():
+    return sorted(SRC.rglob("*.py"))
+
+
+def test_modules_are_small():
+    big = [f"{p.relative_to(SRC)}: {n} lines" for p in _python_files()
+           if (n := p.read_text(encoding="utf-8").count("\n")) > MAX_MODULE_LINES]
+    assert big == [], f"modules over {MAX_MODULE_LINES} lines: split them"
+
+
+def test_functions_are_small():
+    long = []
+    for p in _python_files():
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = node.end_lineno - node.lineno + 1
+                if n > MAX_FUNCTION_LINES:
+                    long.append(f"{p.relative_to(SRC)}:{node.lineno} {node.name}: {n} lines")
+    assert long == [], f"functions over {MAX_FUNCTION_LINES} lines: split them"
