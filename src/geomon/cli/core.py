@@ -42,7 +42,7 @@ def ingest_baci_cmd(
     for r in results:
         ds = r.dataset
         if r.unchanged:
-            err.print(f"{ds.id}: unchanged (same files already in {root})")
+            err.print(f"{ds.id}: unchanged (same files already in {ds.root.parent.parent})")
         else:
             err.print(f"{ds.id}: {len(r.years_written)} year files written ({r.rows_written:,} flows), "
                       f"{len(ds.years)} years {ds.years[0]}-{ds.years[-1]} in {ds.root}")

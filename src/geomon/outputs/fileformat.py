@@ -1,6 +1,6 @@
 """Output files: the format from the ``-o`` extension, and provenance beside a CSV file.
 
-A CSV file cannot hold metadata, so :func:`write_csv` writes a sidecar ``FILE.meta.json``
+A CSV file cannot hold metadata, so :func:`geomon.outputs.files.write_csv` writes a sidecar ``FILE.meta.json``
 beside it: the file's name, format, rows and columns, then the result's metadata (source,
 dataset, HS revision, data version, data years, which store, settings and their hash
 ``config_hash``, geomon version). Both are written to temporary files and renamed into place
@@ -55,11 +55,3 @@ def sidecar(df: pd.DataFrame, meta: dict[str, Any], path: str | Path, fmt: str) 
     head = {"file": Path(path).name, "format": fmt, "rows": int(len(df)), "columns": [str(c) for c in df.columns]}
     return json.dumps({**head, "meta": meta}, indent=2, default=str) + "\n"
 
-
-def write_csv(df: pd.DataFrame, meta: dict[str, Any], path: str | Path) -> None:
-    """CSV plus its sidecar ``FILE.meta.json``, renamed into place together."""
-    from geomon.outputs.files import atomic_path, to_csv
-
-    with atomic_path(path) as tmp, atomic_path(sidecar_path(path)) as tmp_meta:
-        tmp.write_text(to_csv(df), encoding="utf-8")
-        tmp_meta.write_text(sidecar(df, meta, path, "csv"), encoding="utf-8")

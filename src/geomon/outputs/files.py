@@ -31,6 +31,16 @@ def to_json(df: pd.DataFrame, meta: dict[str, Any]) -> str:
     return json.dumps({"meta": meta, "rows": rows}, indent=2, default=str) + "\n"
 
 
+def write_csv(df: pd.DataFrame, meta: dict[str, Any], path: str | Path) -> None:
+    """CSV plus its sidecar ``FILE.meta.json`` (:func:`geomon.outputs.fileformat.sidecar`), renamed
+    into place together."""
+    from geomon.outputs.fileformat import sidecar, sidecar_path
+
+    with atomic_path(path) as tmp, atomic_path(sidecar_path(path)) as tmp_meta:
+        tmp.write_text(to_csv(df), encoding="utf-8")
+        tmp_meta.write_text(sidecar(df, meta, path, "csv"), encoding="utf-8")
+
+
 def write_parquet(df: pd.DataFrame, meta: dict[str, Any], path: str | Path) -> None:
     """Parquet with the metadata stored under the key ``geomon`` in the file's schema."""
     import pyarrow as pa
@@ -45,8 +55,6 @@ def write_parquet(df: pd.DataFrame, meta: dict[str, Any], path: str | Path) -> N
 def write_table(df: pd.DataFrame, meta: dict[str, Any], fmt: str, path: str | Path) -> None:
     """Write one result table in ``fmt`` (csv, json, parquet, xlsx) to ``path`` atomically."""
     if fmt == "csv":
-        from geomon.outputs.fileformat import write_csv
-
         write_csv(df, meta, path)  # with its sidecar FILE.meta.json
     elif fmt == "json":
         write_text(to_json(df, meta), path)

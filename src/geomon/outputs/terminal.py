@@ -3,7 +3,7 @@ usd, share, hhi, ratio, flag, int, num, t, text.
 
 Honest by construction (issue 16): a table never loses a column without saying so. When
 the terminal is too narrow, long text columns are cut with an ellipsis, then left out, then
-the columns in ``drop_order``, then the rightmost columns not in ``keep``; the caption names
+the columns in ``drop_order``, then names and descriptions, then the rightmost columns not in ``keep``; the caption names
 every column left out and how to see it. A table with several reporters always shows the
 reporter column. Tables longer than :data:`FAST_ROWS` rows are printed as plain aligned text
 (the same columns and cells), which is about 50 times faster than a Rich table.
@@ -76,8 +76,8 @@ def fit_columns(spec: Sequence[tuple[str, str, str]], natural: Sequence[int], wi
 
     A column takes its natural width + 3 (padding and gap), the table 2 more. Wide text columns
     (names, descriptions) share what is left, between 14 and 40 characters; below 14 they are
-    left out. Then columns leave in ``drop_order``, then from the right, never the first column,
-    the ones in ``keep`` or the reporter column.
+    left out. Then columns leave in ``drop_order``, then the wide text columns, then from the
+    right, never the first column, the ones in ``keep`` or the reporter column.
     """
     shown = list(range(len(spec)))
     protect = set(keep) | set(ID_COLUMNS) | {spec[0][0]}
@@ -93,6 +93,7 @@ def fit_columns(spec: Sequence[tuple[str, str, str]], natural: Sequence[int], wi
         return sum((wide_width if spec[i][0] in WIDE_TEXT else natural[i]) + 3 for i in shown) + 2
 
     order = [i for c in drop_order for i in shown if spec[i][0] == c]
+    order += [i for i in shown if spec[i][0] in WIDE_TEXT and i not in order]
     order += [i for i in reversed(shown) if i not in order]
     for i in order:
         if total() <= width:
