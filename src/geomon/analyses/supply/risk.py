@@ -56,66 +56,17 @@ def risk(ctx: Context, reporter: str, year: int | None = None, first: int | None
     has no WTA, score, price or CF, and says why in ``note`` (never zero).
     """
     econ = ctx.economy(reporter)
-    if first is not None or last is not None:
-        years = year_range(ctx, first if first is not None else (year or last), last if last is not None else (year or first))
-    else:
-        years = [ctx.check_year(year) if year is not None else ref.default_production_year(ctx)]
-    for y in years:
-        ref.check_production_year(y)
-        ref.check_wgi_year(y)
+    years = _years(ctx, year, first, last)
     rows = ref.resolve_commodities(commodities)
     members = list(econ.members) if econ.is_bloc else [econ.name]
     mode = ctx.config["risk.intra_bloc"]
     missing = float(ctx.config["risk.missing_instability"])
-
     groups = pd.DataFrame([(c, w) for w, codes in zip(rows["wmd_commodity"], rows["hs_codes"]) for c in codes],
                           columns=["product", "group"])
-    imports = _imports(ctx, econ.name, members, econ.is_bloc, mode, groups, years, missing)
-
-    prod = ref.production_table()
-    prod = prod[prod["commodity"].isin(rows["wmd_commodity"]) & prod["year"].isin(years)]
-    pt = ctx.engine.table(prod[["commodity", "year", "iso3", "production", "production_t"]], name="geomon_wmd_prod")
-    keys = supply.production_concentration(pt).select("commodity", "year", "production_hhi")
-    expr = supply.geopolrisk(keys, imports, supply.domestic_production(pt, members), float(ctx.config["risk.cf_reference"]))
-    res = ctx.engine.execute(expr)
-    res["year"] = res["year"].astype("int64")
-
+    res = _scores(ctx, rows, years, members, _imports(ctx, econ.name, members, econ.is_bloc, mode, groups, years,
+                                                         missing))
     present = ref.codes_with_flows(ctx, sorted(set(groups["product"])), years)
-    out = []
-    for _, r in rows.iterrows():
-        for y in years:
-            hit = res[(res["commodity"] == r["wmd_commodity"]) & (res["year"] == y)]
-            rec = {"reporter": econ.name, "commodity": r["commodity"], "wmd_commodity": r["wmd_commodity"], "year": y,
-                   "hs_codes": ";".join(r["hs_codes"]), "supply_chain_stage": r["stage"], "eol_rir": r["eol_rir"]}
-            if hit.empty:
-                rec["note"] = f"no production data for {r['wmd_commodity']} in {y}"
-                out.append(rec)
-                continue
-            h = hit.iloc[0].to_dict()
-            rec.update(production_hhi=h["production_hhi"], domestic_production_tonnes=h["domestic_production_tonnes"])
-            codes = r["hs_codes"]
-            gap = "no HS code in the commodity map" if not codes else ref.missing_codes_note(ctx, codes, present[y], y)
-            if not codes or not (set(codes) & present[y]):
-                rec["note"] = gap  # trade-based values stay empty: no data, not zero
-                out.append(rec)
-                continue
-            rec.update(wta=h["wta"], score=h["score"], cf=h["cf"], price_usd_per_kg=h["price_usd_per_kg"],
-                       import_tonnes=h["import_tonnes"], import_value_usd=h["import_value_usd"],
-                       weighted_import_tonnes=h["weighted_tonnes"], inside_bloc_tonnes=h["inside_bloc_tonnes"],
-                       missing_instability_tonnes=h["missing_instability_tonnes"],
-                       supplier_count=int(h["supplier_count"]),
-                       quantity_complete=bool(h["quantity_complete"]) if h["quantity_complete"] is not None and not pd.isna(h["quantity_complete"]) else None)
-            notes = [gap] if gap else []
-            if h["import_value_usd"] == 0:
-                notes.append(f"{econ.name} imported none of HS {rec['hs_codes']} in {y}")
-            elif h["import_tonnes"] == 0:
-                notes.append("import quantities unknown: no tonnes, no price")
-            elif rec["quantity_complete"] is False:
-                notes.append("some import quantities unknown (left out of tonnes and price)")
-            if pd.isna(h["wta"]):
-                notes.append("no imports and no domestic production: WTA undefined")
-            rec["note"] = "; ".join(notes)
-            out.append(rec)
+    out = [_record(ctx, econ.name, r, y, res, present[y]) for _, r in rows.iterrows() for y in years]
     df = pd.DataFrame(out).reindex(columns=COLUMNS)
     df["supplier_count"] = df["supplier_count"].astype("Int64")
     df["quantity_complete"] = df["quantity_complete"].astype("boolean")
@@ -130,6 +81,65 @@ def risk(ctx: Context, reporter: str, year: int | None = None, first: int | None
                            "CF = Score x price (USD/kg) / 0.409412948",
                     scored=int(df["score"].notna().sum()), rows=len(df), **ref.reference_meta(), **ref.wgi_meta())
     return Result(df, meta)
+
+
+def _years(ctx: Context, year: int | None, first: int | None, last: int | None) -> list[int]:
+    """The years asked for, each with production and WGI data (else a one-line error)."""
+    if first is not None or last is not None:
+        years = year_range(ctx, first if first is not None else (year or last), last if last is not None else (year or first))
+    else:
+        years = [ctx.check_year(year) if year is not None else ref.default_production_year(ctx)]
+    for y in years:
+        ref.check_production_year(y)
+        ref.check_wgi_year(y)
+    return years
+
+
+def _scores(ctx: Context, rows: pd.DataFrame, years: list[int], members: list[str], imports) -> pd.DataFrame:
+    """Score, WTA, CF and their components per (commodity, year), from the engine's GeoPolRisk expression."""
+    prod = ref.production_table()
+    prod = prod[prod["commodity"].isin(rows["wmd_commodity"]) & prod["year"].isin(years)]
+    pt = ctx.engine.table(prod[["commodity", "year", "iso3", "production", "production_t"]], name="geomon_wmd_prod")
+    keys = supply.production_concentration(pt).select("commodity", "year", "production_hhi")
+    expr = supply.geopolrisk(keys, imports, supply.domestic_production(pt, members), float(ctx.config["risk.cf_reference"]))
+    res = ctx.engine.execute(expr)
+    res["year"] = res["year"].astype("int64")
+    return res
+
+
+def _record(ctx: Context, reporter: str, r: pd.Series, y: int, res: pd.DataFrame, present: set[str]) -> dict:
+    """One output row: the components where there is data, and a note saying why where there is not."""
+    hit = res[(res["commodity"] == r["wmd_commodity"]) & (res["year"] == y)]
+    rec = {"reporter": reporter, "commodity": r["commodity"], "wmd_commodity": r["wmd_commodity"], "year": y,
+           "hs_codes": ";".join(r["hs_codes"]), "supply_chain_stage": r["stage"], "eol_rir": r["eol_rir"]}
+    if hit.empty:
+        return {**rec, "note": f"no production data for {r['wmd_commodity']} in {y}"}
+    h = hit.iloc[0].to_dict()
+    rec.update(production_hhi=h["production_hhi"], domestic_production_tonnes=h["domestic_production_tonnes"])
+    codes = r["hs_codes"]
+    gap = "no HS code in the commodity map" if not codes else ref.missing_codes_note(ctx, codes, present, y)
+    if not codes or not (set(codes) & present):
+        return {**rec, "note": gap}  # trade-based values stay empty: no data, not zero
+    complete = h["quantity_complete"]
+    rec.update(wta=h["wta"], score=h["score"], cf=h["cf"], price_usd_per_kg=h["price_usd_per_kg"],
+               import_tonnes=h["import_tonnes"], import_value_usd=h["import_value_usd"],
+               weighted_import_tonnes=h["weighted_tonnes"], inside_bloc_tonnes=h["inside_bloc_tonnes"],
+               missing_instability_tonnes=h["missing_instability_tonnes"], supplier_count=int(h["supplier_count"]),
+               quantity_complete=bool(complete) if complete is not None and not pd.isna(complete) else None)
+    return {**rec, "note": "; ".join(_notes(reporter, rec, h, gap, y))}
+
+
+def _notes(reporter: str, rec: dict, h: dict, gap: str, y: int) -> list[str]:
+    notes = [gap] if gap else []
+    if h["import_value_usd"] == 0:
+        notes.append(f"{reporter} imported none of HS {rec['hs_codes']} in {y}")
+    elif h["import_tonnes"] == 0:
+        notes.append("import quantities unknown: no tonnes, no price")
+    elif rec["quantity_complete"] is False:
+        notes.append("some import quantities unknown (left out of tonnes and price)")
+    if pd.isna(h["wta"]):
+        notes.append("no imports and no domestic production: WTA undefined")
+    return notes
 
 
 def _imports(ctx: Context, name: str, members: list[str], is_bloc: bool, mode: str, groups: pd.DataFrame,
