@@ -289,3 +289,14 @@ def test_report_section(ctx):
     assert section.name == "infrastructure" and len(section.tables["nodes"]) == 28
     assert [f["properties"]["name"] for f in section.meta["outline"]] == ["Netherlands"]
     assert section.meta["trade_link"]["tiered_products"] == int((products["tier"] != "none").sum())
+
+
+def test_a_store_with_only_infrastructure_tables(tmp_path, cli):
+    store = tmp_path / "store"
+    store.mkdir()
+    assert cli("ingest", "smdg", str(SMDG), "--store", str(store)).exit_code == 0
+    assert (store / "infrastructure" / "smdg.parquet").is_file()
+    res = cli("infrastructure", "--store", str(store), "--no-trade", "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert len(doc["rows"]) == 28 and doc["meta"]["register"]["smdg"]["embedded"] is False

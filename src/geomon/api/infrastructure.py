@@ -9,7 +9,7 @@ from geomon.analyses.infrastructure import register as _register
 from geomon.analyses.infrastructure import view as _view
 from geomon.analyses.infrastructure.nodes import InfrastructureResult
 from geomon.api._context import ConfigArg, StoreArg, context
-from geomon.store import default_store_dir
+from geomon.store import Store, default_store_dir
 
 #: Sections searched for an unqualified keyword (``focus_owners=...``).
 INFRASTRUCTURE = ("infrastructure", "tiers", "screening")
@@ -19,7 +19,7 @@ def _infra_root(store: StoreArg) -> Path:
     """Where ingested SMDG/CGIT tables live: the given store folder, else $GEOMON_STORE or the per-user store."""
     if store is None:
         return default_store_dir()
-    return Path(getattr(store, "root", store)).expanduser()
+    return (store.root if isinstance(store, Store) else Path(store)).expanduser()
 
 
 def infrastructure(country: str = "NLD", *, owners: str | list[str] | None = None, kinds: str | list[str] | None = None,
@@ -33,12 +33,17 @@ def infrastructure(country: str = "NLD", *, owners: str | list[str] | None = Non
     ``trade_link`` (share of the reporter's tiered imports in ``year`` from the operators' home
     economies; BACI has no transport mode). ``owners`` (``"CHN,HKG"``) lists only nodes with
     those home economies; ``kinds`` (``"terminal"``) only those kinds; ``nodes_file`` adds a
-    user node register. ``trade=False`` skips the trade link."""
+    user node register. ``trade=False`` skips the trade link. A ``store`` that holds only
+    ingested SMDG/CGIT tables (no BACI dataset) takes its trade data from the default store."""
     if nodes_file is not None:
         settings = {**settings, "infrastructure.nodes": nodes_file}
-    ctx = context(config, store, hs, version, settings, INFRASTRUCTURE)
+    root = _infra_root(store)
+    trade_store = store
+    if store is not None and (root / "infrastructure").is_dir() and not Store(root).datasets():
+        trade_store = None
+    ctx = context(config, trade_store, hs, version, settings, INFRASTRUCTURE)
     join = lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v
-    return _view.infrastructure(ctx, country, join(owners), join(kinds), None, _infra_root(store), year, trade)
+    return _view.infrastructure(ctx, country, join(owners), join(kinds), None, root, year, trade)
 
 
 def ingest_smdg(path: str | Path, store: StoreArg = None) -> dict[str, Any]:

@@ -64,6 +64,10 @@ def ingest(kind: str, path: str | Path, store_root: str | Path, iso2_to_iso3: di
     try:
         tmp_json.write_text(json.dumps(prov, indent=2), encoding="utf-8")
         table.to_parquet(tmp_parquet, index=False)
+        mask = os.umask(0)
+        os.umask(mask)
+        for tmp in (tmp_json, tmp_parquet):  # mkstemp makes 0600; give the files the usual permissions
+            os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp_json, folder / f"{kind}.provenance.json")
         os.replace(tmp_parquet, folder / f"{kind}.parquet")
     except OSError as exc:
