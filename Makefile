@@ -24,6 +24,7 @@ test: $(STAMP)
 
 ## bench: full-scale benchmarks (not part of the tests)
 bench: $(STAMP)
+	$(BIN)/python -c "import polars" 2>/dev/null || $(BIN)/python -m pip install --quiet -e ".[bench]"
 	$(BIN)/python benchmarks/run.py
 
 ## embedded: rebuild the embedded data from ../shared/data

@@ -29,7 +29,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DATA = HERE / "_data"
+#: Generated data and store (GEOMON_BENCH_DATA points elsewhere, e.g. a reduced-scale copy while developing).
+DATA = Path(os.environ.get("GEOMON_BENCH_DATA") or HERE / "_data")
 CSV_DIR = DATA / "baci"
 STORE = DATA / "store"
 RESULTS = HERE / "_results"
@@ -91,7 +92,7 @@ def _screen(reporter: str, out: Path, flows: bool = False) -> dict:
     seconds = time.perf_counter() - t
     res.table.to_parquet(out.with_suffix(".parquet"))
     return {"seconds": seconds, "rows": len(res.table), "dependent": int(res.table["dependent"].sum()),
-            "route": "statistics" if ctx.dataset.has_stats and reporter != "EU27" else "flows"}
+            "route": "statistics" if ctx.dataset.has_stats else "flows"}
 
 
 def task_screen_reporter_flows(out: Path) -> dict:
@@ -164,6 +165,74 @@ def _pandas(reporter: str, out: Path) -> dict:
     return {"seconds": seconds, "rows": len(df), "dependent": int(df["dependent"].sum())}
 
 
+def _baseline(module: str, reporter: str, out: Path) -> dict:
+    """A baseline (``pandas_baseline``, ``polars_baseline``, ``duckdb_sql_baseline``) on the flows."""
+    import importlib
+
+    from geomon.store import Store
+
+    screen_fn = importlib.import_module(module).screen
+    ds = Store(STORE).dataset()
+    t = time.perf_counter()
+    df = screen_fn(ds.root, reporter, ds.years[-1])
+    seconds = time.perf_counter() - t
+    df.to_parquet(out.with_suffix(".parquet"))
+    return {"seconds": seconds, "rows": len(df), "dependent": int(df["dependent"].sum())}
+
+
+def task_polars_reporter(out: Path) -> dict:
+    """Polars lazy baseline: one reporter, the last year (3-year window), from the flows."""
+    return _baseline("polars_baseline", REPORTER, out)
+
+
+def task_polars_all(out: Path) -> dict:
+    """Polars lazy baseline: every reporter, from the flows."""
+    return _baseline("polars_baseline", "ALL", out)
+
+
+def task_duckdb_sql_reporter(out: Path) -> dict:
+    """One DuckDB SQL query over the flow Parquet: one reporter."""
+    return _baseline("duckdb_sql_baseline", REPORTER, out)
+
+
+def task_duckdb_sql_all(out: Path) -> dict:
+    """One DuckDB SQL query over the flow Parquet: every reporter."""
+    return _baseline("duckdb_sql_baseline", "ALL", out)
+
+
+def task_spark_all(out: Path) -> dict:
+    """geomon screen ALL on PySpark (local, all cores) through the same Ibis code."""
+    import ibis
+    from pyspark.sql import SparkSession
+
+    from geomon.analyses.context import open_context
+    from geomon.analyses.trade.screening import screen
+    from geomon.engine.backend import Engine
+    from geomon.store import Store
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    tmp = Path(tempfile.mkdtemp(dir=DATA, prefix="spark-"))
+    session = (SparkSession.builder.master("local[*]").appName("geomon-bench")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.driver.host", "127.0.0.1")
+               .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.memory", "2g")
+               .config("spark.sql.session.timeZone", "UTC").config("spark.local.dir", str(tmp / "local"))
+               .config("spark.sql.warehouse.dir", str(tmp / "warehouse")).getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        ctx = open_context(store=Store(STORE), engine=Engine(ibis.pyspark.connect(session)))
+        t = time.perf_counter()
+        res = screen(ctx, "ALL", ctx.dataset.years[-1])
+        seconds = time.perf_counter() - t
+    finally:
+        session.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    res.table.to_parquet(out.with_suffix(".parquet"))
+    return {"seconds": seconds, "rows": len(res.table), "dependent": int(res.table["dependent"].sum()),
+            "route": "statistics, on Spark"}
+
+
 def task_pandas_reporter(out: Path) -> dict:
     """pandas baseline: one reporter, the last year (3-year window), from the flows."""
     return _pandas(REPORTER, out)
@@ -181,24 +250,33 @@ TASKS = {
     "screen_years": (task_screen_years, f"screen_years {REPORTER}, 5 years"),
     "trends": (task_trends, f"trends {REPORTER}, 5 years, with tiers"),
     "report": (task_report, f"HTML report + workbook, {REPORTER}"),
-    "screen_bloc": (task_screen_bloc, "screen EU27 bloc (from flows), 3-year window"),
+    "screen_bloc": (task_screen_bloc, "screen EU27 bloc, 3-year window"),
     "screen_reporter_flows": (task_screen_reporter_flows, f"screen {REPORTER} from the flows only (no statistics)"),
     "screen_all_flows": (task_screen_all_flows, "screen ALL from the flows only (no statistics)"),
     "pandas_reporter": (task_pandas_reporter, f"pandas baseline {REPORTER}, 3-year window"),
     "pandas_all": (task_pandas_all, "pandas baseline ALL, 3-year window"),
+    "polars_reporter": (task_polars_reporter, f"Polars lazy baseline {REPORTER}, 3-year window"),
+    "polars_all": (task_polars_all, "Polars lazy baseline ALL, 3-year window"),
+    "duckdb_sql_reporter": (task_duckdb_sql_reporter, f"one DuckDB SQL query {REPORTER}, 3-year window"),
+    "duckdb_sql_all": (task_duckdb_sql_all, "one DuckDB SQL query ALL, 3-year window"),
+    "spark_all": (task_spark_all, "screen ALL on PySpark (local, all cores), same Ibis code"),
     "spill_bloc": (task_screen_bloc, "screen EU27 with GEOMON_MEMORY_LIMIT=256MB (spills)"),
     "spill_ingest": (task_ingest_year, "ingest one year with GEOMON_MEMORY_LIMIT=256MB"),
 }
 ENV = {"spill_bloc": {"GEOMON_MEMORY_LIMIT": "256MB"}, "spill_ingest": {"GEOMON_MEMORY_LIMIT": "256MB"}}
-REPEAT = {"pandas_reporter": 3, "pandas_all": 3, "ingest_year": 3, "report": 3, "trends": 3,
+REPEAT = {"pandas_reporter": 3, "pandas_all": 3, "ingest_year": 3, "report": 3, "trends": 3, "spark_all": 1,
+          "polars_reporter": 3, "polars_all": 3, "duckdb_sql_reporter": 3, "duckdb_sql_all": 3,
           "spill_bloc": 1, "spill_ingest": 1, "screen_bloc": 3, "screen_reporter_flows": 3, "screen_all_flows": 3}
 
 
 def available(name: str) -> bool:
-    if name == "trends":
-        return (ROOT / "src" / "geomon" / "analyses" / "trends.py").exists()
-    if name == "report":
-        return (HERE / "report_bench.py").exists()
+    """Whether a task can run here (Spark needs PySpark and a JVM; Polars its package)."""
+    import importlib.util
+
+    if name == "spark_all":
+        return importlib.util.find_spec("pyspark") is not None and shutil.which("java") is not None
+    if name.startswith("polars_"):
+        return importlib.util.find_spec("polars") is not None
     return True
 
 
@@ -293,7 +371,13 @@ def machine() -> dict:
     import pandas
     import pyarrow
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / GiB, 1),
+    versions = {}
+    for mod in ("polars", "pyspark"):
+        try:
+            versions[mod] = __import__(mod).__version__
+        except ImportError:
+            versions[mod] = "-"
+    return {**versions, "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / GiB, 1),
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
             "duckdb": duckdb.__version__, "ibis": ibis.__version__, "pandas": pandas.__version__,
             "pyarrow": pyarrow.__version__, "numpy": numpy.__version__}
@@ -316,27 +400,65 @@ def ensure_data(regenerate: bool) -> dict:
     return summary
 
 
+GiB4 = ("< 4 GiB", lambda r, _: r["peak_rss_bytes"] < 4 * GiB)
+#: Baselines of the same scope: one reporter, or every reporter.
+BASELINES = {"reporter": ("pandas_reporter", "polars_reporter", "duckdb_sql_reporter"),
+             "all": ("pandas_all", "polars_all", "duckdb_sql_all")}
+#: Scope of each geomon task, for its ratio to the fastest baseline (tasks no baseline can
+#: do, such as trends or the report, are set against the one-reporter baselines).
+SCOPE = {"screen_all": "all", "screen_all_flows": "all", "spark_all": "all", "spill_ingest": None, "ingest_year": None}
+
+
+def fastest(res: dict, scope: str) -> tuple[str, float] | None:
+    """(name, median seconds) of the fastest baseline of ``scope`` in the results."""
+    got = [(n, res[n]["median_s"]) for n in BASELINES[scope] if n in res]
+    return min(got, key=lambda x: x[1]) if got else None
+
+
+def _ok(r: dict, limit_s: float | None = None) -> bool:
+    return r["peak_rss_bytes"] < 4 * GiB and (limit_s is None or r["median_s"] < limit_s)
+
+
+def _all_target(r: dict, res: dict) -> bool:
+    """ALL < 1 s, >= 20x pandas and >= 3x the fastest of Polars and DuckDB SQL."""
+    others = [res[n]["median_s"] for n in ("polars_all", "duckdb_sql_all") if n in res]
+    return (_ok(r, 1.0) and "pandas_all" in res and res["pandas_all"]["median_s"] / r["median_s"] >= 20
+            and bool(others) and min(others) / r["median_s"] >= 3)
+
+
 TARGETS = {  # task -> (description, check on the result)
-    "ingest_year": (">= 1M rows/s, < 4 GiB", lambda r, _: r["rows_per_s"] >= 1e6 and r["peak_rss_bytes"] < 4 * GiB),
-    "screen_reporter": ("< 0.5 s, < 4 GiB", lambda r, _: r["median_s"] < 0.5 and r["peak_rss_bytes"] < 4 * GiB),
-    "screen_all": ("< 5 s, >= 10x pandas, < 4 GiB",
-                   lambda r, res: r["median_s"] < 5 and r["peak_rss_bytes"] < 4 * GiB
-                   and "pandas_all" in res and res["pandas_all"]["median_s"] / r["median_s"] >= 10),
-    "screen_years": ("< 4 GiB", lambda r, _: r["peak_rss_bytes"] < 4 * GiB),
-    "trends": ("< 4 GiB", lambda r, _: r["peak_rss_bytes"] < 4 * GiB),
-    "report": ("< 4 GiB", lambda r, _: r["peak_rss_bytes"] < 4 * GiB),
-    "screen_bloc": ("< 4 GiB", lambda r, _: r["peak_rss_bytes"] < 4 * GiB),
-    "screen_reporter_flows": ("< 4 GiB", lambda r, _: r["peak_rss_bytes"] < 4 * GiB),
-    "screen_all_flows": ("< 4 GiB", lambda r, _: r["peak_rss_bytes"] < 4 * GiB),
+    "ingest_year": (">= 2M rows/s, < 4 GiB", lambda r, _: r["rows_per_s"] >= 2e6 and _ok(r)),
+    "screen_reporter": ("< 0.2 s, < 4 GiB", lambda r, _: _ok(r, 0.2)),
+    "screen_all": ("< 1 s, >= 20x pandas, >= 3x fastest of Polars / DuckDB SQL, < 4 GiB", _all_target),
+    "screen_years": GiB4,
+    "trends": ("< 3 s, < 4 GiB", lambda r, _: _ok(r, 3.0)),
+    "report": ("< 5 s, < 4 GiB", lambda r, _: _ok(r, 5.0)),
+    "screen_bloc": ("< 1 s, < 4 GiB", lambda r, _: _ok(r, 1.0)),
+    "screen_reporter_flows": GiB4,
+    "screen_all_flows": ("<= 1.2x the DuckDB SQL query, < 4 GiB",
+                         lambda r, res: _ok(r) and "duckdb_sql_all" in res
+                         and r["median_s"] <= 1.2 * res["duckdb_sql_all"]["median_s"]),
+    "spark_all": ("result equals DuckDB's", lambda r, res: True),
+    "pandas_reporter": GiB4, "pandas_all": GiB4, "polars_reporter": GiB4, "polars_all": GiB4,
+    "duckdb_sql_reporter": GiB4, "duckdb_sql_all": GiB4,
     "spill_bloc": ("finishes", lambda r, _: True),
     "spill_ingest": ("finishes", lambda r, _: True),
 }
 
 
+def _ratio(name: str, r: dict, res: dict) -> str:
+    """'N x the fastest baseline (name)': baseline seconds / task seconds (> 1 = geomon faster)."""
+    if any(name in b for b in BASELINES.values()) or SCOPE.get(name, "reporter") is None:
+        return ""
+    best = fastest(res, SCOPE.get(name, "reporter"))
+    return f"{best[1] / r['median_s']:.2f} ({best[0]})" if best else ""
+
+
 def table(results: dict) -> str:
-    rows = ["| task | what | median s | min-max s | runs | peak memory | result | target | met |",
-            "|---|---|---:|---:|---:|---:|---|---|---|"]
-    for name, r in results["tasks"].items():
+    rows = ["| task | what | median s | min-max s | runs | peak memory | result | x fastest baseline | target | met |",
+            "|---|---|---:|---:|---:|---:|---|---:|---|---|"]
+    res = results["tasks"]
+    for name, r in res.items():
         what = TASKS[name][1]
         notes = []
         if "rows_per_s" in r:
@@ -348,12 +470,16 @@ def table(results: dict) -> str:
         if r.get("stages"):
             notes.append(", ".join(f"{k} {v:.2f} s" for k, v in r["stages"].items()))
         base = {"screen_all": "pandas_all", "screen_reporter": "pandas_reporter"}.get(name)
-        if base and base in results["tasks"]:
-            notes.append(f"**{results['tasks'][base]['median_s'] / r['median_s']:.0f}x faster than pandas**")
+        if base and base in res:
+            notes.append(f"{res[base]['median_s'] / r['median_s']:.0f}x pandas")
         target, check = TARGETS.get(name, ("", None))
-        met = "" if check is None else ("yes" if check(r, results["tasks"]) else "**no**")
+        if name == "spark_all":
+            agree = results["agreement"].get("spark_all vs screen_all")
+            met = "" if agree is None else ("yes" if agree["agree"] else "**no**")
+        else:
+            met = "" if check is None else ("yes" if check(r, res) else "**no**")
         rows.append(f"| {name} | {what} | {r['median_s']:.2f} | {r['min_s']:.2f}-{r['max_s']:.2f} | {r['runs']} | "
-                    f"{r['peak_rss_bytes'] / GiB:.2f} GiB | {'; '.join(notes)} | {target} | {met} |")
+                    f"{r['peak_rss_bytes'] / GiB:.2f} GiB | {'; '.join(notes)} | {_ratio(name, r, res)} | {target} | {met} |")
     return "\n".join(rows)
 
 
@@ -365,7 +491,8 @@ def report_text(results: dict) -> str:
         f"(load average before the run: {results['load_before']}).",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB RAM, {m['os']}; Python {m['python']}, "
-        f"DuckDB {m['duckdb']}, Ibis {m['ibis']}, pandas {m['pandas']}, pyarrow {m['pyarrow']}.",
+        f"DuckDB {m['duckdb']}, Ibis {m['ibis']}, pandas {m['pandas']}, pyarrow {m['pyarrow']}, "
+        f"Polars {m.get('polars', '-')}, PySpark {m.get('pyspark', '-')}.",
         "",
         f"Data: seed {d['seed']}, {d['economies']} economies, {d['products']:,} products, years "
         f"{d['years'][0]}-{d['years'][-1]}, {sum(d['rows'].values()):,} flows "
@@ -375,12 +502,19 @@ def report_text(results: dict) -> str:
         "",
     ]
     for name, c in results["agreement"].items():
+        a, b = name.split(" vs ")
         lines.append(f"- Agreement {name}: {'**agree**' if c['agree'] else '**DISAGREE**'} "
-                     f"({c['rows_geomon']:,} rows geomon, {c['rows_pandas']:,} pandas, {c['rows_unmatched']} unmatched; "
+                     f"({c['rows_geomon']:,} rows {a}, {c['rows_pandas']:,} {b}, {c['rows_unmatched']} unmatched; "
                      f"largest relative difference of an indicator {c['max_rel_diff']:.1e}; "
                      f"mismatched verdicts, counts or top suppliers: {c['exact_mismatches'] or 'none'}).")
     lines.append(END)
     return "\n".join(lines)
+
+
+#: (a, b) result pairs checked for the same answers: geomon against every baseline, the
+#: flows route and Spark against the statistics route.
+COMPARED = [("screen_reporter", b) for b in BASELINES["reporter"]] + [("screen_all", b) for b in BASELINES["all"]] + [
+    ("screen_all_flows", "screen_all"), ("screen_reporter_flows", "screen_reporter"), ("spark_all", "screen_all")]
 
 
 def update_readme(text: str) -> None:
@@ -418,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
                "tasks": {}, "agreement": {}}
     print(f"measuring {', '.join(names)} (interleaved rounds)", flush=True)
     results["tasks"] = measure(names, args.repeat)
-    for ours, theirs in (("screen_reporter", "pandas_reporter"), ("screen_all", "pandas_all")):
+    for ours, theirs in COMPARED:
         if ours in results["tasks"] and theirs in results["tasks"]:
             results["agreement"][f"{ours} vs {theirs}"] = compare(RESULTS / f"{ours}.parquet", RESULTS / f"{theirs}.parquet")
     (RESULTS / "results.json").write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
@@ -429,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"table written to {README}")
     disagree = [k for k, c in results["agreement"].items() if not c["agree"]]
     if disagree:
-        print(f"geomon and pandas disagree: {', '.join(disagree)}", file=sys.stderr)
+        print(f"results disagree: {', '.join(disagree)}", file=sys.stderr)
         return 1
     return 0
 
