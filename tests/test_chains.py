@@ -110,11 +110,13 @@ def test_chokepoint_is_the_most_concentrated_stage(lithium):
     assert t["chokepoint"].sum() == 1
     best = t.loc[t["concentration"].idxmax()]
     assert bool(best["chokepoint"]) and lithium.meta["chokepoint"] == best["stage"]
-    # concentration = max(production HHI, export HHI) per stage
-    both = t[["production_hhi", "world_export_hhi"]].max(axis=1)
+    # concentration = max(production HHI, CRM 2023 stage HHI, export HHI) per stage
+    both = t[["production_hhi", "crm_hhi", "world_export_hhi"]].max(axis=1)
     pd.testing.assert_series_equal(t["concentration"], both, check_names=False)
-    # 2022: lithium chemicals' export HHI (0.42) exceeds the mine-production HHI (0.32)
-    assert lithium.meta["chokepoint"] == "chemicals" and lithium.meta["chokepoint_basis"] == "exports"
+    # 2022: lithium chemicals' processing HHI (0.430, EU CRM study 2023) exceeds their export HHI (0.420)
+    # and the mine-production HHI of the ores (0.320)
+    assert lithium.meta["chokepoint"] == "chemicals"
+    assert lithium.meta["chokepoint_basis"] == "EU CRM 2023 processing"
 
 
 def test_all_shipped_chains_run_for_nld_and_eu27(ctx):

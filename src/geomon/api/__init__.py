@@ -16,8 +16,8 @@ from geomon.api.infrastructure import infrastructure, ingest_cgit, ingest_smdg
 from geomon.api.coercion import coercion_cases, coercion_event, coercion_exposure
 from geomon.api.sources import (compare_sources, download_baci, download_comext, ingest_comext, ingest_comtrade,
                                 list_sources, suppliers_period, trends_monthly)
-from geomon.api.trade import (diff_editions, groups, leverage, list_editions, save_edition, screen, show_edition,
-                              suppliers, tiers, trends)
+from geomon.api.trade import (alternatives, diff_editions, groups, leverage, list_editions, save_edition, screen,
+                              show_edition, suppliers, tiers, trends)
 from geomon.config import Config, load_config
 from geomon.errors import GeomonError
 from geomon.ingest import ingest_baci
@@ -28,6 +28,7 @@ __all__ = ["Config", "Context", "GeomonError", "Result", "Store", "TablesResult"
 __all__ += ["screen", "suppliers", "leverage", "tiers", "groups", "trends", "save_edition", "list_editions",
             "show_edition", "diff_editions"]
 __all__ += ["production", "chain", "risk", "scenario"]
+__all__ += ["alternatives"]
 __all__ += ["datasets", "check_store"]
 __all__ += ["knowledge", "ingest_ncses"]
 __all__ += ["report_data", "report"]

@@ -8,6 +8,7 @@ from geomon.cli import core  # noqa: F401  (registers ingest, screen, suppliers,
 from geomon.cli import tiers as _tiers  # noqa: F401  (registers tiers, groups)
 from geomon.cli import trends, edition  # noqa: F401,E401  (registers trends; edition save/list/show/diff)
 from geomon.cli import supply as _supply  # noqa: F401  (registers production, chain, risk, scenario)
+from geomon.cli import alternatives as _alternatives  # noqa: F401  (registers alternatives)
 from geomon.cli import report as _report  # noqa: F401  (registers report)
 from geomon.cli import knowledge as _knowledge  # noqa: F401  (registers knowledge, ingest ncses)
 from geomon.cli import infrastructure as _infrastructure  # noqa: F401  (registers infrastructure, ingest smdg/cgit)

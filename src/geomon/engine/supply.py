@@ -15,6 +15,8 @@ instability of s, D(r) the reporter's own production in tonnes.
 - at risk (scenario)        A(r) = sum_{s in S} v(s, r),  share A(r) / V(r)
 - alternatives              X_rest(e) = sum_{r' != r} v(e, r') for e not in S, e != r
 - covering share            min(1, sum_e X_rest(e) / A(r)); undefined when A(r) = 0
+- world shortage            sigma = X_S / W (stopped suppliers' exports to everyone / world exports);
+                            importer i keeps M_i (1 - sigma): expected shortfall sigma x M_i
 
 Flow tables are economy flows (:func:`geomon.engine.indicators.economy_flows`):
 year, product, exporter, importer, value, quantity, quantity_known. Nothing here
@@ -237,3 +239,21 @@ def coverage(exposure: ir.Table, alternatives: ir.Table) -> ir.Table:
                                           ibis.least(j.alternative_export_tonnes / j.at_risk_tonnes, 1.0),
                                           ibis.null("float64")),
     )
+
+
+def world_shortage(eflows: ir.Table, stopped: Sequence[str]) -> ir.Table:
+    """Per (year, product): what a stop of ``stopped`` to *every* importer takes off the world market.
+
+    W = sum of all (economy) flows, X_S = the stopped suppliers' exports to everyone,
+    world_shortfall_share sigma = X_S / W (null when W = 0). Rule: the remaining exports
+    W - X_S are shared among all importers in proportion to their demand (their current
+    imports M_i, which sum to W), so importer i keeps M_i (1 - sigma) and its expected
+    shortfall is sigma x M_i, whichever suppliers it bought from."""
+    hit = eflows.exporter.isin(list(stopped))
+    agg = eflows.group_by(["year", "product"]).aggregate(
+        world_export_value_usd=eflows.value.sum(),
+        stopped_world_export_value_usd=ibis.ifelse(hit, eflows.value, 0.0).sum(),
+    )
+    return agg.mutate(world_shortfall_share=ibis.ifelse(
+        agg.world_export_value_usd > 0, agg.stopped_world_export_value_usd / agg.world_export_value_usd,
+        ibis.null("float64")))

@@ -8,8 +8,12 @@ For each stage of a chain (ordered, from the chain definition files) in year y:
   with the top exporters and their shares;
 - the reporter's imports of those codes: value, tonnes, import HHI = sum_s m(s)^2 and
   the top suppliers;
-- concentration = the larger of the stage's production HHI and world-export HHI;
-  the chokepoint is the stage with the highest concentration.
+- the stage's shares of world supply from the EU CRM study 2023 where its codes map to a
+  material and stage (:mod:`geomon.analyses.supply.crm`): HHI = sum of squared shares,
+  the top countries (e.g. lithium chemicals: processing, CHN 56.2 %);
+- concentration = the largest of the stage's production HHI, CRM stage HHI and
+  world-export HHI, ``concentration_basis`` naming its source; the chokepoint is the stage
+  with the highest concentration.
 
 A stage whose codes have no data in the store says so in ``note`` and shows no
 numbers (never zero). Codes are those of the dataset's HS revision
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from geomon.analyses.supply import crm
 from geomon.analyses.supply import reference as ref
 from geomon.analyses.context import Context, Result
 from geomon.analyses.supply.production import concentration_table, export_concentration
@@ -28,7 +33,8 @@ from geomon.engine import supply
 
 COLUMNS = [
     "chain", "stage_order", "stage", "stage_name", "kind", "hs_codes", "year", "wmd_commodity", "production_hhi",
-    "top_producers", "world_export_value_usd", "world_export_hhi", "top_exporters", "reporter", "import_value_usd",
+    "top_producers", "crm_stage", "crm_hhi", "crm_top_country", "crm_top_share", "crm_top",
+    "world_export_value_usd", "world_export_hhi", "top_exporters", "reporter", "import_value_usd",
     "import_tonnes", "import_hhi", "top_suppliers", "concentration", "concentration_basis", "chokepoint", "note",
 ]
 
@@ -48,74 +54,107 @@ def chain(ctx: Context, name: str, reporter: str = "NLD", year: int | None = Non
     ch = ref.get_chain(ctx, name)
     econ = ctx.economy(reporter)
     year = ctx.check_year(year) if year is not None else ref.default_production_year(ctx)
-    hs = ctx.dataset.hs
-    stage_codes = {s.id: list(s.codes(hs)) for s in ch.stages}
+    stage_codes = {s.id: list(s.codes(ctx.dataset.hs)) for s in ch.stages}
     groups = pd.DataFrame([(c, sid) for sid, codes in stage_codes.items() for c in codes], columns=["product", "group"])
     econ_t = ctx.econ_table(econ)
-
-    world = export_concentration(ctx, groups, [year], econ=econ_t).set_index("group")
-    imports, suppliers = _reporter_imports(ctx, econ.name, econ_t, groups, year)
-    present = ref.codes_with_flows(ctx, sorted(set(groups["product"])), [year])[year]
-
-    prod_rows = {s.id: ref.wmd_commodity(s.production, where=f"chain {ch.name} stage {s.id}: ") for s in ch.stages if s.production}
-    has_prod = year in ref.production_years()
-    conc = pd.DataFrame()
-    if prod_rows and has_prod:
+    data = {
+        "world": export_concentration(ctx, groups, [year], econ=econ_t).set_index("group"),
+        "present": ref.codes_with_flows(ctx, sorted(set(groups["product"])), [year])[year],
+        "prod": {s.id: ref.wmd_commodity(s.production, where=f"chain {ch.name} stage {s.id}: ")
+                 for s in ch.stages if s.production},
+        "has_prod": year in ref.production_years(),
+    }
+    data["imports"], data["suppliers"] = _reporter_imports(ctx, econ.name, econ_t, groups, year)
+    data["conc"] = pd.DataFrame()
+    if data["prod"] and data["has_prod"]:
         cmap = ref.commodity_map()
-        conc = concentration_table(ctx, cmap[cmap["wmd_commodity"].isin(prod_rows.values())], [year]).set_index("commodity")
+        rows = cmap[cmap["wmd_commodity"].isin(data["prod"].values())]
+        data["conc"] = concentration_table(ctx, rows, [year]).set_index("commodity")
+    out = [_stage_record(ctx, ch, st, order, stage_codes[st.id], econ.name, year, data)
+           for order, st in enumerate(ch.stages, start=1)]
+    df = _concentration(pd.DataFrame(out).reindex(columns=COLUMNS))
+    choke = df[df["chokepoint"]]
 
-    out = []
-    for order, st in enumerate(ch.stages, start=1):
-        codes = stage_codes[st.id]
-        rec = {"chain": ch.name, "stage_order": order, "stage": st.id, "stage_name": st.name, "kind": st.kind,
-               "hs_codes": ";".join(codes), "year": year, "reporter": econ.name,
-               "wmd_commodity": prod_rows.get(st.id, "")}
-        notes = []
-        if st.id in prod_rows:
-            if not has_prod:
-                notes.append(f"no production data for {year} (World Mining Data covers {ref.reference_meta()['production_years']})")
-            elif prod_rows[st.id] in conc.index:
-                c = conc.loc[prod_rows[st.id]]
-                rec.update(production_hhi=c["production_hhi"], top_producers=c["top_producers"])
-        gap = ref.missing_codes_note(ctx, codes, present, year)
-        if gap:
-            notes.append(gap)
-        if set(codes) & present:
-            if st.id in world.index:
-                w = world.loc[st.id]
-                rec.update(world_export_value_usd=w["world_export_value_usd"], world_export_hhi=w["world_export_hhi"],
-                           top_exporters=w["top_exporters"])
-            if st.id in imports.index:
-                i = imports.loc[st.id]
-                rec.update(import_value_usd=i["import_value_usd"], import_hhi=i["import_hhi"],
-                           import_tonnes=i["import_quantity_t"], top_suppliers=suppliers.get(st.id, ""))
-                if not i["quantity_complete"]:
-                    notes.append("some import quantities unknown: import tonnes are a lower bound")
-            else:
-                rec.update(import_value_usd=0.0, import_tonnes=0.0)
-                notes.append(f"{econ.name} imported none of these codes in {year}")
-        if st.note:
-            notes.append(st.note)
-        rec["note"] = "; ".join(notes)
-        out.append(rec)
-    df = pd.DataFrame(out).reindex(columns=COLUMNS)
-    both = df[["production_hhi", "world_export_hhi"]].astype("float64")
-    df["concentration"] = both.max(axis=1, skipna=True)
-    df["concentration_basis"] = [
-        "" if pd.isna(c) else ("production" if (not pd.isna(p) and p >= c) else "exports")
-        for p, c in zip(both["production_hhi"], df["concentration"])]
+    def first(col: str):
+        return choke[col].iloc[0] if not choke.empty else ""
+
+    meta = ctx.meta(analysis="chain", chain=ch.name, title=ch.title, description=ch.description, reporter=econ.name,
+                    year=year, chain_file=ch.path, chokepoint=first("stage"), chokepoint_name=first("stage_name"),
+                    chokepoint_kind=first("kind"),
+                    chokepoint_concentration=float(choke["concentration"].iloc[0]) if not choke.empty else None,
+                    chokepoint_basis=first("concentration_basis"), stage_source=crm.CITATION,
+                    **ref.reference_meta())
+    return Result(df, meta)
+
+
+def _stage_record(ctx: Context, ch, st, order: int, codes: list[str], reporter: str, year: int, data: dict) -> dict:
+    """The numbers of one stage: production (WMD), stage shares (EU CRM 2023), world exports and
+    the reporter's imports, with notes on what is missing."""
+    rec = {"chain": ch.name, "stage_order": order, "stage": st.id, "stage_name": st.name, "kind": st.kind,
+           "hs_codes": ";".join(codes), "year": year, "reporter": reporter, "wmd_commodity": data["prod"].get(st.id, "")}
+    notes = []
+    if st.id in data["prod"]:
+        if not data["has_prod"]:
+            notes.append(f"no production data for {year} (World Mining Data covers "
+                         f"{ref.reference_meta()['production_years']})")
+        elif data["prod"][st.id] in data["conc"].index:
+            c = data["conc"].loc[data["prod"][st.id]]
+            rec.update(production_hhi=c["production_hhi"], top_producers=c["top_producers"])
+    stage = crm.product_stage(codes, ctx.config["supply.top_n"])
+    if len(stage):
+        top = stage.sort_values(["crm_hhi", "product"], ascending=[False, True]).iloc[0]
+        rec.update(crm_stage=top["basis"].removeprefix("EU CRM 2023: "), crm_hhi=top["crm_hhi"],
+                   crm_top_country=top["crm_top_country"], crm_top_share=top["crm_top_share"], crm_top=top["crm_top"])
+    gap = ref.missing_codes_note(ctx, codes, data["present"], year)
+    if gap:
+        notes.append(gap)
+    if set(codes) & data["present"]:
+        _trade(rec, st.id, data, notes, reporter, year)
+    if st.note:
+        notes.append(st.note)
+    rec["note"] = "; ".join(notes)
+    return rec
+
+
+def _trade(rec: dict, sid: str, data: dict, notes: list[str], reporter: str, year: int) -> None:
+    """World-export concentration and the reporter's imports of one stage, into ``rec``."""
+    world, imports = data["world"], data["imports"]
+    if sid in world.index:
+        w = world.loc[sid]
+        rec.update(world_export_value_usd=w["world_export_value_usd"], world_export_hhi=w["world_export_hhi"],
+                   top_exporters=w["top_exporters"])
+    if sid in imports.index:
+        i = imports.loc[sid]
+        rec.update(import_value_usd=i["import_value_usd"], import_hhi=i["import_hhi"],
+                   import_tonnes=i["import_quantity_t"], top_suppliers=data["suppliers"].get(sid, ""))
+        if not i["quantity_complete"]:
+            notes.append("some import quantities unknown: import tonnes are a lower bound")
+    else:
+        rec.update(import_value_usd=0.0, import_tonnes=0.0)
+        notes.append(f"{reporter} imported none of these codes in {year}")
+
+
+def _concentration(df: pd.DataFrame) -> pd.DataFrame:
+    """concentration = max(production HHI, world-export HHI, CRM stage HHI), its basis (the
+    source of the largest; ties: production, then the CRM stage, then exports) and the
+    chokepoint (the stage with the highest concentration)."""
+    hhis = df[["production_hhi", "crm_hhi", "world_export_hhi"]].astype("float64")
+    df["concentration"] = hhis.max(axis=1, skipna=True)
+    basis = []
+    for (_, r), c in zip(hhis.iterrows(), df["concentration"]):
+        if pd.isna(c):
+            basis.append("")
+        elif not pd.isna(r["production_hhi"]) and r["production_hhi"] >= c:
+            basis.append("production")
+        elif not pd.isna(r["crm_hhi"]) and r["crm_hhi"] >= c:
+            basis.append("EU CRM 2023 " + ("processing" if "processing" in str(df.loc[_, "crm_stage"]) else "extraction"))
+        else:
+            basis.append("exports")
+    df["concentration_basis"] = basis
     df["chokepoint"] = False
     if df["concentration"].notna().any():
         df.loc[df["concentration"].idxmax(), "chokepoint"] = True
-    choke = df[df["chokepoint"]]
-    meta = ctx.meta(analysis="chain", chain=ch.name, title=ch.title, description=ch.description, reporter=econ.name,
-                    year=year, chain_file=ch.path,
-                    chokepoint=choke["stage"].iloc[0] if not choke.empty else "",
-                    chokepoint_name=choke["stage_name"].iloc[0] if not choke.empty else "",
-                    chokepoint_concentration=float(choke["concentration"].iloc[0]) if not choke.empty else None,
-                    chokepoint_basis=choke["concentration_basis"].iloc[0] if not choke.empty else "",
-                    **ref.reference_meta())
-    return Result(df, meta)
+    return df
 
 
 def _reporter_imports(ctx: Context, reporter: str, econ_t, groups: pd.DataFrame, year: int):

@@ -67,6 +67,12 @@ def risk(ctx: Context, reporter: str, year: int | None = None, first: int | None
                                                          missing))
     present = ref.codes_with_flows(ctx, sorted(set(groups["product"])), years)
     out = [_record(ctx, econ.name, r, y, res, present[y]) for _, r in rows.iterrows() for y in years]
+    return _result(ctx, out, econ, years, members, mode, missing)
+
+
+def _result(ctx: Context, out: list[dict], econ, years: list[int], members: list[str], mode: str,
+            missing: float) -> Result:
+    """The rows typed and ordered (year, then score, largest first), with the method in ``meta``."""
     df = pd.DataFrame(out).reindex(columns=COLUMNS)
     df["supplier_count"] = df["supplier_count"].astype("Int64")
     df["quantity_complete"] = df["quantity_complete"].astype("boolean")

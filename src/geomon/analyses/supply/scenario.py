@@ -10,7 +10,19 @@ v(s, r) the value of r's imports from s and V(r) = sum_s v(s, r):
 - covering share           min(1, sum_e X_rest(e) / A): the share of the lost imports the
                            other exporters could replace from their current exports
                            (undefined when nothing is at risk); also in tonnes where
-                           the quantities are known
+                           the quantities are known; an upper bound (see below)
+
+World shortage (a dominant supplier's stop hits every importer, who then compete):
+with W the world exports of p (all economy flows) and X_S the stopped suppliers'
+exports to everyone,
+
+- world shortfall share    sigma = X_S / W
+- rule                     the remaining exports W - X_S are shared among all importers
+                           in proportion to their demand (their current imports M_i, which
+                           sum to W): importer i keeps M_i (1 - sigma)
+- expected shortfall       sigma x V(r) in USD, sigma as a share of r's imports
+- shortage covering share  1 - min(1, sigma V(r) / A): the share of the lost imports r
+                           gets back under that rule (beside the bilateral upper bound)
 
 Assumptions (stated in every output): no new capacity (alternatives can only
 redirect what they export today); trade patterns of the year as recorded (BACI,
@@ -41,13 +53,22 @@ ASSUMPTIONS = [
     "no price response, no stocks and no substitution between products",
     "all of an alternative's exports to other countries could go to the reporter, and other importers "
     "losing the same supply do not compete for them: the covering share is an upper bound",
+    "world shortage: the stopped suppliers stop exporting to everyone; the remaining world exports are shared "
+    "among all importers in proportion to their current imports (expected shortfall = world shortfall share x "
+    "the reporter's imports)",
 ]
+#: The rule of the world-shortage columns, stated in every scenario's metadata.
+SHORTAGE_RULE = ("sigma = stopped suppliers' exports to all importers / world exports; every importer keeps "
+                 "(1 - sigma) of its imports; expected_shortfall_usd = sigma x import_value_usd; "
+                 "shortage_covering_share = 1 - min(1, expected_shortfall_usd / at_risk_value_usd)")
 
 COLUMNS = [
     "reporter", "stopped", "year", "product", "description", "stage_order", "hs_codes", "import_value_usd",
     "import_tonnes", "at_risk_value_usd", "at_risk_tonnes", "at_risk_share", "remaining_value_usd",
     "alternative_supplier_count", "alternative_export_value_usd", "alternative_export_tonnes", "covering_share",
-    "covering_share_tonnes", "uncovered_value_usd", "top_alternatives", "note",
+    "covering_share_tonnes", "uncovered_value_usd", "top_alternatives", "world_export_value_usd",
+    "stopped_world_export_value_usd", "world_shortfall_share", "expected_shortfall_usd", "expected_shortfall_share",
+    "shortage_covering_share", "note",
 ]
 ALT_COLUMNS = [
     "reporter", "stopped", "year", "product", "description", "rank", "supplier", "supplier_name",
@@ -123,11 +144,49 @@ def _flows(ctx: Context, s: _Setup):
     return ef
 
 
+def _keys(ctx: Context, s: _Setup, found) -> list[tuple[str, str, int | None, list[str]]]:
+    """(key, description, stage order, HS codes) per output row: chain stages, the products
+    asked for, or every product the reporter imports (``found``)."""
+    if s.chain is not None:
+        return [(st.id, st.name, i, list(st.codes(ctx.dataset.hs))) for i, st in enumerate(s.chain.stages, start=1)]
+    codes = s.codes if s.codes is not None else list(found)
+    return [(c, ctx.descriptions.get(c, ""), None, [c]) for c in codes]
+
+
+_COVERAGE = ("import_value_usd", "import_tonnes", "at_risk_value_usd", "at_risk_tonnes", "at_risk_share",
+             "alternative_supplier_count", "alternative_export_value_usd", "alternative_export_tonnes",
+             "covering_share", "covering_share_tonnes")
+_SHORTAGE = ("world_export_value_usd", "stopped_world_export_value_usd", "world_shortfall_share")
+
+
+def _row(s: _Setup, c, w, notes: list[str], text: str) -> dict:
+    """The numbers of one product (or stage) with imports: bilateral coverage ``c`` and the
+    world shortage ``w`` (None when the product has no world exports)."""
+    rec = {k: c[k] for k in _COVERAGE}
+    rec["remaining_value_usd"] = c["import_value_usd"] - c["at_risk_value_usd"]
+    if w is not None:
+        rec.update({k: w[k] for k in _SHORTAGE})
+        sigma = w["world_shortfall_share"]
+        rec["expected_shortfall_usd"] = sigma * c["import_value_usd"]
+        rec["expected_shortfall_share"] = sigma
+    if c["at_risk_value_usd"] > 0:
+        rec["uncovered_value_usd"] = c["at_risk_value_usd"] * (1.0 - c["covering_share"])
+        rec["top_alternatives"] = text
+        if w is not None:
+            rec["shortage_covering_share"] = 1.0 - min(1.0, rec["expected_shortfall_usd"] / c["at_risk_value_usd"])
+        if not c["at_risk_quantity_complete"]:
+            notes.append("some at-risk quantities unknown: tonnes are a lower bound")
+    else:
+        notes.append(f"{s.stopped} supplied none of it to {s.econ.name} in {s.year}: nothing at risk")
+    return rec
+
+
 def scenario(ctx: Context, reporter: str, stop: str | Sequence[str], year: int | None = None,
              products: Sequence[str] | str | None = None, chain: str | None = None) -> Result:
     """Imports at risk when ``stop`` (one or more suppliers, e.g. ``"CHN,RUS"``) stops
     delivering to ``reporter`` in ``year``, with the alternatives' capacity to cover
-    them; per product (``products``, default every product the reporter imports) or
+    them (bilateral, an upper bound) and the world-shortage view (the stop hits every
+    importer); per product (``products``, default every product the reporter imports) or
     per stage of ``chain``. Formulas and assumptions: see the module docstring."""
     s = _setup(ctx, reporter, stop, year, products, chain)
     ef = _flows(ctx, s)
@@ -135,44 +194,32 @@ def scenario(ctx: Context, reporter: str, stop: str | Sequence[str], year: int |
     exposure = supply.stop_exposure(ef.filter(ef.importer == s.econ.name), stopped)
     alts = supply.alternative_exports(ef, s.econ.name, stopped)
     cov = ctx.engine.execute(supply.coverage(exposure, alts)).set_index("product")
+    world = ctx.engine.execute(supply.world_shortage(ef, stopped)).set_index("product")
     top = ctx.engine.execute(supply.top_shares(alts, ["product"], "exporter", "rest_value_usd", ctx.config["supply.top_n"]))
     texts = {k: ref.top_text(g.sort_values("rank"), key="exporter") for k, g in top.groupby("product")}
-
-    if s.chain is not None:
-        keys = [(st.id, st.name, i, list(st.codes(ctx.dataset.hs))) for i, st in enumerate(s.chain.stages, start=1)]
-    elif s.codes is not None:
-        keys = [(c, ctx.descriptions.get(c, ""), None, [c]) for c in s.codes]
-    else:
-        keys = [(c, ctx.descriptions.get(c, ""), None, [c]) for c in cov.index]
+    keys = _keys(ctx, s, cov.index)
     all_codes = sorted({c for k in keys for c in k[3]})
-    present = ref.codes_with_flows(ctx, all_codes, [s.year])[s.year] if (s.chain is not None or s.codes is not None) else set(all_codes)
+    asked = s.chain is not None or s.codes is not None
+    present = ref.codes_with_flows(ctx, all_codes, [s.year])[s.year] if asked else set(all_codes)
     out = []
     for key, desc, order, codes in keys:
         rec = {"reporter": s.econ.name, "stopped": s.stopped, "year": s.year, "product": key, "description": desc,
                "stage_order": order, "hs_codes": ";".join(codes)}
-        notes = []
-        gap = ref.missing_codes_note(ctx, codes, present, s.year)
-        if gap:
-            notes.append(gap)
+        notes = [n for n in [ref.missing_codes_note(ctx, codes, present, s.year)] if n]
         if set(codes) & present:
             if key in cov.index:
-                c = cov.loc[key]
-                rec.update({k: c[k] for k in ("import_value_usd", "import_tonnes", "at_risk_value_usd", "at_risk_tonnes",
-                                              "at_risk_share", "alternative_supplier_count", "alternative_export_value_usd",
-                                              "alternative_export_tonnes", "covering_share", "covering_share_tonnes")})
-                rec["remaining_value_usd"] = c["import_value_usd"] - c["at_risk_value_usd"]
-                if c["at_risk_value_usd"] > 0:
-                    rec["uncovered_value_usd"] = c["at_risk_value_usd"] * (1.0 - c["covering_share"])
-                    rec["top_alternatives"] = texts.get(key, "")
-                    if not c["at_risk_quantity_complete"]:
-                        notes.append("some at-risk quantities unknown: tonnes are a lower bound")
-                else:
-                    notes.append(f"{s.stopped} supplied none of it to {s.econ.name} in {s.year}: nothing at risk")
+                w = world.loc[key] if key in world.index else None
+                rec.update(_row(s, cov.loc[key], w, notes, texts.get(key, "")))
             else:
                 rec.update(import_value_usd=0.0, at_risk_value_usd=0.0, remaining_value_usd=0.0)
                 notes.append(f"{s.econ.name} imported none of it in {s.year}")
         rec["note"] = "; ".join(notes)
         out.append(rec)
+    return Result(*_finish(ctx, s, out, stopped))
+
+
+def _finish(ctx: Context, s: _Setup, out: list[dict], stopped: list[str]) -> tuple[pd.DataFrame, dict]:
+    """The table (typed, sorted by value at risk unless a chain) and its metadata."""
     df = pd.DataFrame(out).reindex(columns=COLUMNS)
     df["alternative_supplier_count"] = df["alternative_supplier_count"].astype("Int64")
     df["stage_order"] = df["stage_order"].astype("Int64")
@@ -180,12 +227,13 @@ def scenario(ctx: Context, reporter: str, stop: str | Sequence[str], year: int |
         df = df.sort_values(["at_risk_value_usd", "import_value_usd", "product"], ascending=[False, False, True],
                             na_position="last").reset_index(drop=True)
     at_risk = float(df["at_risk_value_usd"].fillna(0).sum())
-    meta = ctx.meta(analysis="scenario", reporter=s.econ.name, stopped=stopped, year=s.year,
-                    view=f"chain {s.chain.name}" if s.chain is not None else ("products" if s.codes else "all imported products"),
+    view = f"chain {s.chain.name}" if s.chain is not None else ("products" if s.codes else "all imported products")
+    meta = ctx.meta(analysis="scenario", reporter=s.econ.name, stopped=stopped, year=s.year, view=view,
                     chain=s.chain.name if s.chain is not None else "", assumptions=ASSUMPTIONS,
-                    rows=len(df), at_risk_value_usd=at_risk,
+                    shortage_rule=SHORTAGE_RULE, rows=len(df), at_risk_value_usd=at_risk,
+                    expected_shortfall_usd=float(df["expected_shortfall_usd"].fillna(0).sum()),
                     products_at_risk=int((df["at_risk_value_usd"].fillna(0) > 0).sum()))
-    return Result(df, meta)
+    return df, meta
 
 
 def scenario_alternatives(ctx: Context, reporter: str, stop: str | Sequence[str], year: int | None = None,

@@ -16,9 +16,7 @@ reported as absent, never as zero.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from importlib import resources
+import hashlib
 from pathlib import Path
 from typing import Sequence
 
@@ -26,118 +24,20 @@ import numpy as np
 import pandas as pd
 
 from geomon.analyses.context import Context, Result, year_range
-from geomon.sources.userfiles import read_csv
-from geomon.config import Config
-from geomon.errors import DataError, InputError
+from geomon.analyses.trade.screening import ALL, EXTRA_COLUMNS, SCREEN_COLUMNS, _finish, criteria_from_flows, screen_years
+from geomon.analyses.trade.tiers import TIER_COLUMNS, classify, tier_inputs
+from geomon.engine import indicators as ind
+from geomon.engine.groups import map_products, member_presence
+from geomon.errors import InputError
+from geomon.sources.groups import Group, Groups, read_groups, shipped_groups_path
+from geomon.sources.groups import load_groups as _load_groups
 
-GROUP_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
-
-
-def shipped_groups_path() -> Path:
-    return Path(str(resources.files("geomon") / "data" / "substitute_groups.csv"))
-
-
-@dataclass(frozen=True)
-class Group:
-    id: str
-    label: str
-    members: tuple[str, ...]
-    notes: dict[str, str] = field(default_factory=dict)
-    sources: tuple[str, ...] = ()
-    file: str = ""
-
-
-@dataclass(frozen=True)
-class Groups:
-    groups: dict[str, Group]
-    versions: dict[str, str]
-
-    @property
-    def ids(self) -> list[str]:
-        return list(self.groups)
-
-    def mapping(self, ids: Sequence[str] | None = None) -> pd.DataFrame:
-        """product -> group table for the engine (one row per membership)."""
-        chosen = [self.groups[g] for g in (ids or self.groups)]
-        rows = [(p, g.id) for g in chosen for p in g.members]
-        return pd.DataFrame(rows, columns=["product", "group"])
-
-    def groups_of(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for g in self.groups.values():
-            for p in g.members:
-                out.setdefault(p, []).append(g.id)
-        return out
-
-    def describe(self) -> str:
-        return "; ".join(f"{Path(f).name} {v or '(no version)'}" for f, v in self.versions.items())
-
-
-def read_groups(path: str | Path, products: set[str]) -> Groups:
-    """Read one groups file; every member must be in ``products`` (the dataset's code list)."""
-    f = read_csv(path, "substitute groups", ["group", "product"], ["label", "note", "source"])
-    members: dict[str, list[str]] = {}
-    labels: dict[str, str] = {}
-    notes: dict[str, dict[str, str]] = {}
-    sources: dict[str, list[str]] = {}
-    for row in f.rows:
-        gid = row["group"]
-        if not GROUP_ID.match(gid):
-            raise f.error(row, f"group id '{gid}' must be lowercase letters, digits, _ or - (e.g. lithium_compounds)")
-        if gid.isdigit():
-            raise f.error(row, f"group id '{gid}' must not be all digits (it would look like an HS code)")
-        code = row["product"]
-        if code.isdigit() and len(code) in (5, 3):
-            code = code.zfill(len(code) + 1)
-        if code.isdigit() and len(code) == 4:
-            expanded = sorted(p for p in products if p.startswith(code))
-            if not expanded:
-                raise f.error(row, f"heading {code} of group {gid} matches no product code of the data")
-        elif code.isdigit() and len(code) == 6:
-            if code not in products:
-                raise f.error(row, f"unknown member {code} of group {gid}: not in the product list of the data; "
-                                   f"give an HS6 code of that list")
-            expanded = [code]
-        else:
-            raise f.error(row, f"member '{row['product']}' of group {gid} is not an HS6 code or 4-digit heading")
-        if labels.get(gid) and row["label"] and row["label"] != labels[gid]:
-            raise f.error(row, f"group {gid} has two labels ('{labels[gid]}' and '{row['label']}'); use one")
-        labels[gid] = labels.get(gid) or row["label"]
-        lst = members.setdefault(gid, [])
-        for p in expanded:
-            if p in lst:
-                raise f.error(row, f"member {p} appears twice in group {gid}")
-            lst.append(p)
-            notes.setdefault(gid, {})[p] = row["note"]
-        if row["source"] and row["source"] not in sources.setdefault(gid, []):
-            sources[gid].append(row["source"])
-    groups = {g: Group(g, labels[g] or g, tuple(m), notes.get(g, {}), tuple(sources.get(g, [])), str(f.path))
-              for g, m in members.items()}
-    return Groups(groups, {str(f.path): f.version})
-
+__all__ = ["Group", "Groups", "read_groups", "shipped_groups_path", "load_groups", "screen_groups", "group_members",
+           "groups", "MEMBER_COLUMNS", "DETAIL_COLUMNS"]
 
 def load_groups(ctx: Context, extra: str | Path | None = None, replace: bool | None = None) -> Groups:
-    """The effective groups: shipped plus the user file (``extra`` or ``groups.file``),
-    or the user file alone when ``replace`` (or ``groups.mode = "replace"``)."""
-    cfg: Config = ctx.config
-    user = extra if extra not in (None, "") else cfg["groups.file"]
-    replace = (cfg["groups.mode"] == "replace") if replace is None else replace
-    if replace and not user:
-        raise DataError("groups.mode = replace needs a user groups file; give --groups FILE or set groups.file")
-    products = set(ctx.descriptions)
-    parts = [] if replace else [read_groups(shipped_groups_path(), products)]
-    if user:
-        parts.append(read_groups(user, products))
-    merged: dict[str, Group] = {}
-    versions: dict[str, str] = {}
-    for part in parts:
-        for gid, g in part.groups.items():
-            if gid in merged:
-                raise DataError(f"{g.file}: group {gid} is already defined in {merged[gid].file}; "
-                                f"choose another id or use groups.mode = replace")
-            merged[gid] = g
-        versions.update(part.versions)
-    return Groups(merged, versions)
+    """The effective groups for the dataset of ``ctx`` (:func:`geomon.sources.groups.load_groups`)."""
+    return _load_groups(ctx.config, set(ctx.descriptions), extra, replace)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,9 +50,6 @@ MEMBER_COLUMNS = ["members", "members_with_data", "members_absent", "members_imp
 
 def _group_yearly_expr(ctx: Context, economy, years: Sequence[int], mapping: pd.DataFrame):
     """:func:`geomon.analyses.trade.screening.yearly_expr` on flows summed per group."""
-    from geomon.analyses.trade.screening import criteria_from_flows
-    from geomon.engine.groups import map_products
-
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     flows = map_products(flows, ctx.engine.table(mapping, name="geomon_group_map"))
     return criteria_from_flows(ctx, economy, flows)
@@ -162,10 +59,7 @@ def screen_groups(ctx: Context, reporter: str, first: int, last: int, groups: Gr
                   ids: Sequence[str] | None = None) -> pd.DataFrame:
     """Screening rows per (reporter, group, year), shaped like
     :func:`geomon.analyses.trade.screening.screen_years` output with ``product`` = group id and
-    ``description`` = group label. ``attrs['group_map']`` holds the product -> group table."""
-    from geomon.analyses.trade.screening import ALL, _finish
-    from geomon.engine import indicators as ind
-
+    ``description`` = group label (classify them with ``group_map=groups.mapping(ids)``)."""
     years = year_range(ctx, first, last)
     n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
     economy = None if reporter.upper() == ALL else ctx.economy(reporter)
@@ -177,14 +71,11 @@ def screen_groups(ctx: Context, reporter: str, first: int, last: int, groups: Gr
     df = _finish(ctx, df)
     labels = {g.id: g.label for g in groups.groups.values()}
     df["description"] = df["product"].map(labels).fillna("")
-    df.attrs["group_map"] = mapping
     return df
 
 
 def _presence(ctx: Context, years: Sequence[int], mapping: pd.DataFrame) -> pd.DataFrame:
     """(year, group, product) for members with any flow in the data that year."""
-    from geomon.engine.groups import member_presence
-
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     df = ctx.engine.execute(member_presence(flows, ctx.engine.table(mapping, name="geomon_group_map")))
     df["year"] = df["year"].astype("int64")
@@ -192,8 +83,6 @@ def _presence(ctx: Context, years: Sequence[int], mapping: pd.DataFrame) -> pd.D
 
 
 def _sha(path: str | Path) -> str:
-    import hashlib
-
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
@@ -208,9 +97,6 @@ def group_members(ctx: Context, reporter: str, year: int | None = None, *, group
     (member dependent != group dependent) and ``tier_changed``; absent members have no
     indicators (never zeros).
     """
-    from geomon.analyses.trade.screening import screen_years
-    from geomon.analyses.trade.tiers import classify
-
     year = ctx.check_year(year if year is not None else ctx.default_year())
     groups = groups or load_groups(ctx)
     ids = list(ids) if ids else groups.ids
@@ -219,13 +105,11 @@ def group_members(ctx: Context, reporter: str, year: int | None = None, *, group
         raise InputError(f"unknown substitute group '{unknown[0]}'; choose one of {', '.join(groups.ids)}")
     mapping = groups.mapping(ids)
     gscreen = screen_groups(ctx, reporter, year, year, groups, ids)
-    g_df = classify(ctx, gscreen, overrides=overrides, groups_of={}) if len(gscreen) else gscreen
+    g_df = classify(ctx, gscreen, overrides=overrides, groups_of={}, group_map=mapping) if len(gscreen) else gscreen
     members = sorted(set(mapping["product"]))
     mscreen = screen_years(ctx, reporter, year, year, members)
     m_df = classify(ctx, mscreen, overrides=overrides, groups_of=groups.groups_of()) if len(mscreen) else mscreen
     present = _presence(ctx, [year], mapping)
-    from geomon.analyses.trade.screening import ALL
-
     found = (set(g_df["reporter"]) | set(m_df["reporter"])) if len(g_df) or len(m_df) else set()
     reporters = sorted(found) if reporter.upper() == ALL else [ctx.economy(reporter).name]
     return g_df, _member_rows(ctx, reporters, [groups.groups[g] for g in ids], year, g_df, m_df, present)
@@ -358,16 +242,11 @@ def groups(ctx: Context, reporter: str, year: int | None = None, *, groups_file:
     :data:`MEMBER_COLUMNS` saying which members had data and where grouping changes the
     verdict. With ``members=True`` one row per (group, member) instead.
     """
-    from geomon.analyses.trade.screening import ALL, SCREEN_COLUMNS, EXTRA_COLUMNS
-    from geomon.analyses.trade.tiers import TIER_COLUMNS
-
     year = ctx.check_year(year if year is not None else ctx.default_year())
     gs = load_groups(ctx, groups_file, replace_groups)
     g_df, detail = group_members(ctx, reporter, year, groups=gs, ids=ids, overrides=overrides)
     label = ALL if reporter.upper() == ALL else ctx.economy(reporter).name
     n = ctx.config["screening.window"]
-    from geomon.analyses.trade.tiers import tier_inputs
-
     inputs = tier_inputs(ctx, overrides=overrides)
     inputs["groups_files"] = {f: {"version": v, "sha256": _sha(f)} for f, v in gs.versions.items()}
     meta_common = dict(reporter=label, year=year, window_years=f"{year - n + 1}-{year}", groups_source=gs.describe(),

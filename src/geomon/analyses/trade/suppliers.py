@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geomon.analyses.context import Context, Result, year_range
+from geomon.analyses.trade.codes import check_code, codes_in_store, require_in_store
 from geomon.engine import indicators as ind
 from geomon.errors import InputError
 
@@ -22,8 +23,11 @@ def suppliers(ctx: Context, reporter: str, product: str, year: int | None = None
 
     ``product`` is an HS6 code, or an HS4 heading / HS2 chapter whose HS6 flows are summed.
     """
-    codes = ctx.product_codes(product)
-    code = codes[0] if len(codes) == 1 else str(product).strip()
+    raw = str(product).strip()
+    codes = [check_code(ctx, raw)] if raw.isdigit() and len(raw) in (5, 6) else ctx.product_codes(product)
+    code = codes[0] if len(codes) == 1 else raw
+    if not set(codes) & codes_in_store(ctx):
+        require_in_store(ctx, codes[0])  # "not in the store", not "imported nothing"
     year = ctx.check_year(year if year is not None else ctx.default_year())
     last = last if last is not None else year
     first = first if first is not None else max(ctx.dataset.years[0], min(year, last) - DEFAULT_SPAN + 1)

@@ -1,0 +1,158 @@
+"""Diversification options: which suppliers could replace a dependency, and on what terms.
+
+For reporter r, product p, year y, with x(e) the exports of e to every importer, W = sum_e x(e),
+v(e, r) the imports of r from e and V = sum_e v(e, r):
+
+- rest_of_world_export_value_usd X_rest(e) = x(e) - v(e, r): what e sells elsewhere today
+- multiple_of_imports   X_rest(e) / V;  qualifies  X_rest(e) >= ``tiers.alternative_min_share`` x V
+                        (the tiers' definition of an alternative supplier)
+- world_export_share    x(e) / W
+- crm_share             e's share of world supply at the product's stage (EU CRM study 2023),
+                        where the product maps to a material and stage
+- wgi_political_stability  WGI Political Stability estimate of e (about -2.5 .. 2.5, higher is
+                        more stable) in y, else the latest year before y
+- trusted               e is in r's trust circle (``tiers.trusted_suppliers``)
+- trade_agreement       an EU trade agreement in force with e in y (shipped table with sources),
+                        for an EU member state or the EU27; EU members count as the single market;
+                        None (unknown) for other reporters
+
+Rank: suppliers that qualify first, then by X_rest(e) (capacity today), then by code. Every
+exporter but the reporter is listed; the current top supplier is flagged.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from geomon.analyses.context import Context, Result
+from geomon.analyses.supply import crm
+from geomon.analyses.supply import reference as ref
+from geomon.analyses.trade.codes import check_code, codes_in_store, require_in_store
+from geomon.analyses.trade.tiers.evidence import trusted_economies, trusted_of
+from geomon.countries import EU27, Economy
+from geomon.engine import indicators as ind
+from geomon.sources.agreements import load_eu_agreements
+
+COLUMNS = [
+    "reporter", "product", "description", "year", "rank", "supplier", "supplier_name", "qualifies",
+    "rest_of_world_export_value_usd", "multiple_of_imports", "world_export_value_usd", "world_export_share",
+    "current_to_reporter_value_usd", "current_share", "is_top_supplier", "crm_stage", "crm_share",
+    "wgi_year", "wgi_political_stability", "trusted", "trade_agreement", "agreement", "agreement_since",
+    "agreement_source", "terms",
+]
+
+
+def _exporters(ctx: Context, econ: Economy, code: str, year: int) -> pd.DataFrame:
+    """Per exporter e != r: x(e), x(e) / W and v(e, r) (economy flows; a bloc reporter's members merged)."""
+    f = ctx.flows.filter(ctx.flows.year == year, ctx.flows["product"] == code)
+    ef = ind.economy_flows(f, ctx.econ_table(econ))
+    to_r = ef.importer == econ.name
+    g = ef.group_by("exporter").aggregate(world_export_value_usd=ef.value.sum(),
+                                          current_to_reporter_value_usd=to_r.ifelse(ef.value, 0.0).sum())
+    df = ctx.engine.execute(g)
+    df["world_export_share"] = df["world_export_value_usd"] / df["world_export_value_usd"].sum()  # W: every exporter
+    return df[df["exporter"] != econ.name].rename(columns={"exporter": "supplier"}).reset_index(drop=True)
+
+
+def _wgi(suppliers: pd.Series, year: int) -> tuple[np.ndarray, np.ndarray]:
+    """(year used, estimate) per supplier: the WGI year y, else the latest year before y."""
+    w = ref.wgi_table()
+    w = w[(w["year"] <= year) & w["estimate"].notna()].sort_values("year").drop_duplicates("iso3", keep="last")
+    w = w.set_index("iso3")
+    yrs = suppliers.map(w["year"]).astype("Int64").to_numpy()
+    return yrs, suppliers.map(w["estimate"]).astype("float64").to_numpy()
+
+
+def _agreements(econ: Economy, suppliers: pd.Series, year: int) -> pd.DataFrame:
+    """trade_agreement, agreement, agreement_since, agreement_source per supplier."""
+    eu_reporter = econ.name == "EU27" or set(econ.members) <= set(EU27)
+    out = pd.DataFrame({"trade_agreement": None, "agreement": "", "agreement_since": "", "agreement_source": ""},
+                       index=suppliers.index).astype({"trade_agreement": object})
+    if not eu_reporter:
+        return out
+    a = load_eu_agreements().set_index("partner")
+    for i, s in suppliers.items():
+        if s in EU27:
+            out.loc[i, ["trade_agreement", "agreement"]] = [True, "EU single market"]
+        elif s in a.index and int(a.at[s, "since"][:4]) <= year:
+            out.loc[i, :] = [True, a.at[s, "agreement"], a.at[s, "since"],
+                             f"{a.at[s, 'source_title']} ({a.at[s, 'source_publisher']}), {a.at[s, 'source_url']}"]
+        else:
+            out.loc[i, "trade_agreement"] = False
+    return out
+
+
+def _terms(df: pd.DataFrame) -> list[str]:
+    """One line per supplier: agreement, stability, stage share."""
+    out = []
+    for r in df.itertuples():
+        bits = [r.agreement + (f" (since {r.agreement_since})" if r.agreement_since else "") if r.trade_agreement
+                else ("no EU trade agreement" if r.trade_agreement is False else "")]
+        if not pd.isna(r.wgi_political_stability):
+            bits.append(f"WGI stability {r.wgi_political_stability:+.2f} ({r.wgi_year})")
+        if not pd.isna(r.crm_share) and r.crm_share > 0:
+            bits.append(f"{r.crm_share:.1%} of world {r.crm_stage}")
+        out.append("; ".join(b for b in bits if b))
+    return out
+
+
+def alternatives(ctx: Context, reporter: str, product: str, year: int | None = None) -> Result:
+    """Diversification options for ``reporter``'s imports of ``product`` in ``year``; see the module docstring."""
+    econ = ctx.economy(reporter)
+    code = check_code(ctx, product)
+    require_in_store(ctx, code)
+    year = ctx.check_year(year if year is not None else ctx.default_year())
+    df = _exporters(ctx, econ, code, year)
+    v_total = float(df["current_to_reporter_value_usd"].sum())
+    df["rest_of_world_export_value_usd"] = df["world_export_value_usd"] - df["current_to_reporter_value_usd"]
+    share = ctx.config["tiers.alternative_min_share"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["multiple_of_imports"] = df["rest_of_world_export_value_usd"] / v_total if v_total > 0 else np.nan
+        df["current_share"] = df["current_to_reporter_value_usd"] / v_total if v_total > 0 else np.nan
+    df["qualifies"] = df["rest_of_world_export_value_usd"] >= share * v_total
+    top = df.loc[df["current_to_reporter_value_usd"].idxmax(), "supplier"] if v_total > 0 else None
+    df["is_top_supplier"] = df["supplier"] == top
+    df = _add_terms(ctx, df, econ, code, year)
+    df = df.sort_values(["qualifies", "rest_of_world_export_value_usd", "supplier"], ascending=[False, False, True],
+                        kind="stable").reset_index(drop=True)
+    df["rank"] = np.arange(1, len(df) + 1)
+    df["reporter"], df["product"], df["year"] = econ.name, code, year
+    df["description"] = ctx.descriptions.get(code, "")
+    df["supplier_name"] = df["supplier"].map(ctx.names).fillna(df["supplier"])
+    note = "" if v_total > 0 else f"{econ.name} imported none of it in {year}"
+    return Result(df.reindex(columns=COLUMNS), ctx.meta(
+        analysis="alternatives", reporter=econ.name, product=code, description=ctx.descriptions.get(code, ""),
+        year=year, import_value_usd=v_total, alternative_min_share=share, rows=len(df),
+        qualifying=int(df["qualifies"].sum()), note=note, stage_source=crm.CITATION,
+        agreements_source="geomon/data/agreements/eu_trade_agreements.csv (a source per row)",
+        agreements_scope="EU trade agreements, for EU member states and the EU27"))
+
+
+def _add_terms(ctx: Context, df: pd.DataFrame, econ: Economy, code: str, year: int) -> pd.DataFrame:
+    """CRM stage share, WGI stability, trust and agreement columns, and the ``terms`` text."""
+    stage = crm.product_stage([code])
+    if len(stage):
+        st = stage.iloc[0]
+        shares = crm.stage_shares(st["material"], st["stage"])
+        df["crm_stage"] = f"{st['material']} {crm.STAGE_NAMES[st['stage']]}"
+        df["crm_share"] = df["supplier"].map(shares).fillna(0.0)
+    else:
+        df["crm_stage"], df["crm_share"] = "", np.nan
+    df["wgi_year"], df["wgi_political_stability"] = _wgi(df["supplier"], year)
+    _, trusted = trusted_of(econ, trusted_economies(ctx))
+    df["trusted"] = df["supplier"].isin(trusted)
+    df = pd.concat([df, _agreements(econ, df["supplier"], year)], axis=1)
+    df["terms"] = _terms(df)
+    return df
+
+
+def options(ctx: Context, reporter: str, products: Sequence[str], year: int | None = None,
+            top: int = 5) -> pd.DataFrame:
+    """The report's per-product section: the ``top`` ranked options of each product (one table,
+    :data:`COLUMNS`); products without trade data in the store are left out."""
+    have = codes_in_store(ctx)
+    parts = [alternatives(ctx, reporter, p, year).table.head(top) for p in products if p in have]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)

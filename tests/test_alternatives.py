@@ -1,0 +1,126 @@
+"""Diversification options (``geomon alternatives``), the EU trade-agreements file, and product codes:
+an unknown code names the closest ones; a code without trade data is "not in the store", which is
+not "imported nothing"."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from geomon.analyses.trade.codes import closest_codes
+from geomon.errors import DataError
+from geomon.sources.agreements import load_eu_agreements, read_agreements, shipped_path
+
+
+@pytest.fixture(scope="module")
+def nld_lithium(cli):
+    res = cli("alternatives", "--reporter", "NLD", "--product", "283691", "--year", "2022", "--format", "json")
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+@pytest.fixture(scope="module")
+def cli():  # module scope: the shared fixture is per test
+    from typer.testing import CliRunner
+
+    from geomon.cli import app
+
+    runner = CliRunner()
+    return lambda *a: runner.invoke(app, [str(x) for x in a], catch_exceptions=False)
+
+
+def test_alternatives_rank_with_the_trade_agreement_flag(nld_lithium):
+    rows = {r["supplier"]: r for r in nld_lithium["rows"]}
+    chl, chn, arg = rows["CHL"], rows["CHN"], rows["ARG"]
+    assert chl["rank"] == 1 and chl["qualifies"]
+    assert chl["trade_agreement"] is True and chl["agreement"] == "EU-Chile Association Agreement (trade part)"
+    assert chl["agreement_since"] == "2003" and "wikipedia.org" in chl["agreement_source"]
+    assert chn["trade_agreement"] is False and arg["trade_agreement"] is False
+    assert chn["crm_share"] == pytest.approx(0.562) and chn["crm_stage"] == "Lithium processing"
+    assert rows["DEU"]["trusted"] and rows["DEU"]["agreement"] == "EU single market"
+    ranks = [r["rank"] for r in nld_lithium["rows"]]
+    assert ranks == list(range(1, len(ranks) + 1))
+    q = [r["qualifies"] for r in nld_lithium["rows"]]
+    assert q == sorted(q, reverse=True)  # qualifying alternatives first
+
+
+def test_alternatives_numbers_by_hand(ctx, nld_lithium):
+    """X_rest(CHL) = Chile's exports of lithium carbonate to everyone - its exports to NLD (2022)."""
+    root = ctx.dataset.root
+    f = duckdb.sql(f"select e.iso3 ex, i.iso3 im, f.value from read_parquet('{root}/flows/**/*.parquet', "
+                   f"hive_partitioning=true) f join '{root}/countries.parquet' e on f.exporter = e.code "
+                   f"join '{root}/countries.parquet' i on f.importer = i.code "
+                   f"where f.year = 2022 and f.product = '283691'").df()
+    x = f.loc[f["ex"] == "CHL", "value"].sum()
+    v = f.loc[(f["ex"] == "CHL") & (f["im"] == "NLD"), "value"].sum()
+    imports = f.loc[(f["im"] == "NLD") & (f["ex"] != "NLD"), "value"].sum()
+    chl = next(r for r in nld_lithium["rows"] if r["supplier"] == "CHL")
+    assert chl["rest_of_world_export_value_usd"] == pytest.approx(x - v, rel=1e-12)
+    assert chl["multiple_of_imports"] == pytest.approx((x - v) / imports, rel=1e-12)
+    assert chl["world_export_share"] == pytest.approx(x / f.loc[f["ex"] != f["im"], "value"].sum(), rel=1e-12)
+    assert nld_lithium["meta"]["import_value_usd"] == pytest.approx(imports, rel=1e-12)
+
+
+def test_agreements_file_has_a_source_per_row():
+    a = load_eu_agreements()
+    assert len(a) >= 25 and a["partner"].is_unique
+    assert a["source_url"].str.startswith("https://").all() and a["source_title"].str.len().gt(5).all()
+    for partner in ("CHN", "USA", "AUS", "IND", "BRA", "ARG", "IDN", "RUS"):  # no agreement in force
+        assert partner not in set(a["partner"])
+    assert a.set_index("partner").at["KOR", "since"] == "2011-07-01"
+
+
+def test_agreements_reader_rejects_a_row_without_source(tmp_path):
+    f = tmp_path / "a.csv"
+    head = shipped_path().read_text(encoding="utf-8").splitlines()
+    header = next(ln for ln in head if ln.startswith("partner,"))
+    f.write_text(header + "\nCHL,Chile,Some agreement,fta,2003,,Wikipedia,n.d.,https://x,\n")
+    with pytest.raises(DataError, match=r"line 2: source_title is empty for CHL"):
+        read_agreements(f)
+
+
+def test_alternatives_for_a_reporter_outside_the_eu_say_unknown(cli):
+    res = cli("alternatives", "--reporter", "USA", "--product", "283691", "--year", "2022", "--format", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert {r["trade_agreement"] for r in doc["rows"]} == {None}
+
+
+# --- codes ----------------------------------------------------------------------------------------
+
+def test_closest_codes():
+    known = {"811291", "811299", "811211", "283691"}
+    assert closest_codes(known, "811292") == ["811291", "811299"]
+    assert closest_codes(known, "999998") == []
+
+
+def test_unknown_code_names_the_closest(cli):
+    res = cli("suppliers", "--reporter", "EU27", "--product", "811292", "--year", "2022")
+    assert res.exit_code == 2
+    assert res.stderr.strip() == "error: unknown product '811292': not an HS6 code of HS92; closest HS92 codes: " \
+                                 "811291, 811299"
+
+
+def test_code_not_in_the_store_is_not_imported_nothing(cli):
+    """Gallium etc. (811291) is an HS92 code, but the embedded extract has no flows of it."""
+    res = cli("suppliers", "--reporter", "EU27", "--product", "811291", "--year", "2022")
+    assert res.exit_code == 2
+    assert "is not in the store (the embedded extract covers 74 raw-material codes; ingest a full BACI release)" \
+        in res.stderr
+    assert "imported no" not in res.stderr
+    # a code in the store that NLD did not import in 2022: the old message, which is now true
+    res = cli("suppliers", "--reporter", "NLD", "--product", "811230", "--year", "2022")
+    assert res.exit_code == 2 and "NLD imported no 811230 in 2022" in res.stderr
+    res = cli("alternatives", "--reporter", "EU27", "--product", "811291", "--year", "2022")
+    assert res.exit_code == 2 and "not in the store" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_report_options_per_product(ctx):
+    """The report's per-product section: the top options of each product; codes without data are left out."""
+    from geomon.analyses.trade.diversification import options
+
+    t = options(ctx, "NLD", ["720293", "283691", "811291"], 2022, top=3)
+    assert list(t.groupby("product", sort=False).size().items()) == [("720293", 3), ("283691", 3)]
+    assert t[t["product"] == "283691"]["supplier"].iloc[0] == "CHL"
