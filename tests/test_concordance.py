@@ -112,3 +112,27 @@ def test_comtrade_dataset_converted_with_embedded_weights(tmp_path):
     assert conv.table["import_value_usd"].sum() == pytest.approx(orig.table["import_value_usd"].sum(), rel=1e-12)
     assert set(conv.table["hs_conversion"]) <= {"1:1", "n:1 merged", "split by world trade", "synthetic group", "not converted"}
     assert base.table["value_usd"].sum() > 0
+
+
+def test_two_revisions_give_one_series(tmp_path):
+    """A store holding one source in two revisions (Comtrade: Thailand HS2007 2007-2011, the EU27 HS2017
+    2020) gives one HS2017 series with --hs-target 17: each year from its own dataset, the HS07
+    years converted; every year's totals equal its own dataset's."""
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "src/geomon/data/sources"
+    api.ingest_comtrade(data / "comtradr_vignette3_THA_shrimp_HS6_by_partner_2007-2011.csv.gz", store=tmp_path)
+    import gzip
+
+    with gzip.open(data / "comtradr_vignette4_EU27_imports_HS44-49_by_partner_2018-2022.csv.gz", "rt") as fh:
+        lines = fh.read().splitlines()
+    eu_2020 = tmp_path.parent / "eu_2020.csv"          # the real rows of 2020 only (a faster ingest)
+    eu_2020.write_text("\n".join([lines[0]] + [ln for ln in lines[1:] if ln.endswith(",2020")]) + "\n")
+    api.ingest_comtrade(eu_2020, store=tmp_path, hs="17")
+    series = api.open_context(tmp_path, source="comtrade", hs_target="17").dataset
+    assert series.years == [2007, 2008, 2009, 2010, 2011, 2020]
+    assert series.hs == "HS17" and series.provenance["converted_from"] == ["HS07"]
+    for reporter, year, own in (("THA", 2009, "07"), ("NLD", 2020, "17")):
+        got = api.screen(reporter, year, store=tmp_path, source="comtrade", hs_target="17").table
+        want = api.screen(reporter, year, store=tmp_path, source="comtrade", hs=own).table
+        assert got["import_value_usd"].sum() == pytest.approx(want["import_value_usd"].sum(), rel=1e-12), reporter

@@ -115,7 +115,8 @@ def open_context(store: str | Path | Store | None = None, config: Config | None 
     ``source`` picks the dataset's source (baci, comext, comtrade; default BACI). ``period``
     (YYYY-MM, monthly data only) runs on the 12-month windows ending in that month: year Y of the
     context is then the window ending in month m of Y (:mod:`geomon.ingest.windows`). ``hs_target``
-    converts every year to that HS revision, splitting by ``hs_split`` (:mod:`geomon.ingest.convert`)."""
+    converts every year to that HS revision, splitting by ``hs_split`` (:mod:`geomon.ingest.convert`); when the
+    source has datasets in several revisions (and no ``hs``/``version`` is given) their years form one series."""
     st = store if isinstance(store, Store) else open_store(store)
     cfg = config or Config()
     cfg.validate()
@@ -127,9 +128,10 @@ def open_context(store: str | Path | Store | None = None, config: Config | None 
             raise InputError("--period and --hs-target cannot be combined yet; convert annual data, or screen the period in its own revision")
         ds = window_dataset(ds, check_period(ds, period)[1])
     if hs_target is not None:
-        from geomon.ingest.convert import converted_dataset
+        from geomon.ingest.convert import converted_dataset, series_dataset
 
-        ds = converted_dataset(st, ds, hs_target, hs_split)
+        series = series_dataset(st, ds.source, hs_target, hs_split) if hs is None and version is None else None
+        ds = series or converted_dataset(st, ds, hs_target, hs_split)
     return Context(st, ds, engine or default_engine(), cfg)
 
 

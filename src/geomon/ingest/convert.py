@@ -130,3 +130,72 @@ def _products(dataset: Dataset, out: Path, notes: dict[str, set[str]], maps: dic
         rows.append((c, desc, note))
     return pa.table({"product": [r[0] for r in rows], "description": [r[1] for r in rows],
                      "hs_conversion": [r[2] for r in rows]})
+
+
+def series_dataset(store: Store, source: str, target: str, rule: str = "trade") -> Dataset | None:
+    """All years of ``source``'s datasets in ``store`` as one series in revision ``target``, when they
+    span several HS revisions (None otherwise): each year from the dataset in ``target`` when one has
+    it, else from the newest version having it; economies unified by ISO3; then converted by year
+    (:func:`converted_dataset`, which reads each year's revision from ``hs_by_year``)."""
+    target = concordance.revision(target)
+    dss = [d for d in store.datasets() if d.source == source]
+    if len({d.hs for d in dss}) < 2:
+        return None
+    pick: dict[int, Dataset] = {}
+    for d in sorted(dss, key=lambda d: (d.hs == target, d.version)):   # later picks win
+        for y in d.years:
+            pick[y] = d
+    key = "|".join(f"{d.root.resolve()}@{d.provenance.get('ingested_at')}" for d in dss) + f"|{target}"
+    out = _cache_root() / f"series-{source}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
+    if not (out / "provenance.json").exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out.parent))
+        try:
+            _write_series(pick, staging)
+            first = pick[min(pick)]
+            prov = {k: v for k, v in first.provenance.items() if k not in ("stored", "schemas", "stats", "files", "months")}
+            prov.update(hs_revision=target, version="+".join(sorted({d.version for d in pick.values()})), months=[],
+                        frequency="A", hs_by_year={str(y): revisions_by_year(d)[y] for y, d in sorted(pick.items())},
+                        series_of={str(y): d.id for y, d in sorted(pick.items())},
+                        files=[{"name": f"{y} from {d.id}", "year": y} for y, d in sorted(pick.items())])
+            (staging / "provenance.json").write_text(json.dumps(prov, indent=2), encoding="utf-8")
+            try:
+                os.replace(staging, out)
+            except OSError:
+                shutil.rmtree(staging, ignore_errors=True)
+            staging = None
+        finally:
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+    merged = Dataset(out, json.loads((out / "provenance.json").read_text(encoding="utf-8")))
+    return converted_dataset(store, merged, target, rule)
+
+
+def _write_series(pick: dict[int, Dataset], out: Path) -> None:
+    """Flows of each picked year with economy codes unified by ISO3 (first code seen), code lists merged."""
+    code: dict[str, int] = {}
+    names: dict[str, str] = {}
+    products: dict[str, str] = {}
+    for d in {str(d.root): d for d in pick.values()}.values():
+        c = d.countries().to_pandas()
+        for iso3, k, name in zip(c["iso3"], c["code"], c["name"]):
+            if iso3 not in code and int(k) not in code.values():
+                code[iso3], names[iso3] = int(k), name
+        for iso3 in c["iso3"]:
+            if iso3 not in code:
+                code[iso3], names[iso3] = 9000 + len(code), iso3
+        p = d.products()
+        products.update(zip(p.column("product").to_pylist(), p.column("description").to_pylist()))
+    for y, d in sorted(pick.items()):
+        c = d.countries().to_pandas()
+        recode = {int(k): code[iso3] for k, iso3 in zip(c["code"], c["iso3"])}
+        f = pq.read_table(d.root / "flows" / f"year={y}").to_pandas()
+        f = f.assign(exporter=f["exporter"].map(recode).astype("int32"), importer=f["importer"].map(recode).astype("int32"))
+        folder = out / "flows" / f"year={y}"
+        folder.mkdir(parents=True)
+        pq.write_table(pa.Table.from_pandas(f, preserve_index=False), folder / "part-0.parquet")
+    iso = sorted(code)
+    pq.write_table(pa.table({"code": pa.array([code[i] for i in iso], pa.int32()), "name": [names[i] for i in iso],
+                             "iso2": pa.array([None] * len(iso), pa.string()), "iso3": iso}), out / "countries.parquet")
+    pq.write_table(pa.table({"product": sorted(products), "description": [products[p] for p in sorted(products)]}),
+                   out / "products.parquet")
