@@ -58,8 +58,12 @@ def test_counts_per_source_are_as_documented(reg):
         "List 1": (817, 560), "List 2": (279, 199), "List 3": (5759, 3066), "List 4A": (3229, 1439), "List 4B": (542, 328)}
     assert len(reg[reg["set"] == "section301"]) == 4
     assert c["china_retaliation"] == {"lines": 128, "hs6": 91}
-    readme = (R.DATA / "README.md").read_text(encoding="utf-8")
+    assert "128 tariff lines (120 at +15%, 8 at +25%), 91 HS6 codes" in reg.set_index("case_id").loc["CHN-USA-2018-S232", "note"]
+    readme = (R.DATA / "README.md").read_text(encoding="utf-8").replace("\n", " ")
     assert "22 cases; coercers CHN 15, RUS 3, EU27 2, IDN 1, JPN 1" in readme
+    corr = R.correlation().groupby("revision")["code"].agg(["size", "nunique"])
+    assert (corr.loc["HS2017"].tolist(), corr.loc["HS2022"].tolist()) == ([7862, 5387], [18900, 5613])
+    assert "7,862 HS2017 pairs (5,387 codes) and 18,900 HS2022 pairs (5,613 codes)" in readme
 
 
 def test_codes_match_the_store_and_say_what_is_missing(ctx):
