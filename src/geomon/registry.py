@@ -115,7 +115,8 @@ SETTINGS: dict[str, Setting] = {
                 "'CHN,RUS'; '' = no scenario section).", option="--stop"),
         Setting("tiers.strategic_world_hhi", 0.5, float,
                 "Tiers: a dependency linked to a public interest is strategic (limited room to diversify) when the "
-                "world-export HHI exceeds this, or when tiers.min_alternative_suppliers is not reached.",
+                "world supply HHI (the larger of the world-export HHI and the product's stage HHI from the EU CRM "
+                "study 2023) exceeds this, or when tiers.min_alternative_suppliers is not reached.",
                 _unit_interval),
         Setting("tiers.min_alternative_suppliers", 3, int,
                 "Tiers: strategic also when fewer than this many alternative suppliers (not the top supplier, not the "
@@ -130,7 +131,8 @@ SETTINGS: dict[str, Setting] = {
                 "the strategic rule) is 'possible'.",
                 _unit_interval),
         Setting("tiers.incomplete_quantities", True, bool,
-                "Tiers: when true, a strategic verdict resting on import flows with missing quantities becomes 'possible'."),
+                "Tiers: when true, a strategic verdict resting on import flows with missing quantities becomes 'possible' "
+                "(only when those flows are worth at least tiers.quantity_gap_share of the imports)."),
         Setting("tiers.uncertain_links", "possible", str,
                 "Tiers: how public-interest links marked 'uncertain' count: 'possible' (a strategic verdict becomes "
                 "possible), 'link' (as certain) or 'ignore' (no link).",
