@@ -189,7 +189,7 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
 #: ``progress(done, total, what)``: called before each step of a long computation.
 Progress = Callable[[int, int, "str | None"], None]
 #: Steps of :func:`build_report_data` reported to ``progress``.
-REPORT_STEPS = 5
+REPORT_STEPS = 4
 
 
 def _steps(progress: Progress | None) -> Callable[[str | None], None]:

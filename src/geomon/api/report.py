@@ -5,19 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from geomon.analyses.report_data import ReportData, build_report_data
+from geomon.analyses.trade.screening import Progress
 from geomon.api._context import REPORT, ConfigArg, StoreArg, context
 from geomon.outputs.report import write_report as _write_report
 
 
 def report_data(reporter: str = "NLD", year: int | None = None, *, since: str | None = None, lang: str = "en",
                 editions: str | Path | None = None, config: ConfigArg = None, store: StoreArg = None,
-                hs: str | None = None, version: str | None = None, **settings) -> ReportData:
+                hs: str | None = None, version: str | None = None, progress: Progress | None = None,
+                **settings) -> ReportData:
     """Everything the report shows, as named tables plus metadata
     (:class:`~geomon.analyses.report_data.ReportData`). ``settings`` as in :func:`tiers`, plus
-    ``report__top_products``, ``report__scenario_stop`` ..."""
+    ``report__top_products``, ``report__scenario_stop`` ... ``progress(done, total, what)`` hears
+    of each step."""
     ctx = context(config, store, hs, version, settings, REPORT)
     return build_report_data(ctx, reporter, year, since=since, lang=lang,
-                             editions=str(editions) if editions is not None else None)
+                             editions=str(editions) if editions is not None else None, progress=progress)
 
 
 def write_report(data: ReportData, output: str | Path, fmt: str = "html") -> None:
@@ -27,12 +30,16 @@ def write_report(data: ReportData, output: str | Path, fmt: str = "html") -> Non
 
 def report(output: str | Path, reporter: str = "NLD", year: int | None = None, *, fmt: str | None = None,
            since: str | None = None, lang: str = "en", editions: str | Path | None = None, config: ConfigArg = None,
-           store: StoreArg = None, hs: str | None = None, version: str | None = None, **settings) -> ReportData:
+           store: StoreArg = None, hs: str | None = None, version: str | None = None,
+           workbook: str | Path | None = None, progress: Progress | None = None, **settings) -> ReportData:
     """Write the report to ``output``: one self-contained HTML page, or an Excel workbook when
-    ``fmt="xlsx"`` or ``output`` ends in .xlsx. Atomic: on error no file is left. Returns the
+    ``fmt="xlsx"`` or ``output`` ends in .xlsx; with ``workbook``, also the workbook there, from
+    the same data (computed once). Atomic: on error no file is left. Returns the
     :class:`~geomon.analyses.report_data.ReportData` it rendered."""
     kind = fmt or ("xlsx" if str(output).lower().endswith(".xlsx") else "html")
     data = report_data(reporter, year, since=since, lang=lang, editions=editions, config=config, store=store, hs=hs,
-                       version=version, **settings)
+                       version=version, progress=progress, **settings)
     _write_report(data, output, kind)
+    if workbook is not None:
+        _write_report(data, workbook, "xlsx")
     return data

@@ -16,6 +16,7 @@ from geomon.analyses.trade import suppliers as _suppliers
 from geomon.analyses.trade import tiers as _tiers
 from geomon.analyses.trade import trends as _trends
 from geomon.analyses.knowledge import link as _knowledge_link
+from geomon.analyses.trade.screening import Progress
 from geomon.analyses.trade.trends import TablesResult, TrendsResult
 from geomon.api import _notices
 from geomon.api import sources as _sources
@@ -28,7 +29,7 @@ from geomon.store import Store, open_store
 def screen(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg = None, store: StoreArg = None,
            only_dependent: bool = False, hs: str | None = None, version: str | None = None,
            source: str | None = None, period: str | None = None, hs_target: str | None = None,
-           hs_split: str = "trade", **settings) -> Result:
+           hs_split: str = "trade", progress: Progress | None = None, **settings) -> Result:
     """Screen every product ``reporter`` imports in ``year`` for dependencies.
 
     ``settings`` replace configuration values, e.g. ``import_hhi=0.5`` or ``screening__window=5``.
@@ -42,7 +43,7 @@ def screen(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg 
                   hs_target=hs_target, hs_split=hs_split)
     if period is not None:
         year = int(period[:4])
-    res = _screening.screen(ctx, reporter, year, only_dependent=only_dependent)
+    res = _screening.screen(ctx, reporter, year, only_dependent=only_dependent, progress=progress)
     if period is not None:
         from geomon.ingest.windows import window_months
 
@@ -123,7 +124,7 @@ def trends(reporter: str = "NLD", first: int | None = None, last: int | None = N
            interest_map: str | Path | None = None, replace_interest_map: bool = False,
            overrides_file: str | Path | None = None, groups_file: str | Path | None = None, hs: str | None = None,
            version: str | None = None, source: str | None = None, hs_target: str | None = None,
-           hs_split: str = "trade", **settings) -> TrendsResult:
+           hs_split: str = "trade", progress: Progress | None = None, **settings) -> TrendsResult:
     """Screening and tiers for every year in [first, last] (default: the last 20 data years) of
     ``source`` (baci by default; month by month: :func:`geomon.api.sources.trends_monthly`), all years
     in one HS revision with ``hs_target`` (as in :func:`screen`).
@@ -137,7 +138,7 @@ def trends(reporter: str = "NLD", first: int | None = None, last: int | None = N
     ctx = context(config, store, hs, version, {**settings, **files}, TIERS, source=source, hs_target=hs_target,
                   hs_split=hs_split)
     products = [product] if isinstance(product, str) else product
-    return _sources.finish(_trends.trends(ctx, reporter, first, last, products), ctx)
+    return _sources.finish(_trends.trends(ctx, reporter, first, last, products, progress=progress), ctx)
 
 
 def save_edition(name: str, reporter: str = "NLD", year: int | None = None, *, note: str = "",

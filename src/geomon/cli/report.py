@@ -12,6 +12,7 @@ import typer
 from geomon import api
 from geomon.cli.app import command, err
 from geomon.cli.options import ConfigOpt, HsOpt, ReporterOpt, StoreOpt, VersionOpt, YearOpt
+from geomon.cli.progress import QuietOpt, progress_bar
 from geomon.cli.settings_options import with_settings
 from geomon.cli.tiers import TIER_SECTIONS
 from geomon.errors import OutputError
@@ -66,16 +67,23 @@ def report_cmd(
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    workbook: Annotated[Optional[Path], typer.Option("--workbook", help="Also write the workbook (.xlsx) here, from the same data.", show_default=False)] = None,
+    quiet: QuietOpt = False,
     settings: dict | None = None,
 ) -> None:
     """Write the monitor's report: summary, every product, details, trends, leverage, supply, methods."""
     kind = report_format(fmt, output)
     check_output(output if output is not None else Path("report"))
-    with err.status("building the report ..."):
+    if workbook is not None:
+        check_output(workbook)
+    with progress_bar("report", err, quiet) as progress:
         data = api.report_data(reporter, year, since=since, lang=lang.value, editions=editions, config=config,
-                               store=store, hs=hs, version=data_version, **settings)
+                               store=store, hs=hs, version=data_version, progress=progress, **settings)
         path = output or Path(f"report-{data.meta['reporter']}-{data.meta['year']}.{kind}")
         api.write_report(data, path, kind)
+        if workbook is not None:
+            api.write_report(data, workbook, "xlsx")
+            err.print(f"wrote {workbook} (xlsx, {workbook.stat().st_size / 1e6:.1f} MB) from the same data", highlight=False)
     m = data.meta
     size = path.stat().st_size
     err.print(f"wrote {path} ({kind}, {size / 1e6:.1f} MB): {m['reporter']} {m['year']}, {m['rows']} products, "

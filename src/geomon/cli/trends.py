@@ -25,6 +25,7 @@ from geomon import api
 from geomon.cli.app import command, emit, err, provenance_caption
 from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, SourceOpt, StoreOpt, VersionOpt
 from geomon.cli.settings_options import with_settings
+from geomon.cli.progress import QuietOpt, progress_bar
 from geomon.cli.tiers import TIER_SECTIONS
 from geomon.errors import InputError, OutputError
 
@@ -196,6 +197,7 @@ def trends_cmd(
     source: SourceOpt = None,
     monthly: Annotated[bool, typer.Option("--monthly", help="Month by month (monthly data): the screening of the 12 months ending in each month.")] = False,
     hs_target: Annotated[Optional[str], typer.Option("--hs-target", help="Convert every year to this HS revision first (e.g. 17): one series across revisions.", show_default=False)] = None,
+    quiet: QuietOpt = False,
     settings: dict | None = None,
 ) -> None:
     """Screening and tiers for every year of a range: rows per product and year, plus summaries
@@ -207,8 +209,10 @@ def trends_cmd(
                                  store=store, hs=hs, version=data_version, **settings)
         emit(res, fmt, output, lambda: show_monthly(res))
         return
-    res = api.trends(reporter, _year(first, "--from"), _year(last, "--to"), product=product, config=config, store=store,
-                     hs=hs, version=data_version, source=source, hs_target=hs_target, **settings)
+    with progress_bar("trends", err, quiet) as progress:
+        res = api.trends(reporter, _year(first, "--from"), _year(last, "--to"), product=product, config=config,
+                         store=store, hs=hs, version=data_version, source=source, hs_target=hs_target,
+                         progress=progress, **settings)
 
     def show() -> None:
         if summary is None:

@@ -7,7 +7,7 @@ See :mod:`geomon.engine.indicators` for the formulas. Settings used:
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -141,19 +141,36 @@ def _criteria(ctx: Context, imports: ir.Table, world: ir.Table, exports: ir.Tabl
                                cfg["screening.world_hhi"], cfg["screening.ratio"])
 
 
-def screen_years(ctx: Context, reporter: str, first: int, last: int, products: Sequence[str] | None = None) -> pd.DataFrame:
+def screen_years(ctx: Context, reporter: str, first: int, last: int, products: Sequence[str] | None = None,
+                 progress: Progress | None = None) -> pd.DataFrame:
     """Screening rows for every year in [first, last]: one row per (reporter, product, year).
 
     Persistence looks back n-1 years before ``first``, so each year's verdict
-    equals screening that year alone.
+    equals screening that year alone. ``progress(done, total, what)`` hears of the two
+    steps (the query, then naming the products; ``what`` None at the end).
     """
+    progress = progress or silent
+    progress(0, 2, f"screening {first}-{last}" if first != last else f"screening {first}")
     years = year_range(ctx, first, last)
     n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
     economy = None if reporter.upper() == ALL else ctx.economy(reporter)
     lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
     expr = ind.persistence(yearly_expr(ctx, economy, lookback + years, products), n, k,
                            rows=yearly_expr(ctx, economy, years, products))
-    return _finish(ctx, ctx.engine.to_pandas(_final(ctx, expr)), ordered=True)
+    df = ctx.engine.to_pandas(_final(ctx, expr))
+    progress(1, 2, "naming the products")
+    df = _finish(ctx, df, ordered=True)
+    progress(2, 2, None)
+    return df
+
+
+#: ``progress(done, total, what)``: told before each step of a long computation (``what``
+#: None when done, ``total`` None when unknown); see :mod:`geomon.cli.progress`.
+Progress = Callable[[int, "int | None", "str | None"], None]
+
+
+def silent(done: int, total: int | None, what: str | None) -> None:
+    """The progress callback that tells no one."""
 
 
 def _final(ctx: Context, expr: ir.Table) -> ir.Table:
@@ -198,14 +215,14 @@ def _describe(ctx: Context, products: pd.Series) -> pd.Series:
 
 
 def screen(ctx: Context, reporter: str, year: int | None = None, only_dependent: bool = False,
-           products: Sequence[str] | None = None) -> Result:
+           products: Sequence[str] | None = None, progress: Progress | None = None) -> Result:
     """Screen every product ``reporter`` imports in ``year`` (default: the latest year).
 
     ``reporter`` is an ISO3 code, a BACI numeric code, a bloc, or ``ALL``.
-    Rows come dependent first, then by import value.
+    Rows come dependent first, then by import value. ``progress`` as in :func:`screen_years`.
     """
     year = ctx.check_year(year if year is not None else ctx.default_year())
-    df = screen_years(ctx, reporter, year, year, products)
+    df = screen_years(ctx, reporter, year, year, products, progress=progress)
     if only_dependent:
         df = df[df["dependent"]].reset_index(drop=True)
     n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]

@@ -37,7 +37,7 @@ import pandas as pd
 
 from geomon.analyses.results import TablesResult, TrendsResult  # noqa: F401  (re-exported)
 from geomon.analyses.context import Context, Result
-from geomon.analyses.trade.screening import ALL, screen_years
+from geomon.analyses.trade.screening import ALL, Progress, silent, screen_years
 from geomon.analyses.trade.tiers import TIERS, classify
 from geomon.errors import InputError, choices
 
@@ -49,27 +49,34 @@ TOP_SUPPLIERS = 3
 
 
 def trends(ctx: Context, reporter: str, first: int | None = None, last: int | None = None,
-           products: Sequence[str] | None = None) -> TrendsResult:
+           products: Sequence[str] | None = None, progress: Progress | None = None) -> TrendsResult:
     """Screen ``reporter`` (ISO3, BACI code, bloc or ``ALL``) in every year of [first, last],
     classify every row into a tier and summarise.
 
     Defaults: ``last`` = the latest data year, ``first`` = ``last`` - 19 (not before the
     first data year). ``products`` restricts to those HS6 codes (a product's full series);
     an HS4 heading or HS2 chapter stands for its HS6 codes, each screened on its own.
+    ``progress(done, total, what)`` hears of the three steps (screening every year, tiers,
+    summaries; ``what`` None at the end).
     """
+    progress = progress or silent
     last_y = int(last) if last is not None else ctx.default_year()
     first_y = int(first) if first is not None else max(last_y - DEFAULT_SPAN + 1, ctx.dataset.years[0])
     if first_y > last_y:
         raise InputError(f"year range {first_y}-{last_y} is empty; --from must not be after --to")
     codes = sorted({c for p in products for c in ctx.product_codes(p)}) if products else None
     label = ALL if reporter.strip().upper() == ALL else ctx.economy(reporter).name
+    progress(0, 3, f"screening {first_y}-{last_y}")
     screened = screen_years(ctx, reporter, first_y, last_y, codes)
     if codes and screened.empty:
         raise InputError(f"{label} imported none of {choices(codes, limit=6)} in {first_y}-{last_y}; "
                          f"choose another product or range (see 'geomon screen --reporter {label}')")
+    progress(1, 3, f"tiers of {len(screened):,} rows")
     rows = classify(ctx, screened)
     rows = rows.sort_values(["reporter", "product", "year"], kind="stable").reset_index(drop=True)
+    progress(2, 3, "summaries")
     summaries = summarise(rows, first_y, last_y, ctx.names)
+    progress(3, 3, None)
     n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
     latest = summaries["by_tier"]
     latest = latest[latest["year"] == last_y]
