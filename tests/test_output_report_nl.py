@@ -10,13 +10,15 @@ from geomon import api
 from geomon.outputs.report import write_report
 from geomon.outputs.report.localize import AREAS_NL, country_names, localize, translate_reason
 
+pytestmark = pytest.mark.xdist_group("report_nl")  # one worker builds the report data once
+
 ENGLISH = ("dependency", "supplier", "imports", "below", "missing", "room to", "public interest", "public-interest",
            " and ", "trusted", "world-export", " of the ", "needed", "not tiered", "no effect")
 
 
 @pytest.fixture(scope="module")
 def nl():
-    data = api.report_data("NLD", 2022, lang="nl")
+    data = api.report_data("NLD", 2022, lang="nl", top_products=3, history_years=3)  # small: fast
     return data, localize(data, "nl")
 
 

@@ -35,7 +35,8 @@ def ingest_baci_cmd(
 
     with err.status("ingesting...") as status:
         results = ingest_baci(path, store=store, progress=lambda y, n: status.update(f"ingested {n}"), lenient=lenient,
-                              duplicates=duplicates, wait=not no_wait, on_wait=lambda m: status.update(m))
+                              duplicates=duplicates, wait=not no_wait,
+                              on_wait=lambda m: err.print(m, highlight=False, soft_wrap=True))  # shown without a terminal too
     root = store or default_store_dir()
     for line in ingest_summary(results):
         err.print(line, highlight=False, soft_wrap=True)

@@ -39,7 +39,7 @@ def print_datasets(result, con: Console) -> None:
     m = result.meta
     if result.table.empty:
         raise DataError(f"no data in the store {m['store']}; run 'geomon ingest baci PATH' first")
-    con.print(f"Data in {escape(store_label(m))}:", highlight=False)
+    con.print(f"Data in {escape(store_label(m))}:", highlight=False, soft_wrap=True)
     for r in result.table.itertuples(index=False):
         con.print(f"[bold]{escape(r.dataset)}[/]: {r.year_count} years {r.years}, {r.flows:,} flows, "
                   f"ingested {r.ingested_at}", highlight=False)
@@ -50,12 +50,12 @@ def print_datasets(result, con: Console) -> None:
         if r.licence:
             con.print(f"  licence: {escape(r.licence)}; cite: {escape(r.citation)}", highlight=False)
         if r.status != "ok":
-            con.print(f"  [bold red]{escape(r.status)}[/]; run 'geomon data --check'", highlight=False)
+            con.print(f"  [bold red]{escape(r.status)}[/]; run 'geomon data --check'", highlight=False, soft_wrap=True)
     if m["leftovers"]:
         size = sum(x["bytes"] for x in m["leftovers"])
         con.print(f"{len(m['leftovers'])} leftover folder(s) of interrupted ingests ({_mb(size)}): "
                   f"{', '.join(x['folder'] for x in m['leftovers'])}; the next ingest into this store removes them",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)  # paths whole, never folded
 
 
 def print_check(result, con: Console) -> None:
