@@ -76,3 +76,35 @@ def test_ingest_lenient_prints_a_summary_and_no_wait_fails_fast(cli, baci_dir, t
     with writer_lock(tmp_path / "s"):
         line = one_line(cli("ingest", "baci", rel, "--store", tmp_path / "s", "--no-wait"))
     assert line.startswith("error: another ingest (pid ") and "leave out --no-wait" in line
+
+
+SCREEN_SCRIPT = """
+import sys, time
+from geomon.outputs import files
+def slow(df, meta, fmt, path):
+    def hold(tmp):
+        print("writing", flush=True)
+        time.sleep(60)
+    with files.atomic_path(path) as tmp:  # a temporary file exists now; Ctrl-C must remove it
+        tmp.write_text("partial")
+        hold(tmp)
+files.write_table = slow
+from geomon.cli import main
+sys.argv = ["geomon", "screen", "-o", sys.argv[1]]
+main()
+"""
+
+
+def test_ctrl_c_while_writing_an_output_leaves_no_file(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "nld.csv"
+    proc = subprocess.Popen([sys.executable, "-c", SCREEN_SCRIPT, str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "interrupted; nothing was written"
+    assert "Traceback" not in err and list(tmp_path.iterdir()) == []
