@@ -63,23 +63,7 @@ def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin
         x = totals.select(year=totals.year.cast("int32"), exporter=totals.exporter, product=totals["product"],
                           x_total=totals.export_value_usd)
 
-    # A(T): exporters with x(e) >= T, by a running count over totals and thresholds sorted together
-    cols = dict(u_year="int32", u_product="string", u_importer="string", u_value="float64", u_kind="int8")
-    ex_rows = x.filter(x.x_total.notnull()).select(
-        u_year=x.year.cast("int32"), u_product=x["product"].cast("string"), u_importer=ibis.null().cast("string"),
-        u_value=x.x_total.cast("float64"), u_kind=ibis.literal(0, "int8"))
-    kt = k.filter(k.t.notnull())
-    k_rows = kt.select(u_year=kt.k_year, u_product=kt.k_product.cast("string"),
-                       u_importer=kt.k_importer.cast("string"), u_value=kt.t, u_kind=ibis.literal(1, "int8"))
-    ks = k.filter(k.t_strict.notnull())
-    s_rows = ks.select(u_year=ks.k_year, u_product=ks.k_product.cast("string"),
-                       u_importer=ks.k_importer.cast("string"), u_value=ks.t_strict, u_kind=ibis.literal(2, "int8"))
-    u = ex_rows.union(k_rows, s_rows).cast(cols)
-    running = ibis.cumulative_window(group_by=[u.u_year, u.u_product], order_by=[u.u_value.desc(), u.u_kind])
-    u = u.mutate(n_ge=(u.u_kind == 0).cast("int64").sum().over(running))
-    u = u.filter(u.u_kind > 0)
-    above = u.group_by(a_year="u_year", a_importer="u_importer", a_product="u_product").aggregate(
-        a=u.n_ge.max(where=u.u_kind == 1), a_strict=u.n_ge.max(where=u.u_kind == 2))
+    above = _above(x, k)
 
     # the reporter itself and its top supplier are never alternatives: take them out of A(T)
     xs = x.select(s_year=x.year, s_exporter=x.exporter, s_product=x["product"], s_x=x.x_total)
@@ -109,3 +93,26 @@ def alternative_suppliers(eflows: ir.Table, keys: ir.Table, share: float, margin
     strict = c.a_strict.fill_null(0) - c.d_self_strict - c.d_top_strict + c.d_sup_strict.fill_null(0)
     return c.select(*keys.columns, alternative_suppliers=count.cast("int64"),
                     alternative_suppliers_strict=strict.cast("int64"))
+
+
+def _above(x: ir.Table, k: ir.Table) -> ir.Table:
+    """A(T) per key, at the threshold ``t`` and the strict one ``t_strict``: the number of
+    exporters with x(e) >= T, by a running count over totals and thresholds sorted together
+    (largest first, an exporter before a threshold of equal value)."""
+    cols = dict(u_year="int32", u_product="string", u_importer="string", u_value="float64", u_kind="int8")
+    ex_rows = x.filter(x.x_total.notnull()).select(
+        u_year=x.year.cast("int32"), u_product=x["product"].cast("string"), u_importer=ibis.null().cast("string"),
+        u_value=x.x_total.cast("float64"), u_kind=ibis.literal(0, "int8"))
+    kt = k.filter(k.t.notnull())
+    k_rows = kt.select(u_year=kt.k_year, u_product=kt.k_product.cast("string"),
+                       u_importer=kt.k_importer.cast("string"), u_value=kt.t, u_kind=ibis.literal(1, "int8"))
+    ks = k.filter(k.t_strict.notnull())
+    s_rows = ks.select(u_year=ks.k_year, u_product=ks.k_product.cast("string"),
+                       u_importer=ks.k_importer.cast("string"), u_value=ks.t_strict, u_kind=ibis.literal(2, "int8"))
+    u = ex_rows.union(k_rows, s_rows).cast(cols)
+    running = ibis.cumulative_window(group_by=[u.u_year, u.u_product], order_by=[u.u_value.desc(), u.u_kind])
+    u = u.mutate(n_ge=(u.u_kind == 0).cast("int64").sum().over(running))
+    u = u.filter(u.u_kind > 0)
+    above = u.group_by(a_year="u_year", a_importer="u_importer", a_product="u_product").aggregate(
+        a=u.n_ge.max(where=u.u_kind == 1), a_strict=u.n_ge.max(where=u.u_kind == 2))
+    return above
