@@ -114,9 +114,8 @@ SETTINGS: dict[str, Setting] = {
                 "Report: the supplier(s) whose supply stop the report's scenario section shows (e.g. 'CHN' or "
                 "'CHN,RUS'; '' = no scenario section).", option="--stop"),
         Setting("tiers.strategic_world_hhi", 0.5, float,
-                "Tiers: a dependency linked to a public interest is strategic (limited room to diversify) when the "
-                "world supply HHI (the larger of the world-export HHI and the product's stage HHI from the EU CRM "
-                "study 2023) exceeds this, or when tiers.min_alternative_suppliers is not reached.",
+                "Tiers: a linked dependency is strategic when the world supply HHI (max of world-export HHI and "
+                "EU CRM 2023 stage HHI) exceeds this, or tiers.min_alternative_suppliers is not reached.",
                 _unit_interval),
         Setting("tiers.min_alternative_suppliers", 3, int,
                 "Tiers: strategic also when fewer than this many alternative suppliers (not the top supplier, not the "
