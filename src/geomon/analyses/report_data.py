@@ -64,6 +64,7 @@ from geomon.analyses.trade import trends as _trends
 from geomon.analyses.context import Context
 from geomon.analyses.report_parts import PartSection, build_parts
 from geomon.analyses.trade.leverage import leverage
+from geomon.analyses.trade.edition_diff import diff_rows
 from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER
 from geomon.engine import indicators as ind
 from geomon.errors import GeomonError, InputError
@@ -140,11 +141,32 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         raise InputError(f"{econ.name} imported none of the products in the data in {year}; choose another reporter or year")
     scr_meta = _window_meta(ctx, year)
 
-    detail = _detail(products, int(cfg["report.top_products"]))
-    codes = detail["product"].tolist()
     top = int(cfg["report.top_suppliers"])
     step("suppliers, world exporters and leverage")
-    tables: dict[str, pd.DataFrame] = {
+    tables = _trade_tables(ctx, econ, year, products, rows, summ, top)
+    codes = tables["detail"]["product"].tolist()
+    step("value chains, risk and scenario")
+    supply_notes, scenario_meta = _supply(ctx, econ.name, year, tables)
+    step("the monitor's other parts")
+    parts, part_notes = build_parts(ctx, econ.name, year, products)
+    step(None)
+    since_meta: dict[str, Any] = {}
+    if edition is not None:
+        tables["since"], since_meta = _since(edition, products)
+
+    meta = _report_meta(ctx, econ, year, products, history_years=f"{first}-{year}", lang=lang, **scr_meta,
+                        detail_products=codes, top_suppliers=top, since=since_meta or None,
+                        supply_notes=supply_notes, scenario=scenario_meta, part_notes=part_notes)
+    return ReportData(tables, meta, parts)
+
+
+def _trade_tables(ctx: Context, econ, year: int, products: pd.DataFrame, rows: pd.DataFrame,
+                  summ: dict[str, pd.DataFrame], top: int) -> dict[str, pd.DataFrame]:
+    """The trade tables of the report (see the module docstring) from the year's tiered
+    ``products`` and the trend ``rows`` and summaries ``summ``, each computed once."""
+    detail = _detail(products, int(ctx.config["report.top_products"]))
+    codes = detail["product"].tolist()
+    return {
         "products": products,
         "tier_counts": _tier_counts(products),
         "largest": _largest(products),
@@ -159,31 +181,24 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         "durations": _current_durations(summ["durations"]),
         "leverage": leverage(ctx, econ.name, year).table,
     }
-    step("value chains, risk and scenario")
-    supply_notes, scenario_meta = _supply(ctx, econ.name, year, tables)
-    step("the monitor's other parts")
-    parts, part_notes = build_parts(ctx, econ.name, year, products)
-    step(None)
-    since_meta: dict[str, Any] = {}
-    if edition is not None:
-        tables["since"], since_meta = _since(edition, products)
 
-    meta = ctx.meta(
+
+def _report_meta(ctx: Context, econ, year: int, products: pd.DataFrame, **extra: Any) -> dict[str, Any]:
+    """The report's metadata: provenance and settings (``ctx.meta``), who and when, the
+    thresholds, tier totals of ``products``, plus ``extra``."""
+    cfg = ctx.config
+    return ctx.meta(
         analysis="report", reporter=econ.name, reporter_name=ctx.names.get(econ.name, econ.name),
         reporter_is_bloc=econ.is_bloc, reporter_members=list(econ.members) if econ.is_bloc else [],
         year=year, previous_year=year - 1 if year - 1 in ctx.dataset.years else None,
-        **scr_meta, history_years=f"{first}-{year}", lang=lang,
         generated_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         thresholds={"import_hhi": cfg["screening.import_hhi"], "world_hhi": cfg["screening.world_hhi"],
                     "ratio": cfg["screening.ratio"], "window": cfg["screening.window"],
                     "min_years": cfg["screening.min_years"], "leverage_min_share": cfg["leverage.min_share"]},
         tiers=list(TIERS), rows=len(products), dependent=int(products["dependent"].sum()),
         tier_totals={t: int((products["tier"] == t).sum()) for t in TIERS},
-        detail_products=codes, top_products=int(cfg["report.top_products"]), top_suppliers=top,
-        caveats=list(CAVEATS), since=since_meta or None, supply_notes=supply_notes,
-        scenario=scenario_meta, part_notes=part_notes,
+        top_products=int(cfg["report.top_products"]), caveats=list(CAVEATS), **extra,
     )
-    return ReportData(tables, meta, parts)
 
 
 #: ``progress(done, total, what)``: called before each step of a long computation.
@@ -311,23 +326,15 @@ def _load_edition(ctx: Context, reporter: str, name: str, editions: str | None):
 
 
 def _since(ed, products: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Products whose final tier differs from the saved edition ``ed`` (missing on one side = none)."""
+    """Products whose final tier differs from the saved edition ``ed`` (missing on one side =
+    none): the edition diff (:func:`geomon.analyses.trade.edition_diff.diff_rows`) from the
+    edition to the report's products, with the columns the report shows."""
     em = ed.meta
     name = em.get("edition")
-    keys = ["product"]
-    carry = ["description", "tier", "computed_tier"] + CHANGE_INDICATORS
-    a = ed.table.reindex(columns=keys + carry)
-    b = products.reindex(columns=keys + carry)
-    m = a.merge(b, on=keys, how="outer", suffixes=("_before", "_after"))
-    for side in ("before", "after"):
-        m[f"tier_{side}"] = m[f"tier_{side}"].astype(object).where(m[f"tier_{side}"].notna(), "none")
-    m["description"] = m["description_after"].astype(object).where(m["description_after"].notna(), m["description_before"])
-    changed = m[m["tier_before"] != m["tier_after"]].copy()
-    changed["_o"] = _tier_rank(changed["tier_after"])
-    changed = changed.sort_values(["_o", "product"], kind="stable")
+    changed, _, _ = diff_rows(ed.table, products, str(name), "now")
     front = ["product", "description", "tier_before", "tier_after", "computed_tier_before", "computed_tier_after"]
     pairs = [f"{c}_{s}" for c in CHANGE_INDICATORS for s in ("before", "after")]
-    table = changed[front + pairs].reset_index(drop=True)
+    table = changed.reindex(columns=front + pairs).reset_index(drop=True)
     info = {"edition": name, "created_at": em.get("created_at"), "year": em.get("year"),
             "data_version": em.get("data_version"), "config_hash": em.get("config_hash"),
             "tiers": em.get("tiers"), "changed_products": len(table)}

@@ -51,7 +51,19 @@ def diff_editions(a: str, b: str, editions: str | Path | None = None, store: Sto
     ``config`` (settings that differ) and ``provenance`` (data and run keys that differ).
     """
     ea, eb = load_edition(a, editions, store), load_edition(b, editions, store)
-    ra, rb = ea.table, eb.table
+    table, m, order = diff_rows(ea.table, eb.table, a, b)
+    summaries = {"tiers": _tier_summary(m, order), "config": _config_diff(ea.meta, eb.meta),
+                 "provenance": _provenance_diff(ea.meta, eb.meta)}
+    meta = {"analysis": "edition diff", "before": _brief(ea.meta), "after": _brief(eb.meta),
+            "changed_products": len(table), "config_changes": len(summaries["config"]),
+            "provenance_changes": len(summaries["provenance"])}
+    return TablesResult(table, meta, summaries, main="changes")
+
+
+def diff_rows(ra: pd.DataFrame, rb: pd.DataFrame, a: str, b: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """The changed rows of the diff from rows ``ra`` (named ``a``) to rows ``rb`` (``b``), as
+    :func:`diff_editions` describes them; also the merged rows and the tier order (for the
+    summaries). Used by the diff of two editions and by the report against a saved edition."""
     keys = ["reporter", "product"]
     carry = ["description", "tier", "computed_tier", "tier_reasons"]
     cols = [c for c in dict.fromkeys(carry + DIFF_INDICATORS + list(DIFF_FLAGS) + list(DIFF_TEXTS))
@@ -77,12 +89,7 @@ def diff_editions(a: str, b: str, editions: str | Path | None = None, store: Sto
     front = ["reporter", "product", "description", "tier_before", "tier_after", "left_tier", "entered_tier", "flipped",
              "computed_tier_before", "computed_tier_after", "screened"]
     table = changed[front + [p for p in pairs if p in changed.columns]].reset_index(drop=True)
-    summaries = {"tiers": _tier_summary(m, order), "config": _config_diff(ea.meta, eb.meta),
-                 "provenance": _provenance_diff(ea.meta, eb.meta)}
-    meta = {"analysis": "edition diff", "before": _brief(ea.meta), "after": _brief(eb.meta),
-            "changed_products": len(table), "config_changes": len(summaries["config"]),
-            "provenance_changes": len(summaries["provenance"])}
-    return TablesResult(table, meta, summaries, main="changes")
+    return table, m, order
 
 
 def _brief(meta: dict[str, Any]) -> dict[str, Any]:
