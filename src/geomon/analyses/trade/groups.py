@@ -268,7 +268,8 @@ def groups(ctx: Context, reporter: str, year: int | None = None, *, groups_file:
     out["computed_tier"] = out["computed_tier"].fillna("none")
     out["tier"] = out["tier"].fillna("none")
     out["tier_reasons"] = out["tier_reasons"].where(out["tier_reasons"].notna(), f"no imports of any member in {year}")
-    for c in ("override_reason", "override_author", "override_date", "interest_areas"):
+    for c in ("override_reason", "override_author", "override_date", "interest_areas", "trusted_suppliers",
+              "third_country_top_supplier", "world_supply_basis"):
         out[c] = out[c].fillna("")
     front = ["reporter", "group", "label", "year", "import_value_usd", "top_supplier", "top_supplier_share",
              "import_hhi", "world_export_hhi", "import_export_ratio", "c1_import_concentration",

@@ -109,7 +109,7 @@ def _third_columns(res: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
         share = np.where(v > 0, res["third_value"] / v, np.nan)
         hhi = np.where(v > 0, res["third_sumsq"] / (v * v), np.nan)
         top_share = np.where(v > 0, res["third_max"] / v, np.nan)
-    top = res["third_top"].astype(object).where(res["third_top"].notna(), "")
+    top = res["third_top"].astype(object).where(res["third_top"].notna(), "").astype("str")
     return pd.DataFrame({"reporter": res["importer"], "product": res["product"], "year": res["year"],
                          "trusted_suppliers": res["importer"].map(labels).fillna(""),
                          "third_country_share": share, "third_country_import_hhi": hhi,
