@@ -300,3 +300,15 @@ def test_a_store_with_only_infrastructure_tables(tmp_path, cli):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert len(doc["rows"]) == 28 and doc["meta"]["register"]["smdg"]["embedded"] is False
+
+
+def test_map_spec_is_valid_vega_lite(ctx):
+    from geomon.analyses.infrastructure.report import build
+    from geomon.analyses.trade.tiers import tiers
+    from geomon.outputs.report.parts.infrastructure import charts
+
+    section = build(ctx, "NLD", 2022, tiers(ctx, "NLD", 2022).table[["product", "tier"]])
+    spec = charts(section, {}, validate=True)["chart-infrastructure-map"]  # validated against the Vega-Lite schema
+    nodes = spec["datasets"]["nodes"]
+    assert len(nodes) == 28 and {n["home"] for n in nodes} >= {"HKG", "unmapped"}
+    assert {n["point_size"] for n in nodes} == {60}  # every SMDG node is a container terminal

@@ -67,6 +67,12 @@ def map_spec(nodes: list[dict[str, Any]], outline: list[dict[str, Any]], L: dict
 
 def charts(section, L: dict[str, str], validate: bool = False) -> dict[str, dict[str, Any]]:
     """The report's map: element id -> spec."""
+    L = {**LABELS["en"], **L}  # callers that pass only the page's own labels get the English part labels
     m = section.meta
     nodes = map_nodes(section.tables["nodes"], L["infrastructure_unmapped"])
-    return {"chart-infrastructure-map": map_spec(nodes, m["outline"], L, L["infrastructure_map"])}
+    spec = map_spec(nodes, m["outline"], L, L["infrastructure_map"])
+    if validate:
+        import altair as alt
+
+        alt.LayerChart.from_dict(spec, validate=True)
+    return {"chart-infrastructure-map": spec}
