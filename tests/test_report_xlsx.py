@@ -33,8 +33,21 @@ def table(ws) -> tuple[list[str], list[dict]]:
     return header, [dict(zip(header, r)) for r in rows[1:]]
 
 
-def test_sheets(workbook):
-    assert workbook.sheetnames == SHEETS
+def part_sheets(data) -> list[str]:
+    """The sheets of the other parts' report sections: PART_TABLE, in report order."""
+    return [f"{name}_{t}"[:31] for name, section in data.parts.items() for t in section.tables]
+
+
+def test_sheets(workbook, data):
+    assert data.parts, "the report has the other parts' sections (coercion, knowledge, infrastructure)"
+    assert workbook.sheetnames == SHEETS[:-1] + part_sheets(data) + ["provenance"]
+
+
+def test_part_sheets_hold_the_part_tables(workbook, data):
+    for name, section in data.parts.items():
+        for t, df in section.tables.items():
+            header, rows = table(workbook[f"{name}_{t}"[:31]])
+            assert header == [str(c) for c in df.columns] and len(rows) == len(df), (name, t)
 
 
 @pytest.mark.parametrize("name", [s for s in SHEETS if s != "summary"])
