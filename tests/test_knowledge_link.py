@@ -145,6 +145,9 @@ def test_report_html_and_workbook(report_data_nl):
     assert row.select_one('td[data-col="value"]')["data-v"] == "59.0"
     chn = sec.select_one('#knowledge-table tr[data-code="CHN"][data-field="semiconductors"] td[data-col="value"]')
     assert chn.get_text() == "10.462"  # Dutch thousands separator
+    rules = {li["data-rule"]: li.get_text() for li in sec.select("#knowledge-rules li[data-rule]")}
+    assert rules["trend"].startswith("Trend: de verandering") and "over 5 jaar" in rules["trend"] and "+10,0%" in rules["trend"]
+    assert "minstens 1 is" in rules["position"] and rules["year"].startswith("Octrooien van 2020 naast handel van 2022")
     verdicts = sec.select("#knowledge-verdicts li")
     assert len(verdicts) == 29 and all(li["data-verdict"] in ("improving", "stable", "declining", "no data") for li in verdicts)
     words = {"improving": "verbetert", "stable": "stabiel", "declining": "verslechtert"}

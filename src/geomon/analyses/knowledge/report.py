@@ -42,6 +42,8 @@ def build(ctx: Context, reporter: str, year: int, products: pd.DataFrame) -> Par
     own = shown[shown["code"] == code]
     meta = {"reporter": code, "reporter_name": kn.name(code), "compare": codes[1:], "trade_year": year,
             "verdict_years": int(ctx.config["knowledge.verdict_years"]),
+            "trend_tolerance": float(ctx.config["knowledge.trend_tolerance"]),
+            "strong_index": float(ctx.config["knowledge.strong_index"]),
             "verdicts": {v: int((own["verdict"] == v).sum()) for v in ("improving", "stable", "declining", "no data")},
             **rules(ctx), **link.link_meta(ctx, year)}
     return PartSection("knowledge", {"positions": shown.reset_index(drop=True), "series": series.reset_index(drop=True),

@@ -26,6 +26,14 @@ LABELS: dict[str, dict[str, str]] = {
         "knowledge_links_none": "None of the tiered products is linked to a technology field.",
         "knowledge_supplier_stronger": "Top supplier stronger", "knowledge_rta": "RTA {reporter}", "knowledge_supplier_rta": "RTA top supplier",
         "knowledge_rules": "Rules", "knowledge_eu27": "EU27",
+        "knowledge_rule_trend": "Trend: the change of the position measure (top-1% index; world share for patents and AI "
+                                "articles) over {n} years: improving above +{tol}, declining below -{tol}, stable in between.",
+        "knowledge_rule_position": "Position: strong when the field's relative index (revealed technological advantage for "
+                                   "patents, top-1% index for articles) is at least {s}, else weak; the top supplier is "
+                                   "stronger when its RTA in the product's field is larger than the reporter's.",
+        "knowledge_rule_year": "Patents of {k} beside trade of {y}: the latest NCSES patent year up to the trade year.",
+        "knowledge_rule_eu27": "EU27: NCSES's published EU-27 row, not a sum of the members (the patent tables list only "
+                               "some members; AI articles are whole counts).",
     },
     "nl": {
         "knowledge_nav": "Kennis", "knowledge_title": "Kennispositie in wetenschap en sleuteltechnologieën",
@@ -45,6 +53,14 @@ LABELS: dict[str, dict[str, str]] = {
         "knowledge_links_none": "Geen van de getierde producten is aan een technologisch vakgebied gekoppeld.",
         "knowledge_supplier_stronger": "Grootste leverancier sterker", "knowledge_rta": "RTA {reporter}",
         "knowledge_supplier_rta": "RTA grootste leverancier", "knowledge_rules": "Regels", "knowledge_eu27": "EU27",
+        "knowledge_rule_trend": "Trend: de verandering van de positiemaat (top-1%-index; wereldaandeel voor octrooien en "
+                                "AI-artikelen) over {n} jaar: verbetert boven +{tol}, verslechtert onder -{tol}, anders stabiel.",
+        "knowledge_rule_position": "Positie: sterk als de relatieve index van het vakgebied (relatief technologisch voordeel "
+                                   "voor octrooien, top-1%-index voor artikelen) minstens {s} is, anders zwak; de grootste "
+                                   "leverancier is sterker als zijn RTA in het vakgebied van het product groter is.",
+        "knowledge_rule_year": "Octrooien van {k} naast handel van {y}: het laatste NCSES-octrooijaar tot en met het handelsjaar.",
+        "knowledge_rule_eu27": "EU27: de gepubliceerde EU-27-rij van NCSES, geen som van de lidstaten (de octrooitabellen "
+                               "noemen maar een deel van de lidstaten; AI-artikelen zijn hele tellingen).",
     },
 }
 
