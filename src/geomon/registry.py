@@ -226,7 +226,7 @@ SETTINGS: dict[str, Setting] = {
                 "as records in the exposure, e.g. the reporter's own bloc; '' = none.", option="--ignore-coercers"),
         Setting("coercion.top_suppliers", 3, int,
                 "Coercion: how many top suppliers of each tiered product the exposure table checks for a record.",
-                _positive_int, option="--top"),
+                _positive_int, option="--suppliers-checked"),
         Setting("coercion.pre_years", 3, int,
                 "Coercion: years before a case's start year that form the pre-case average of an event (and the "
                 "first years shown).", _positive_int, option="--pre-years"),

@@ -13,7 +13,8 @@ from geomon.store import Store
 SCREENING = ("screening",)
 TIERS = ("tiers", "groups", "screening")
 SUPPLY = ("supply", "chains", "risk", "screening")
-REPORT = ("report", "tiers", "groups", "supply", "chains", "risk", "leverage", "screening", "knowledge")
+REPORT = ("report", "tiers", "groups", "supply", "chains", "risk", "leverage", "screening", "knowledge", "coercion",
+          "infrastructure")
 
 ConfigArg = Config | str | Path | None
 StoreArg = str | Path | Store | None

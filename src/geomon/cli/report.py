@@ -50,7 +50,8 @@ def report_format(fmt: ReportFormat | None, output: Path | None) -> str:
 
 
 #: The report runs every analysis, so every setting of these sections applies to it.
-REPORT_SECTIONS = TIER_SECTIONS + ("report", "leverage", "supply", "chains", "risk")
+REPORT_SECTIONS = TIER_SECTIONS + ("report", "leverage", "supply", "chains", "risk", "coercion", "knowledge",
+                                   "infrastructure")
 
 
 @command("report")
