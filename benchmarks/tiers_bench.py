@@ -25,8 +25,11 @@ STAGES = {"link": "link_products", "alternatives": "alternatives_frame", "rules"
 
 @contextmanager
 def timed_stages(spent: dict[str, float]):
-    """Wrap the stage functions in geomon.analyses.trade.tiers so that each call adds its time."""
-    from geomon.analyses.trade import tiers as mod
+    """Wrap the stage functions where the tiers call them (geomon.analyses.trade.tiers.classify) so that
+    each call adds its time."""
+    import importlib
+
+    mod = importlib.import_module("geomon.analyses.trade.tiers.classify")
 
     saved = {}
     for stage, name in STAGES.items():
