@@ -89,21 +89,25 @@ def emit(result, fmt: Format, output: Path | None, render_terminal: Callable[[],
     from geomon.outputs.store_view import notices
 
     fmt = Format(resolve_format(fmt.value, output))
-    for line in notices(getattr(result, "meta", None) or {}):
-        err.print(line, highlight=False, soft_wrap=True)
-    if fmt is Format.table:
-        if output is not None:
-            raise OutputError(f"--format table prints to the terminal; with --output {output} choose csv, json, parquet or xlsx")
-        render_terminal()
-        return
+    if fmt is Format.table and output is not None:
+        raise OutputError(f"--format table prints to the terminal; with --output {output} choose csv, json, parquet or xlsx")
     if fmt in (Format.parquet, Format.xlsx) and output is None:
         raise OutputError(f"--format {fmt.value} is binary; give --output FILE")
+    lines = notices(getattr(result, "meta", None) or {})
+    if fmt is Format.table:
+        for line in lines:
+            err.print(line, highlight=False, soft_wrap=True)
+        render_terminal()
+        return
     if output is None:
         text = files.to_csv(result.table) if fmt is Format.csv else files.to_json(result.table, result.meta)
         sys.stdout.write(text)
-        return
-    files.write_table(result.table, result.meta, fmt.value, output)
-    err.print(f"wrote {len(result.table)} rows to {output}")
+    else:
+        files.write_table(result.table, result.meta, fmt.value, output)
+    for line in lines:  # after the write: an error stays the only line
+        err.print(line, highlight=False, soft_wrap=True)
+    if output is not None:
+        err.print(f"wrote {len(result.table)} rows to {output}")
 
 
 def provenance_caption(meta: dict) -> str:

@@ -38,6 +38,8 @@ def resolve_format(fmt: str | None, output: str | Path | None, extensions: dict[
                           f"file {Path(output).with_suffix('.' + given)} or leave out --format")
     if given:
         return given
+    if inferred is None and not Path(output).suffix:
+        return default  # no extension (or a folder): the caller's default and its own checks
     if inferred is None:
         raise OutputError(f"cannot tell the format of --output {output} from its extension; use one of "
                           f"{', '.join(sorted(exts))} or give --format")
