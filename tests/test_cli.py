@@ -60,7 +60,8 @@ def test_screen_writes_files(cli, tmp_path, fmt):
         df = pd.DataFrame(json.loads(out.read_text())["rows"])
     assert list(df.columns[: len(SCREEN_COLUMNS)]) == SCREEN_COLUMNS
     assert "283691" in set(df["product"].astype(str))
-    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left
+    sidecar = [f"{out.name}.meta.json"] if fmt == "csv" else []  # CSV carries its provenance beside it
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name] + sidecar)  # no temporary file left
 
 
 def test_config_file_and_options(cli, tmp_path):
@@ -110,7 +111,14 @@ def test_unknown_product(cli):
 
 
 def test_product_not_imported(cli):
-    assert_one_line_error(cli("suppliers", "-r", "NLD", "--product", "010111", "-y", 2022), "010111", "2022")
+    """250390 is in the embedded flows, but NLD imported none of it in 2022."""
+    assert_one_line_error(cli("suppliers", "-r", "NLD", "--product", "250390", "-y", 2022), "250390", "2022")
+
+
+def test_product_not_in_the_store(cli):
+    """010111 is an HS92 code the embedded extract has no flows for: not the same as 'imported nothing'."""
+    assert_one_line_error(cli("suppliers", "-r", "NLD", "--product", "010111", "-y", 2022), "010111",
+                          "not in the store")
 
 
 @pytest.mark.parametrize("year", [1990, 2031])

@@ -116,4 +116,4 @@ def test_dutch_summary_titles(ctx, tmp_path):
     path = tmp_path / "nl.xlsx"
     write_report(build_report_data(ctx, "NLD", 2022, lang="nl"), path, "xlsx")
     ws = openpyxl.load_workbook(path)["summary"]
-    assert ws["A1"].value == "Geo-economische monitor: Netherlands (NLD), 2022"
+    assert ws["A1"].value == "Geo-economische monitor: Nederland (NLD), 2022"  # country names from CLDR
