@@ -8,34 +8,44 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from geomon.cli.app import (open_cli_context, ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, app, command,
-                            emit, err, provenance_caption)
+from geomon import api
+from geomon.cli.app import app, command, emit, err, provenance_caption
+from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt,
+                                YearOpt)
+from geomon.cli.progress import QuietOpt, progress_bar
+from geomon.cli.settings_options import with_settings
 
 ingest_app = typer.Typer(help="Read source data into the store.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
 
-ReporterOpt = Annotated[str, typer.Option("--reporter", "-r", help="ISO3 code (NLD), BACI numeric code (528), bloc (EU27 or one from the config), or ALL.")]
-YearOpt = Annotated[Optional[int], typer.Option("--year", "-y", help="Year to screen (default: the latest in the data).", show_default=False)]
 
 
 
 
 @command("baci", group=ingest_app)
+@with_settings("ingest")
 def ingest_baci_cmd(
     path: Annotated[Path, typer.Argument(help="BACI folder or .zip as downloaded from CEPII.")],
     store: Annotated[Optional[Path], typer.Option("--store", envvar="GEOMON_STORE", help="Store directory (default: the per-user store).", show_default=False)] = None,
     lenient: Annotated[bool, typer.Option("--lenient", help="Drop rows that break a rule (non-finite or negative values, wrong year, ...) instead of stopping; they are counted in the provenance.")] = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Fail at once when another ingest is writing to the store, instead of waiting for it.")] = False,
-    duplicates: Annotated[Optional[str], typer.Option("--duplicates", help="Repeated (year, exporter, importer, product) keys: reject or sum [default: reject] (ingest.duplicates).", show_default=False)] = None,
+    quiet: QuietOpt = False,
+    settings: dict | None = None,
 ) -> None:
     """Ingest a BACI release (any HS revision and version) into the store."""
-    from geomon.api import ingest_baci
+    from geomon.api import default_store_dir, ingest_baci
     from geomon.outputs.store_view import ingest_summary
-    from geomon.store import default_store_dir
 
-    with err.status("ingesting...") as status:
-        results = ingest_baci(path, store=store, progress=lambda y, n: status.update(f"ingested {n}"), lenient=lenient,
-                              duplicates=duplicates, wait=not no_wait,
+    with progress_bar("ingest", err, quiet) as bar:
+        done: list[str] = []
+
+        def progress(year: int, name: str) -> None:
+            done.append(name)
+            if bar:
+                bar(len(done), None, f"{name} done")
+
+        results = ingest_baci(path, store=store, progress=progress, lenient=lenient, duplicates=(settings or {}).get("ingest.duplicates"),
+                              wait=not no_wait,
                               on_wait=lambda m: err.print(m, highlight=False, soft_wrap=True))  # shown without a terminal too
     root = store or default_store_dir()
     for line in ingest_summary(results):
@@ -43,7 +53,7 @@ def ingest_baci_cmd(
     for r in results:
         ds = r.dataset
         if r.unchanged:
-            err.print(f"{ds.id}: unchanged (same files already in {ds.root.parent.parent})")
+            err.print(f"{ds.id}: unchanged (same files already in {root})")
         else:
             err.print(f"{ds.id}: {len(r.years_written)} year files written ({r.rows_written:,} flows), "
                       f"{len(ds.years)} years {ds.years[0]}-{ds.years[-1]} in {ds.root}")
@@ -99,29 +109,26 @@ SCREEN_SPEC = [
 
 
 @command("screen")
+@with_settings("screening")
 def screen_cmd(
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     only_dependent: Annotated[bool, typer.Option("--only-dependent", help="Only products that are dependencies.")] = False,
-    import_hhi: Annotated[Optional[float], typer.Option("--import-hhi", help="c1 threshold on import HHI [default 0.4].", show_default=False)] = None,
-    world_hhi: Annotated[Optional[float], typer.Option("--world-hhi", help="c2 threshold on world-export HHI [default 0.4].", show_default=False)] = None,
-    ratio: Annotated[Optional[float], typer.Option("--ratio", help="c3 threshold on imports/exports [default 1].", show_default=False)] = None,
-    window: Annotated[Optional[int], typer.Option("--window", help="Persistence window n in years [default 3].", show_default=False)] = None,
-    min_years: Annotated[Optional[int], typer.Option("--min-years", help="Persistence k: years of the window that must meet all criteria [default 2].", show_default=False)] = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    quiet: QuietOpt = False,
+    settings: dict | None = None,
 ) -> None:
     """Screen every product the reporter imports for dependencies (c1, c2, c3 with persistence)."""
-    from geomon.analyses.trade.screening import screen
     from geomon.outputs.terminal import render
 
-    ctx = open_cli_context(store, config, hs, data_version, **{"screening.import_hhi": import_hhi, "screening.world_hhi": world_hhi,
-                   "screening.ratio": ratio, "screening.window": window, "screening.min_years": min_years})
-    res = screen(ctx, reporter, year, only_dependent=only_dependent)
+    with progress_bar("screening ALL", err, quiet or reporter.strip().upper() != "ALL") as progress:
+        res = api.screen(reporter, year, config=config, store=store, only_dependent=only_dependent, hs=hs,
+                         version=data_version, progress=progress, **settings)
     m = res.meta
     s = m["settings"]
 
@@ -152,11 +159,10 @@ def suppliers_cmd(
     data_version: VersionOpt = None,
 ) -> None:
     """Every supplier of one product with value, quantity, share, and its share in each year."""
-    from geomon.analyses.trade.suppliers import suppliers
     from geomon.outputs.terminal import render
 
-    ctx = open_cli_context(store, config, hs, data_version)
-    res = suppliers(ctx, reporter, product, year, first, last, world=world)
+    res = api.suppliers(reporter, product, year, first=first, last=last, world=world, config=config, store=store,
+                        hs=hs, version=data_version)
     m = res.meta
 
     def show() -> None:
@@ -174,23 +180,22 @@ def suppliers_cmd(
 
 
 @command("leverage")
+@with_settings("leverage")
 def leverage_cmd(
     supplier: Annotated[str, typer.Option("--supplier", "-s", help="ISO3 code, BACI code or bloc whose leverage to show.")] = "NLD",
     year: YearOpt = None,
-    min_share: Annotated[Optional[float], typer.Option("--min-share", help="Minimum share of the partner's imports [default 0.5].", show_default=False)] = None,
     fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     hs: HsOpt = None,
     data_version: VersionOpt = None,
+    settings: dict | None = None,
 ) -> None:
     """Where partners depend on the supplier: it is their largest source above a share."""
-    from geomon.analyses.trade.leverage import leverage
     from geomon.outputs.terminal import render
 
-    ctx = open_cli_context(store, config, hs, data_version, **{"leverage.min_share": min_share})
-    res = leverage(ctx, supplier, year)
+    res = api.leverage(supplier, year, config=config, store=store, hs=hs, version=data_version, **settings)
     m = res.meta
     spec = [("partner", "partner", "text"), ("partner_name", "name", "text"), ("product", "product", "text"),
             ("description", "description", "text"), ("supplier_value_usd", "value USD", "usd"),

@@ -170,8 +170,7 @@ class _Build:
         out_dir.mkdir(parents=True)
         rows, dropped = baci.convert_year(local, name, year, out_dir / "part-0.parquet", self.con,
                                           lenient=self.validation["lenient"], duplicates=self.validation["duplicates"])
-        stats.write_year(self.con, baci.YEAR_TABLE, self.countries, self.staging / "stats", year,
-                         product_out="lpad(CAST(s.product AS VARCHAR), 6, '0')")
+        stats.write_year(self.con, baci.YEAR_TABLE, self.countries, self.staging / "stats", year)
         self.con.execute(f"DROP TABLE {baci.YEAR_TABLE}")
         entry = {"name": name, "year": year, "sha256": digest, "bytes": local.stat().st_size, "rows": rows}
         if dropped:
@@ -214,7 +213,8 @@ class _Build:
             "origin": str(self.src.path.resolve()),
             "ingested_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "units": {"value": "USD (BACI thousands x 1000)", "quantity": "metric tons"},
-            "stats": {"version": stats.VERSION, "tables": list(STATS_TABLES), "economies": "ISO3"},
+            "stats": {"version": stats.VERSION, "tables": list(STATS_TABLES), "economies": "ISO3",
+                      "blocs": stats.stored_blocs()},
             "validation": self.validation,
             "licence": BACI_LICENCE,
             "citation": BACI_CITATION,

@@ -28,14 +28,14 @@ def part_labels(lang: str) -> dict[str, str]:
     return out
 
 
-# issue 12: knowledge position
-from geomon.outputs.report.parts import knowledge as _knowledge  # noqa: E402
-RENDERERS["knowledge"] = _knowledge
-
-
 # issue 13: infrastructure nodes
 from geomon.outputs.report.parts import infrastructure as _infrastructure  # noqa: E402
 RENDERERS["infrastructure"] = _infrastructure
+
+
+# issue 12: knowledge position
+from geomon.outputs.report.parts import knowledge as _knowledge  # noqa: E402
+RENDERERS["knowledge"] = _knowledge
 
 
 # issue 11: economic coercion and export controls
