@@ -293,3 +293,21 @@ def test_bloc_report(ctx):
     assert len(rd["products"]) == len(eu) and rd.meta["reporter_is_bloc"]
     page = BeautifulSoup(render_html(rd), "lxml")
     assert len(page.select("#product-table tbody tr")) == len(eu)
+
+
+def test_diversification_options_per_dependency(ctx, data):
+    """Every dependency with a section lists its ranked alternatives (issue 10: supplier,
+    world export share, WGI, EU trade agreement from the shipped file), as
+    geomon.analyses.trade.diversification.options computes them."""
+    from geomon.analyses.trade.diversification import options
+
+    div = data["diversification"]
+    deps = data["detail"].loc[data["detail"]["dependent"].astype(bool), "product"].tolist()
+    assert "283691" in deps and set(div["product"]) <= set(deps)
+    want = options(ctx, "NLD", ["283691"], 2022, top=int(ctx.config["supply.top_n"]))
+    page = BeautifulSoup(render_html(data), "lxml")
+    rows = page.select('table.diversification[data-product="283691"] tbody tr')
+    assert [r["data-supplier"] for r in rows] == want["supplier"].tolist()
+    agreements = {r["data-supplier"]: r.select_one('[data-col="trade_agreement"]').get_text() for r in rows}
+    for sup, has, name in zip(want["supplier"], want["trade_agreement"], want["agreement"]):
+        assert agreements[sup] == (name if has else "no")

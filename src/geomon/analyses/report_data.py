@@ -35,6 +35,7 @@ Tables (columns keep the names of the analysis that made them):
                       most often (``shown_order`` 0, 1, ...) and ``other`` for the rest (last).
 - ``durations``       how long each current dependency has lasted (``durations``).
 - ``leverage``        :func:`leverage.leverage` with the reporter as supplier.
+- ``diversification`` ranked alternative suppliers of each dependency with a section.
 - ``chains``          every value chain (:func:`chains.chain`), one row per stage, with
                       the chokepoint stage marked.
 - ``risk``            GeoPolRisk scores per commodity (:func:`risk.risk`).
@@ -63,6 +64,7 @@ from geomon.analyses.supply import scenario as _scenario
 from geomon.analyses.trade import trends as _trends
 from geomon.analyses.context import Context
 from geomon.analyses.report_parts import PartSection, build_parts
+from geomon.analyses.trade.diversification import dependency_options
 from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.trade.edition_diff import diff_rows
 from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER
@@ -147,6 +149,8 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     codes = tables["detail"]["product"].tolist()
     step("value chains, risk and scenario")
     supply_notes, scenario_meta = _supply(ctx, econ.name, year, tables)
+    step("diversification options")
+    tables["diversification"] = dependency_options(ctx, econ.name, year, tables["detail"])
     step("the monitor's other parts")
     parts, part_notes = build_parts(ctx, econ.name, year, products)
     step(None)

@@ -156,3 +156,10 @@ def options(ctx: Context, reporter: str, products: Sequence[str], year: int | No
     have = codes_in_store(ctx)
     parts = [alternatives(ctx, reporter, p, year).table.head(top) for p in products if p in have]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+
+
+def dependency_options(ctx: Context, reporter: str, year: int, detail: pd.DataFrame) -> pd.DataFrame:
+    """For every dependency in ``detail`` (rows with ``dependent``): its ``supply.top_n`` ranked
+    alternative suppliers (:func:`options`)."""
+    dependencies = detail.loc[detail["dependent"].astype(bool), "product"].tolist()
+    return options(ctx, reporter, dependencies, year, top=int(ctx.config["supply.top_n"]))

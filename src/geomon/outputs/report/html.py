@@ -214,6 +214,7 @@ def render_html(data: ReportData) -> str:
         "since": _records(data.get("since")),
         "suppliers": {k: _records(v) for k, v in _by_product(data["suppliers"]).items()},
         "world": {k: _records(v[v["shown_as"] != OTHER]) for k, v in _by_product(data["world_exporters"]).items()},
+        "diversification": {k: _records(v) for k, v in _by_product(data.get("diversification") if "diversification" in data else pd.DataFrame()).items()},
         "trend_by_tier": _records(data["trend_by_tier"]),
         "durations": _records(data["durations"]),
         "leverage": _records(lev.head(lev_rows)),

@@ -29,7 +29,7 @@ LARGEST_COLUMNS = ["product", "description", "tier", "import_value_usd", "top_su
 DATA_SHEETS = {
     "products": "products", "suppliers": "suppliers", "world_exporters": "world_exporters", "history": "history",
     "trends": "trend_by_tier", "trend_suppliers": "trend_suppliers", "durations": "durations", "changes": "changes",
-    "since": "since", "leverage": "leverage", "chains": "chains", "risk": "risk", "scenario": "scenario",
+    "since": "since", "leverage": "leverage", "diversification": "diversification", "chains": "chains", "risk": "risk", "scenario": "scenario",
 }
 
 
