@@ -63,11 +63,14 @@ def test_one_self_contained_file(soup):
     assert "@import" not in css and "url(http" not in css
 
 
-def test_sections_and_navigation(soup):
-    for sid in SECTIONS:
+def test_sections_and_navigation(soup, data):
+    """The trade and supply sections, then one per other part of the monitor, then methods."""
+    sections = SECTIONS[:-1] + list(data.parts) + SECTIONS[-1:]
+    assert list(data.parts) == ["infrastructure", "knowledge", "coercion"]
+    for sid in sections:
         assert soup.find(id=sid) is not None, sid
     nav = [a["href"] for a in soup.select("header nav a")]
-    assert nav == [f"#{s}" for s in SECTIONS]
+    assert nav == [f"#{s}" for s in sections]
     assert soup.html["lang"] == "en"
 
 

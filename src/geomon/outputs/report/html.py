@@ -157,6 +157,7 @@ def _by_product(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def build_charts(data: ReportData, L: dict[str, str], validate: bool = False) -> dict[str, dict[str, Any]]:
     """chart element id -> Vega-Lite spec, for every chart on the page."""
     m = data.meta
+    L = {**part_labels(m["lang"]), **L}
     out: dict[str, dict[str, Any]] = {}
     sup, hist = _by_product(data["suppliers"]), _by_product(data["history"])
     sup_spec = charts.suppliers_chart(L, L["chart_suppliers"].format(year=m["year"]), validate)

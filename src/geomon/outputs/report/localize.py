@@ -21,7 +21,8 @@ from geomon.countries import iso2_by_iso3
 
 #: name column -> the ISO3 columns it may name, first present wins.
 NAME_COLUMNS = {"top_supplier_name": ("top_supplier",), "supplier_name": ("supplier", "top_supplier"),
-                "partner_name": ("partner",)}
+                "partner_name": ("partner",), "home_name": ("home_economy",),
+                "name": ("code",)}  # knowledge tables: geography code and name
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![\w])")
 
 AREAS_NL = {
@@ -135,5 +136,6 @@ def localize(data, lang: str):
     names = country_names(lang)
     meta = dict(data.meta)
     meta["reporter_name"] = names.get(meta.get("reporter", ""), meta.get("reporter_name", ""))
+    parts = {k: replace(p, tables={t: _table(df, names) for t, df in p.tables.items()}) for k, p in data.parts.items()}
     return replace(data, tables={k: _table(v, names) if isinstance(v, pd.DataFrame) else v
-                                 for k, v in data.tables.items()}, meta=meta)
+                                 for k, v in data.tables.items()}, meta=meta, parts=parts)
