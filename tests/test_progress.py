@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
+
+from geomon.analyses.report_data import REPORT_STEPS
 from rich.console import Console
 
 from geomon import api
@@ -44,7 +46,8 @@ def test_report_tells_its_steps_and_writes_both_files_from_one_data(tmp_path, mo
     monkeypatch.setattr(api_report, "build_report_data", lambda *a, **k: built.append(1) or real(*a, **k))
     calls, cb = record()
     data = api.report(tmp_path / "r.xlsx", "NLD", 2022, workbook=tmp_path / "copy.xlsx", progress=cb)
-    check_steps(calls, 4)
+    check_steps(calls, REPORT_STEPS)
+    assert REPORT_STEPS == 5  # screening and tiers, suppliers, supply, diversification, other parts
     assert built == [1]  # one computation for both files
     assert (tmp_path / "r.xlsx").stat().st_size > 0 and (tmp_path / "copy.xlsx").stat().st_size > 0
     assert data.meta["reporter"] == "NLD"

@@ -12,7 +12,7 @@ from geomon.analyses.trade.screening import SCREEN_COLUMNS, screen
 from geomon.outputs.report import write_report
 
 SHEETS = ["summary", "products", "suppliers", "world_exporters", "history", "trends", "trend_suppliers", "durations",
-          "changes", "leverage", "chains", "risk", "scenario", "provenance"]
+          "changes", "leverage", "diversification", "chains", "risk", "scenario", "provenance"]
 
 
 @pytest.fixture(scope="module")

@@ -208,7 +208,7 @@ def _report_meta(ctx: Context, econ, year: int, products: pd.DataFrame, **extra:
 #: ``progress(done, total, what)``: called before each step of a long computation.
 Progress = Callable[[int, int, "str | None"], None]
 #: Steps of :func:`build_report_data` reported to ``progress``.
-REPORT_STEPS = 4
+REPORT_STEPS = 5
 
 
 def _steps(progress: Progress | None) -> Callable[[str | None], None]:
