@@ -20,6 +20,18 @@ from geomon.errors import InputError, choices
 from geomon.store import Dataset, Store, open_store
 
 
+def closest_codes(known: set[str] | list[str], code: str, n: int = 5) -> list[str]:
+    """The ``n`` codes of ``known`` closest to ``code``: longest common prefix (>= 2 digits), then
+    smallest numeric distance, then the code itself."""
+    known = sorted(k for k in known if len(k) == 6)
+    for length in range(min(len(code), 6) - 1, 1, -1):
+        hits = [k for k in known if k[:length] == code[:length]]
+        if hits:
+            target = int(code.ljust(6, "0")) if code.isdigit() else 0
+            return sorted(hits, key=lambda k: (abs(int(k) - target), k))[:n]
+    return []
+
+
 @dataclass
 class Context:
     store: Store
@@ -64,12 +76,16 @@ class Context:
         return self.dataset.years[-1]
 
     def check_product(self, product: str) -> str:
-        code = str(product).strip()
-        if code.isdigit() and len(code) < 6:
-            code = code.zfill(6)
-        if code not in self.descriptions:
-            raise InputError(f"unknown product '{product}'; give an HS6 code of {self.dataset.hs} (e.g. 283691)")
-        return code
+        """An HS6 code of the dataset's revision (a dropped leading zero of a 5-digit code is restored),
+        else one :class:`InputError` naming the closest codes (:func:`closest_codes`)."""
+        raw = str(product).strip()
+        code = raw.zfill(6) if raw.isdigit() and len(raw) == 5 else raw
+        if code in self.descriptions:
+            return code
+        near = closest_codes(set(self.descriptions), code)
+        hs = self.dataset.hs
+        hint = f"; closest {hs} codes: {', '.join(near)}" if near else f"; give an HS6 code of {hs} (e.g. 283691)"
+        raise InputError(f"unknown product '{raw}': not an HS6 code of {hs}{hint}")
 
     def product_codes(self, product: str) -> list[str]:
         """HS6 codes for an HS6 code (leading zero may be dropped), an HS4 heading or an HS2 chapter."""

@@ -7,35 +7,17 @@ prefix with c (at least 2 digits), nearest to c numerically; at most five.
 
 from __future__ import annotations
 
-from geomon.analyses.context import Context
-from geomon.errors import DataError, InputError
+from geomon.analyses.context import Context, closest_codes  # noqa: F401  (closest_codes re-exported)
+from geomon.errors import DataError
 
 #: What the embedded extract holds, for the "not in the store" message.
 EMBEDDED_NOTE = "the embedded extract covers 74 raw-material codes; ingest a full BACI release"
 
 
-def closest_codes(known: set[str] | list[str], code: str, n: int = 5) -> list[str]:
-    """The ``n`` codes of ``known`` closest to ``code``: longest common prefix (>= 2 digits), then
-    smallest numeric distance, then the code itself."""
-    known = sorted(k for k in known if len(k) == 6)
-    for length in range(min(len(code), 6) - 1, 1, -1):
-        hits = [k for k in known if k[:length] == code[:length]]
-        if hits:
-            target = int(code.ljust(6, "0")) if code.isdigit() else 0
-            return sorted(hits, key=lambda k: (abs(int(k) - target), k))[:n]
-    return []
-
-
 def check_code(ctx: Context, product: str) -> str:
-    """An HS6 code of the dataset's revision (a dropped leading zero is restored), else an
-    :class:`InputError` naming the closest codes."""
-    raw = str(product).strip()
-    code = raw.zfill(6) if raw.isdigit() and len(raw) == 5 else raw
-    if code in ctx.descriptions:
-        return code
-    near = closest_codes(set(ctx.descriptions), code)
-    hint = f"; closest {ctx.dataset.hs} codes: {', '.join(near)}" if near else f"; give an HS6 code of {ctx.dataset.hs}"
-    raise InputError(f"unknown product '{raw}': not an HS6 code of {ctx.dataset.hs}{hint}")
+    """An HS6 code of the dataset's revision, else an :class:`InputError` naming the closest codes
+    (one message everywhere: :meth:`Context.check_product`)."""
+    return ctx.check_product(product)
 
 
 _STORE_CODES: dict[tuple[str, str], frozenset[str]] = {}
