@@ -26,6 +26,7 @@ import pandas as pd
 
 from geomon.analyses.context import Context, Result
 from geomon.errors import InputError, choices
+from geomon.sources import concordance
 from geomon.sources.cases import WORLD, normalise_revision, parse_codes, parse_date, read_cases
 from geomon.sources.gsdb import gsdb_cases
 from geomon.sources.tradewar import retaliation_cases, section301_cases
@@ -34,14 +35,17 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "coercion"
 CURATED = DATA / "curated_cases.csv"
 SECTION301 = DATA / "us_section301_lists_hts8.csv.gz"
 RETALIATION = DATA / "china_retaliation_2018-04_hs8.csv"
-CORRELATION = DATA / "hs_correlation_hs1992.csv.gz"
 ALL_GOODS = "all goods"
 
 
 @lru_cache(maxsize=1)
 def correlation() -> pd.DataFrame:
-    """UNSD correlation pairs: revision (HS2017/HS2022), code, hs1992, relationship."""
-    return pd.read_csv(CORRELATION, dtype=str, keep_default_na=False)
+    """UNSD correlation pairs: revision (HS2017/HS2022), code, hs1992, relationship: the HS2017-HS1992
+    and HS2022-HS1992 rows of the one shipped UNSD table (:func:`geomon.sources.concordance.table`)."""
+    t = concordance.table()
+    t = t[(t["hs_old"] == "HS92") & t["hs_new"].isin(["HS17", "HS22"])]
+    return pd.DataFrame({"revision": t["hs_new"].map({"HS17": "HS2017", "HS22": "HS2022"}), "code": t["code_new"],
+                         "hs1992": t["code_old"], "relationship": t["relationship"]}).reset_index(drop=True)
 
 
 @lru_cache(maxsize=1)
