@@ -71,7 +71,7 @@ def baci_zip(baci_dir, tmp_path_factory) -> bytes:
 
 def test_file_names():
     assert download.baci_file("17", "V202401b") == "BACI_HS17_V202401b.zip"
-    assert download.baci_file("HS92") == "BACI_HS92_V202601.zip"
+    assert download.baci_file("HS92") == "BACI_HS92_V202501.zip"   # newest release named on CEPII's BACI page
     assert download.comext_file("2024-01") == "full_v2_202401.7z" and download.comext_file("2024") == "full_v2_202452.7z"
     with pytest.raises(InputError, match="HS revision '18'"):
         download.baci_file("18")
@@ -114,7 +114,7 @@ def test_offline_says_how_to_do_it_by_hand(cli, tmp_path):
     r = cli("download", "baci", "--hs", "17", "--store", str(tmp_path), "--base-url", "http://127.0.0.1:9/")
     assert r.exit_code == 2 and "Traceback" not in r.output
     assert "by hand from https://www.cepii.fr/DATA_DOWNLOAD/baci/doc/baci_webpage.html" in r.output
-    assert "geomon ingest baci BACI_HS17_V202601.zip" in r.output
+    assert "geomon ingest baci BACI_HS17_V202501.zip" in r.output
 
 
 def test_download_comext_bulk_file(server, tmp_path):

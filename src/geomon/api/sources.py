@@ -16,6 +16,7 @@ from geomon.errors import InputError
 from geomon.ingest.baci import IngestResult
 from geomon.ingest.comext import ingest_comext as _ingest_comext
 from geomon.ingest.comtrade import ingest_comtrade as _ingest_comtrade
+from geomon.ingest.download import BACI_DEFAULT_VERSION  # noqa: F401  (for the CLI's --help)
 from geomon.store import Store, open_store
 
 SOURCES = ("baci", "comext", "comtrade")
@@ -143,8 +144,9 @@ def compare_sources(reporter: str = "NLD", product: str = "481149", year: int | 
 def download_baci(hs: str = "17", version: str | None = None, *, to: str | Path | None = None,
                   store: str | Path | None = None, progress=None, base_url: str | None = None,
                   sha256: str | None = None):
-    """Download the BACI release ``hs`` / ``version`` from CEPII (resuming a partial download, size
-    and zip CRC checked) and ingest it; ``to`` keeps the zip there. Returns (zip path or None, ingest results)."""
+    """Download the BACI release ``hs`` / ``version`` (default :data:`BACI_DEFAULT_VERSION`, the newest release
+    CEPII's BACI page names) from CEPII (resuming a partial download, size and zip CRC checked) and ingest
+    it; ``to`` keeps the zip there. Returns (zip path or None, ingest results)."""
     from geomon.ingest import download as _download
 
     return _download.download_baci(hs, version, to, store, progress, base_url or _download.BACI_BASE, sha256)

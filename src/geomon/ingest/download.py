@@ -4,7 +4,15 @@ URL patterns (each publisher's download site):
 
 - BACI: ``https://www.cepii.fr/DATA_DOWNLOAD/baci/data/BACI_HS{rev}_V{version}.zip`` (CEPII's
   download folder, linked from https://www.cepii.fr/DATA_DOWNLOAD/baci/doc/baci_webpage.html;
-  the same pattern is used e.g. by ONE Campaign's ``bblocks`` BACI importer).
+  the same pattern is used e.g. by ONE Campaign's ``bblocks`` BACI importer). CEPII's page names
+  the rules: one zip per HS revision holding ``BACI_HS{rev}_Y{year}_V{version}.csv`` per year, the
+  version being the release's year and month ``YYYYMM`` ("202501 for the January 2025 release"),
+  a new release every January (CEPII, BACI FAQ, https://www.cepii.fr/DATA_DOWNLOAD/baci/doc/FAQ_BACI.html),
+  and a letter suffix for a corrected release (``202401b`` superseded ``202401``; CEPII's BACI
+  item page, http://www.cepii.fr/CEPII/en/bdd_modele/bdd_modele_item.asp?id=37).
+  Default release: ``V202501``, the newest one CEPII's own page names (its file table then ran to
+  2023). ``V202601`` (January 2026, data to 2024) appears only in other projects' code, not on a
+  CEPII page geomon could check, so it is not the default: give ``--version V202601`` for it.
 - Comext bulk: ``https://ec.europa.eu/eurostat/api/dissemination/files?file=comext%2FCOMEXT_DATA%2FPRODUCTS%2Ffull_v2_{YYYYMM}.7z``
   (Eurostat's bulk download, folder COMEXT_DATA/PRODUCTS, as linked from its bulk download page;
   ``YYYY52`` is the annual file). 7-Zip archives holding one data file, unpacked (py7zr, which
@@ -33,15 +41,17 @@ BACI_BASE = "https://www.cepii.fr/DATA_DOWNLOAD/baci/data/"
 BACI_PAGE = "https://www.cepii.fr/DATA_DOWNLOAD/baci/doc/baci_webpage.html"
 COMEXT_BASE = "https://ec.europa.eu/eurostat/api/dissemination/files?file=comext%2FCOMEXT_DATA%2FPRODUCTS%2F"
 COMEXT_PAGE = "https://ec.europa.eu/eurostat/databrowser/bulk?lang=en&selectedTab=fileComext"
-#: Newest BACI release geomon knows of (CEPII, January 2026); give --version for another.
-BACI_DEFAULT_VERSION = "V202601"
+#: Newest BACI release named on CEPII's BACI page (January 2025; see the module docstring); give
+#: --version for another (e.g. V202601, which CEPII's page as checked does not name yet).
+BACI_DEFAULT_VERSION = "V202501"
 CHUNK = 1 << 20
 
 Progress = Callable[[int, int | None], None]
 
 
 def baci_file(hs: str, version: str | None = None) -> str:
-    """BACI_HS17_V202601.zip for hs '17' (or 'HS17') and version 'V202601' (or '202601')."""
+    """BACI_HS17_V202501.zip for hs '17' (or 'HS17') and version 'V202501' (or '202501'); the
+    default version is :data:`BACI_DEFAULT_VERSION`."""
     rev = str(hs).upper().removeprefix("HS")
     if rev not in ("92", "96", "02", "07", "12", "17", "22"):
         raise InputError(f"HS revision {hs!r} is not one BACI is published in; give 92, 96, 02, 07, 12, 17 or 22")
