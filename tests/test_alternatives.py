@@ -124,3 +124,23 @@ def test_report_options_per_product(ctx):
     t = options(ctx, "NLD", ["720293", "283691", "811291"], 2022, top=3)
     assert list(t.groupby("product", sort=False).size().items()) == [("720293", 3), ("283691", 3)]
     assert t[t["product"] == "283691"]["supplier"].iloc[0] == "CHL"
+
+
+def test_agreements_cover_the_extract_s_partners_with_economic_partnership_agreements(ctx):
+    """Review of 2026-11-30: partners that supply raw materials in the extract and have an agreement in
+    force were missing, and the output called them 'no EU trade agreement'. Zimbabwe applies the ESA
+    interim EPA since 14 May 2012 (European Commission press release IP/12/475); Jordan's association
+    agreement is in force since May 2002 (Jordan's Ministry of Planning); Mozambique applies the SADC EPA
+    since 4 February 2018 (Port2Africa, 2022), so not yet in 2017."""
+    from geomon.analyses.trade.diversification import alternatives
+
+    zwe = alternatives(ctx, "NLD", "261000", 2022).table.set_index("supplier").loc["ZWE"]
+    assert zwe["trade_agreement"] is True and zwe["agreement_since"] == "2012" and "ESA" in zwe["agreement"]
+    assert alternatives(ctx, "EU27", "251020", 2022).table.set_index("supplier").at["JOR", "trade_agreement"] is True
+    moz = {y: alternatives(ctx, "NLD", "250410", y).table.set_index("supplier").at["MOZ", "trade_agreement"]
+           for y in (2017, 2018)}
+    assert moz == {2017: False, 2018: True}
+    a = load_eu_agreements().set_index("partner")
+    assert a.at["MOZ", "since"] == "2018-02-04" and a.at["ZWE", "since"] == "2012"
+    # a date the cited source does not pin down is marked uncertain in the row
+    assert "uncertain" in a.at["PNG", "note"] and "uncertain" in a.at["MNE", "note"]

@@ -92,7 +92,7 @@ def _terms(df: pd.DataFrame) -> list[str]:
         bits = [r.agreement + (f" (since {r.agreement_since})" if r.agreement_since else "") if r.trade_agreement
                 else ("no EU trade agreement" if r.trade_agreement is False else "")]
         if not pd.isna(r.wgi_political_stability):
-            bits.append(f"WGI stability {r.wgi_political_stability:+.2f} ({r.wgi_year})")
+            bits.append(f"WGI stability {r.wgi_political_stability:+.2f} ({int(r.wgi_year)})")
         if not pd.isna(r.crm_share) and r.crm_share > 0:
             bits.append(f"{r.crm_share:.1%} of world {r.crm_stage}")
         out.append("; ".join(b for b in bits if b))
