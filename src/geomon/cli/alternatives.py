@@ -8,9 +8,8 @@ import typer
 
 from geomon import api
 from geomon.cli.app import command, emit, provenance_caption
-from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt,
-                                YearOpt)
-from geomon.cli.settings_options import with_settings
+from geomon.cli.options import ReporterOpt, YearOpt
+from geomon.cli.settings_options import Run, with_options
 
 SPEC = [("rank", "#", "int"), ("supplier", "supplier", "text"), ("supplier_name", "name", "text"),
         ("qualifies", "alternative", "flag"), ("rest_of_world_export_value_usd", "exports elsewhere USD", "usd"),
@@ -21,25 +20,18 @@ SPEC = [("rank", "#", "int"), ("supplier", "supplier", "text"), ("supplier_name"
 
 
 @command("alternatives")
-@with_settings("tiers")
+@with_options("tiers")
 def alternatives_cmd(
     product: Annotated[str, typer.Option("--product", "-p", help="HS6 product code, e.g. 283691.")],
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Rank the other exporters of a product as alternative suppliers: capacity (exports elsewhere),
     world export share, share of the stage (EU CRM study 2023), WGI stability, EU trade agreement."""
     from geomon.outputs.terminal import render
 
-    res = api.alternatives(reporter, product, year, config=config, store=store, hs=hs, version=data_version,
-                           **(settings or {}))
+    res = api.alternatives(reporter, product, year, **run.api)
     m = res.meta
 
     def show() -> None:
@@ -50,4 +42,4 @@ def alternatives_cmd(
                f"{m['agreements_scope']}, a source per row in csv/json. " + provenance_caption(m),
                keep=("rank", "supplier", "qualifies"))
 
-    emit(res, fmt, output, show)
+    emit(res, run.fmt, run.output, show)

@@ -11,10 +11,45 @@ from typing import Any, Callable
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from typer import _click as click  # Typer vendors click: its usage errors are these classes
+from typer.core import TyperGroup
 
 from geomon.errors import GeomonError, OutputError
 
+err = Console(stderr=True)
+
+
+def usage_line(exc: click.ClickException) -> str:
+    """A usage error (unknown option, bad value, missing argument) as one line naming the fix."""
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return " ".join(exc.format_message().split()) + hint
+
+
+class OneLineErrors(TyperGroup):
+    """The ``geomon`` group: a usage error is one 'error: ...' line on stderr and exit code 2, as a
+    :class:`GeomonError` is (see :func:`command`), instead of click's usage text and box."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:  # not standalone: click raises its errors and returns the exit code of an Exit
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # the help is already printed
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            err.print(f"[bold red]error:[/] {escape(usage_line(exc))}", highlight=False, soft_wrap=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            err.print("aborted; nothing was written")
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
+    cls=OneLineErrors,
     name="geomon",
     help="Geo-economic monitor: screen trade data for strategic dependencies.",
     no_args_is_help=True,
@@ -22,7 +57,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-err = Console(stderr=True)
 
 
 from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt,  # noqa: E402,F401  (re-exported)
@@ -63,7 +97,7 @@ def command(name: str | None = None, *, group: typer.Typer | None = None, **kwar
                 with _warnings_as_lines():
                     return fn(*args, **kw)
             except GeomonError as exc:
-                err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
                 raise typer.Exit(exc.exit_code) from None
             except KeyboardInterrupt:
                 err.print("interrupted; nothing was written")
@@ -114,3 +148,13 @@ def provenance_caption(meta: dict) -> str:
     emb = " (embedded extract)" if meta.get("embedded_data") else ""
     return (f"Data: {meta['source']} {meta['hs_revision']} {meta['data_version']}{emb}, {meta['data_years']}. "
             f"Config {meta['config_hash']} ({meta['config_source']}).")
+
+
+def currency_spec(spec: list[tuple[str, str, str]], currency: str) -> list[tuple[str, str, str]]:
+    """A column spec of a USD table for a result in ``currency``: ``*_usd`` columns renamed like
+    :func:`geomon.api.sources.in_currency` does, and '$' / 'USD' in headers replaced."""
+    if currency.upper() == "USD":
+        return spec
+    cur = currency.lower()
+    return [(c[:-4] + "_" + cur if c.endswith("_usd") else c, h.replace("$", currency).replace("USD", currency), k)
+            for c, h, k in spec]

@@ -13,8 +13,8 @@ import typer
 
 from geomon import api
 from geomon.cli.app import app, command, emit, provenance_caption
-from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt, YearOpt
-from geomon.cli.settings_options import with_settings
+from geomon.cli.options import ReporterOpt, YearOpt
+from geomon.cli.settings_options import Run, with_options
 from geomon.cli.trends import emit_tables, render_any
 
 coercion_app = typer.Typer(help="Economic coercion and export controls: cases, exposure, events.", no_args_is_help=True)
@@ -42,53 +42,40 @@ REPL_SPEC = [("buyer", "buyer", "text"), ("supplier", "supplier", "text"), ("sup
 
 
 @command("cases", group=coercion_app)
-@with_settings("coercion")
+@with_options("coercion")
 def cases_cmd(
     coercer: Annotated[Optional[str], typer.Option("--coercer", help="Only cases of this coercer (ISO3 or bloc).", show_default=False)] = None,
     target: Annotated[Optional[str], typer.Option("--target", help="Only cases against this target (ISO3, bloc or WORLD).", show_default=False)] = None,
     product: Annotated[Optional[str], typer.Option("--product", "-p", help="Only cases whose HS codes cover this code (any revision), e.g. 250410.", show_default=False)] = None,
     since: Annotated[Optional[int], typer.Option("--since", help="Only cases active in or after this year.", show_default=False)] = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """The registry of coercion and export-control cases (curated, US Section 301 lists, China 2018, your --cases file, GSDB with --gsdb), filtered."""
     from geomon.outputs.terminal import render
 
-    res = api.coercion_cases(coercer, target, product, since, config=config, store=store, hs=hs, version=data_version,
-                             **settings)
+    res = api.coercion_cases(coercer, target, product, since, **run.api)
     counts = res.meta["registry_counts"]["cases"]
     caption = ("Cases per set: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ". 'in data': store codes with flows "
                "that the case's codes match (all goods = every product). Sources: --format csv/json. "
                + provenance_caption(res.meta))
     shown = res.table.assign(description=res.table["trigger"])
-    emit(res, fmt, output, lambda: render(shown, CASES_SPEC, f"Coercion and export-control cases ({len(shown)})", caption))
+    emit(res, run.fmt, run.output, lambda: render(shown, CASES_SPEC, f"Coercion and export-control cases ({len(shown)})", caption))
 
 
 @command("exposure", group=coercion_app)
-@with_settings("coercion")
+@with_options("coercion")
 def exposure_cmd(
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
     table: TableOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Share of the reporter's imports (all, dependencies) from and exports to economies with a coercion record; per tiered product whether its top suppliers have one. Tables: products, totals, records (ALL: totals, records)."""
     from rich.console import Console
 
     from geomon.outputs.terminal import render
 
-    res = api.coercion_exposure(reporter, year, config=config, store=store, hs=hs, version=data_version, **settings)
+    res = api.coercion_exposure(reporter, year, **run.api)
     m = res.meta
     caption = (f"Record: a case as coercer active since {m['since']} and started by {m['year']} "
                f"({m['record_cases']} cases; economies: {', '.join(m['record_economies'])}; ignored coercers: "
@@ -106,29 +93,23 @@ def exposure_cmd(
             render(res.table, PRODUCT_SPEC, f"{m['reporter']} {m['year']}: tiered products and their suppliers' records",
                    "Top suppliers: coercion.top_suppliers largest by value; covering: their export measures on this product.")
 
-    emit_tables(res, fmt, output, show, table)
+    emit_tables(res, run.fmt, run.output, show, table)
 
 
 @command("event", group=coercion_app)
-@with_settings("coercion")
+@with_options("coercion")
 def event_cmd(
     case_id: Annotated[str, typer.Argument(help="Case id, e.g. CHN-WLD-2023-GAGE (see 'geomon coercion cases').")],
     reporter: Annotated[Optional[str], typer.Option("--reporter", "-r", help="Also the coercer's flows to this reporter (ISO3 or bloc), e.g. NLD.", show_default=False)] = None,
     table: TableOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """What happened to the affected trade: yearly flows before and after the case, change against the pre-case average, replacement suppliers. Tables: series, replacements, codes."""
     from rich.console import Console
 
     from geomon.outputs.terminal import render
 
-    res = api.coercion_event(case_id, reporter, config=config, store=store, hs=hs, version=data_version, **settings)
+    res = api.coercion_event(case_id, reporter, **run.api)
     m = res.meta
     gone = m["codes_not_in_data"]
     missing = (f" Case codes without data in this store ({len(gone)}): {', '.join(gone[:20])}"
@@ -147,4 +128,4 @@ def event_cmd(
         Console().print()
         render(res.pick("replacements").head(10), REPL_SPEC, "Replacement suppliers (largest increase first, 10 shown)")
 
-    emit_tables(res, fmt, output, show, table)
+    emit_tables(res, run.fmt, run.output, show, table)

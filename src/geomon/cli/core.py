@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,11 +10,11 @@ import typer
 from rich.console import Console
 
 from geomon import api
-from geomon.cli.app import app, command, emit, err, provenance_caption
-from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, StoreOpt, VersionOpt,
-                                YearOpt)
+from geomon.cli.app import app, command, currency_spec, emit, err, provenance_caption
+from geomon.cli.options import PeriodOpt, ReporterOpt, StoreOpt, YearOpt
 from geomon.cli.progress import QuietOpt, progress_bar
-from geomon.cli.settings_options import with_settings
+from geomon.cli.settings_options import Run, with_options, with_settings
+from geomon.errors import InputError
 
 ingest_app = typer.Typer(help="Read source data into the store.", no_args_is_help=True)
 app.add_typer(ingest_app, name="ingest")
@@ -109,98 +110,108 @@ SCREEN_SPEC = [
 
 
 @command("screen")
-@with_settings("screening")
+@with_options("screening", source=True, convert=True)
 def screen_cmd(
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
+    period: PeriodOpt = None,
     only_dependent: Annotated[bool, typer.Option("--only-dependent", help="Only products that are dependencies.")] = False,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
     quiet: QuietOpt = False,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Screen every product the reporter imports for dependencies (c1, c2, c3 with persistence)."""
     from geomon.outputs.terminal import render
 
+    if period is not None and year is not None:
+        raise InputError(f"--year {year} and --period {period} both name the time; give one of them")
     with progress_bar("screening ALL", err, quiet or reporter.strip().upper() != "ALL") as progress:
-        res = api.screen(reporter, year, config=config, store=store, only_dependent=only_dependent, hs=hs,
-                         version=data_version, progress=progress, **settings)
+        res = api.screen(reporter, year, only_dependent=only_dependent, period=period, progress=progress, **run.api)
     m = res.meta
     s = m["settings"]
 
     def show() -> None:
-        title = (f"{m['reporter']} {m['year']}: {m['dependent']} dependencies among {m['rows']} imported products")
+        when, windows = (f"12 months {m['period_months']}", f"12-month windows ending {', '.join(m['window_periods'])}") \
+            if m.get("period_months") else (m["year"], f"years ({m['window_years']})")
+        title = f"{m['reporter']} {when}: {m['dependent']} dependencies among {m['rows']} imported products"
         caption = (f"c1 import HHI > {s['screening.import_hhi']}, c2 world-export HHI > {s['screening.world_hhi']}, "
-                   f"c3 imports/exports > {s['screening.ratio']}; dependent when all hold in {m['persistence']} years "
-                   f"({m['window_years']}). " + provenance_caption(m))
-        render(res.table, SCREEN_SPEC, title, caption, highlight="dependent",
+                   f"c3 imports/exports > {s['screening.ratio']}; dependent when all hold in {m['persistence']} "
+                   f"{windows}. " + provenance_caption(m))
+        render(res.table, currency_spec(SCREEN_SPEC, m["currency"]), title, caption, highlight="dependent",
                drop_order=["c1_import_concentration", "c2_world_concentration", "c3_low_substitutability", "top_supplier_share"])
 
-    emit(res, fmt, output, show)
+    emit(res, run.fmt, run.output, show)
+
+
+def year_or_month(value: str | None, option: str) -> int | str | None:
+    """--from/--to of suppliers: a year (YYYY, as a number) or a month (YYYY-MM, as text)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        return text
+    raise InputError(f"{option} {value} is neither a year nor a month; give YYYY (e.g. 2018) or YYYY-MM (e.g. 2018-01)")
 
 
 @command("suppliers")
+@with_options(source=True, convert=True)
 def suppliers_cmd(
     product: Annotated[str, typer.Option("--product", "-p", help="HS6 product code, e.g. 283691.")],
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
-    first: Annotated[Optional[int], typer.Option("--from", help="First year of the share history [default: 9 years before --year].", show_default=False)] = None,
-    last: Annotated[Optional[int], typer.Option("--to", help="Last year of the share history [default: --year].", show_default=False)] = None,
+    first: Annotated[Optional[str], typer.Option("--from", help="First year of the share history [default: 9 years before --year]; or a month YYYY-MM (monthly data, with --to): the origin shares over the months.", show_default=False)] = None,
+    last: Annotated[Optional[str], typer.Option("--to", help="Last year of the share history [default: --year]; or a month YYYY-MM (with --from).", show_default=False)] = None,
     world: Annotated[bool, typer.Option("--world", help="World exporters of the product instead of the reporter's suppliers.")] = False,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
+    run: Run = Run(),
 ) -> None:
     """Every supplier of one product with value, quantity, share, and its share in each year."""
     from geomon.outputs.terminal import render
 
-    res = api.suppliers(reporter, product, year, first=first, last=last, world=world, config=config, store=store,
-                        hs=hs, version=data_version)
+    given = {opt: year_or_month(v, opt) for opt, v in (("--from", first), ("--to", last)) if v is not None}
+    months = any(isinstance(v, str) for v in given.values())
+    if months and not all(isinstance(v, str) for v in given.values()):
+        raise InputError(f"--from {first} and --to {last}: give both as months (YYYY-MM) or both as years (YYYY)")
+    if months and run.hs_target is not None:
+        raise InputError(f"--hs-target {run.hs_target} works on years; give --from/--to as years (YYYY) to convert")
+    res = api.suppliers(reporter, product, year, first=given.get("--from"), last=given.get("--to"), world=world, **run.api)
     m = res.meta
-
-    def show() -> None:
-        share_cols = [c for c in res.table.columns if c.startswith("share_")]
-        asked = f"share_{m['year']}"
+    cur = m.get("currency", "USD")
+    share_cols = [c for c in res.table.columns if c.startswith("share_")]
+    if m["analysis"] == "suppliers_period":
         spec = [("rank", "#", "int"), ("supplier", "supplier", "text"), ("supplier_name", "name", "text"),
-                ("value_usd", f"value {m['year']} USD", "usd"), ("quantity_t", "tonnes", "t"), ("share", "share", "share")]
-        spec += [(c, c.removeprefix("share_"), "share") for c in share_cols]
-        # too narrow: the oldest history years leave first (named in the caption); the year asked for stays
-        render(res.table, spec, f"{m['product']} {m['description']}: {m['view']}, {m['year']}",
-               f"Shares by value; years {m['years']}. " + provenance_caption(m),
-               drop_order=[c for c in share_cols if c != asked] + ["quantity_t"], keep=[asked, "share", "value_usd"])
-
-    emit(res, fmt, output, show)
+                ("value", f"value {cur}", "usd"), ("quantity_t", "tonnes", "t"), ("share", "share", "share")]
+        title, asked = f"{m['product']} {m['description']}: {m['view']} ({m['months']} months)", "share"
+    else:
+        asked = f"share_{m['year']}"
+        spec = currency_spec([("rank", "#", "int"), ("supplier", "supplier", "text"), ("supplier_name", "name", "text"),
+                              ("value_usd", f"value {m['year']} USD", "usd"), ("quantity_t", "tonnes", "t"),
+                              ("share", "share", "share")], cur)
+        title = f"{m['product']} {m['description']}: {m['view']}, {m['year']}"
+    spec += [(c, c.removeprefix("share_"), "share") for c in share_cols]
+    years = f"years {m['years']}" if "years" in m else f"months {m['first_period']} to {m['last_period']}"
+    # too narrow: the oldest history years leave first (named in the caption); the period asked for stays
+    emit(res, run.fmt, run.output, lambda: render(
+        res.table, spec, title, f"Shares by value; {years}. " + provenance_caption(m),
+        drop_order=[c for c in share_cols if c != asked] + ["quantity_t"], keep=[asked, "share", spec[3][0]]))
 
 
 @command("leverage")
-@with_settings("leverage")
+@with_options("leverage")
 def leverage_cmd(
     supplier: Annotated[str, typer.Option("--supplier", "-s", help="ISO3 code, BACI code or bloc whose leverage to show.")] = "NLD",
     year: YearOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Where partners depend on the supplier: it is their largest source above a share."""
     from geomon.outputs.terminal import render
 
-    res = api.leverage(supplier, year, config=config, store=store, hs=hs, version=data_version, **settings)
+    res = api.leverage(supplier, year, **run.api)
     m = res.meta
     spec = [("partner", "partner", "text"), ("partner_name", "name", "text"), ("product", "product", "text"),
             ("description", "description", "text"), ("supplier_value_usd", "value USD", "usd"),
             ("supplier_share", "share", "share"), ("partner_import_hhi", "partner HHI", "hhi"),
             ("supplier_world_export_share", "world share", "share")]
-    emit(res, fmt, output, lambda: render(
+    emit(res, run.fmt, run.output, lambda: render(
         res.table, spec, f"{m['supplier']} {m['year']}: largest supplier with > {m['min_share']:.0%} of imports "
         f"({m['rows']} product-partner pairs, {m['partners']} partners)", provenance_caption(m)))

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from geomon import api
 from geomon.cli.app import app, command, emit, err, provenance_caption
-from geomon.cli.options import Format, FormatOpt, OutputOpt, ReporterOpt, StoreOpt, YearOpt
+from geomon.cli.options import ReporterOpt, YearOpt
 from geomon.cli.settings_options import Run, with_options
 from geomon.cli.tiers import TIER_SECTIONS
 from geomon.cli.trends import emit_tables, render_any
@@ -53,12 +53,12 @@ def save_cmd(
 
 
 @command("list", group=edition_app)
-def list_cmd(editions: EditionsOpt = None, fmt: FormatOpt = Format.table, output: OutputOpt = None,
-             store: StoreOpt = None) -> None:
+@with_options(config=False, dataset=False)
+def list_cmd(editions: EditionsOpt = None, run: Run = Run()) -> None:
     """List saved editions: name, date, reporter, year, data version, config hash, products per tier."""
     from geomon.outputs.terminal import render
 
-    res = api.list_editions(editions, store=store)
+    res = api.list_editions(editions, **run.api)
 
     def show() -> None:
         if res.table.empty:
@@ -73,18 +73,19 @@ def list_cmd(editions: EditionsOpt = None, fmt: FormatOpt = Format.table, output
         spec.append(("note", "note", "text"))
         render(df, spec, f"{len(df)} editions in {res.meta['editions_dir']}")
 
-    emit(res, fmt, output, show)
+    emit(res, run.fmt, run.output, show)
 
 
 @command("show", group=edition_app)
+@with_options(config=False, dataset=False)
 def show_cmd(name: Annotated[str, typer.Argument(help="Edition name (see 'geomon edition list').")],
-             editions: EditionsOpt = None, fmt: FormatOpt = Format.table, output: OutputOpt = None,
+             editions: EditionsOpt = None,
              all_rows: Annotated[bool, typer.Option("--all", help="Terminal: also products in tier none.")] = False,
-             store: StoreOpt = None) -> None:
+             run: Run = Run()) -> None:
     """One edition: its provenance and configuration, and its products by tier."""
     from geomon.outputs.terminal import render
 
-    res = api.show_edition(name, editions, store=store)
+    res = api.show_edition(name, editions, **run.api)
     m = res.meta
 
     def show() -> None:
@@ -102,7 +103,7 @@ def show_cmd(name: Annotated[str, typer.Argument(help="Edition name (see 'geomon
         render(df, spec, f"{len(df)} products" + ("" if all_rows else " in a tier other than none (--all for every product)"),
                provenance_caption(m))
 
-    emit(res, fmt, output, show)
+    emit(res, run.fmt, run.output, show)
 
 
 def _arrow(df: pd.DataFrame, col: str, kind: str) -> pd.Series:
@@ -115,16 +116,17 @@ def _arrow(df: pd.DataFrame, col: str, kind: str) -> pd.Series:
 
 
 @command("diff", group=edition_app)
+@with_options(config=False, dataset=False)
 def diff_cmd(a: Annotated[str, typer.Argument(help="The earlier edition.")],
              b: Annotated[str, typer.Argument(help="The later edition.")],
-             editions: EditionsOpt = None, fmt: FormatOpt = Format.table, output: OutputOpt = None,
+             editions: EditionsOpt = None,
              summary: Annotated[Optional[str], typer.Option("--summary", help="One table only: tiers, config or provenance.", show_default=False)] = None,
-             store: StoreOpt = None) -> None:
+             run: Run = Run()) -> None:
     """Products that entered or left each tier from edition A to B, the indicator changes behind
     them, and what differs in configuration and data."""
     from geomon.outputs.terminal import render
 
-    res = api.diff_editions(a, b, editions, store=store)
+    res = api.diff_editions(a, b, editions, **run.api)
     m = res.meta
 
     def show() -> None:
@@ -163,4 +165,4 @@ def diff_cmd(a: Annotated[str, typer.Argument(help="The earlier edition.")],
                "Full before/after indicators and reasons: --format csv/json/xlsx.", console=con,
                drop_order=["top", "ratio", "world", "met", "imp"])
 
-    emit_tables(res, fmt, output, show, summary)
+    emit_tables(res, run.fmt, run.output, show, summary)

@@ -17,15 +17,8 @@ import typer
 from geomon import api
 from geomon.cli.app import command, err, provenance_caption
 from geomon.cli.core import ingest_app
-from geomon.cli.options import (
-    ConfigOpt,
-    HsOpt,
-    OutputOpt,
-    StoreOpt,
-    VersionOpt,
-    YearOpt,
-)
-from geomon.cli.settings_options import with_settings
+from geomon.cli.options import OutputOpt, StoreOpt, YearOpt
+from geomon.cli.settings_options import Run, with_options
 from geomon.cli.tiers import TIER_SECTIONS
 from geomon.errors import OutputError
 
@@ -57,7 +50,7 @@ LINK_SPEC = [("home_economy", "home", "text"), ("home_name", "economy", "text"),
 
 
 @command("infrastructure")
-@with_settings(*SECTIONS)
+@with_options(*SECTIONS, output=False)
 def infrastructure_cmd(
     country: Annotated[str, typer.Option("--country", "-c", help="ISO3 code (NLD) or bloc (EU27).")] = "NLD",
     owner: Annotated[str | None, typer.Option("--owner", help="Only nodes whose operator's home economy is one of these ISO3 codes, e.g. CHN,HKG,USA (also the focus of the per-member totals).", show_default=False)] = None,
@@ -67,11 +60,7 @@ def infrastructure_cmd(
     output: OutputOpt = None,
     table: Annotated[str | None, typer.Option("--table", help="One table only: nodes, totals, members, stakes, deals, deals_by_year, trade_link.", show_default=False)] = None,
     no_trade: Annotated[bool, typer.Option("--no-trade", help="Skip the link to tiered imports.")] = False,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Infrastructure nodes (SMDG container terminals and your own nodes) with operator, parent, home economy and stakes."""
     from geomon.cli.options import Format
@@ -79,8 +68,7 @@ def infrastructure_cmd(
 
     if fmt is InfraFormat.html and output is None:
         raise OutputError("--format html writes a page; give --output FILE.html")
-    res = api.infrastructure(country, owners=owner, kinds=kind, year=year, trade=not no_trade, config=config,
-                             store=store, hs=hs, version=data_version, **(settings or {}))
+    res = api.infrastructure(country, owners=owner, kinds=kind, year=year, trade=not no_trade, **run.api)
     res.pick(table)
     if fmt is InfraFormat.html:
         from geomon.outputs.report.map_page import write_map_page
@@ -117,7 +105,7 @@ def show(res, name: str | None) -> None:
         render(df, spec, title, caption)
 
 
-@ingest_app.command("smdg")
+@command("smdg", group=ingest_app)
 def ingest_smdg_cmd(
     path: Annotated[Path, typer.Argument(help="'SMDG Terminal Code List.csv' as downloaded from smdg.org.")],
     store: StoreOpt = None,
@@ -126,7 +114,7 @@ def ingest_smdg_cmd(
     _ingest(api.ingest_smdg, path, store, "SMDG terminals")
 
 
-@ingest_app.command("cgit")
+@command("cgit", group=ingest_app)
 def ingest_cgit_cmd(
     path: Annotated[Path, typer.Argument(help="The AEI China Global Investment Tracker saved as CSV.")],
     store: StoreOpt = None,
@@ -136,11 +124,5 @@ def ingest_cgit_cmd(
 
 
 def _ingest(fn, path: Path, store: Path | None, what: str) -> None:
-    from geomon.errors import GeomonError
-
-    try:
-        prov = fn(path, store=store)
-    except GeomonError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(exc.exit_code) from None
+    prov = fn(path, store=store)  # a GeomonError becomes one line through @command
     err.print(f"{prov['rows']:,} {what} from {prov['file']} ingested (sha256 {prov['sha256'][:12]})")

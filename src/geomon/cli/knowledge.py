@@ -11,8 +11,8 @@ import typer
 from geomon import api
 from geomon.cli.app import command, emit, err
 from geomon.cli.core import ingest_app
-from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, StoreOpt, VersionOpt, YearOpt
-from geomon.cli.settings_options import with_settings
+from geomon.cli.options import StoreOpt, YearOpt
+from geomon.cli.settings_options import Run, with_options
 
 SPEC = [
     ("field", "field", "text"), ("code", "geo", "text"), ("year", "year", "text"), ("value_shown", "value", "text"),
@@ -32,25 +32,18 @@ def view(table: pd.DataFrame) -> pd.DataFrame:
 
 
 @command("knowledge")
-@with_settings("knowledge")
+@with_options("knowledge", dataset=False)
 def knowledge_cmd(
     country: Annotated[str, typer.Option("--country", "-c", help="NCSES geography: ISO3 code (NLD, CHN, USA) or aggregate (EU27).")] = "NLD",
     field: Annotated[Optional[str], typer.Option("--field", help="Field name or slug, e.g. semiconductors or 'materials science' (comma-separated for several; default: all).", show_default=False)] = None,
     compare: Annotated[Optional[str], typer.Option("--compare", help="Geographies to compare with, e.g. CHN,USA,EU27.", show_default=False)] = None,
     year: YearOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Knowledge position per science and technology field (NCSES): top-1% cited articles, patent families, AI articles."""
     from geomon.outputs.terminal import render
 
-    res = api.knowledge(country, field, compare, year, config=config, store=store, hs=hs, version=data_version,
-                        **(settings or {}))
+    res = api.knowledge(country, field, compare, year, **run.api)
     m = res.meta
 
     def show() -> None:
@@ -63,7 +56,7 @@ def knowledge_cmd(
                    f"Data: {m['knowledge_source']}, release {m['knowledge_release']} ({m['knowledge_years']}); {m['knowledge_licence']}.")
         render(shown, SPEC, title, caption, drop_order=["index_name", "group_share", "change_10y", "world_share"])
 
-    emit(res, fmt, output, show)
+    emit(res, run.fmt, run.output, show)
 
 
 @command("ncses", group=ingest_app)

@@ -11,9 +11,9 @@ import typer
 
 from geomon import api
 from geomon.cli.app import command, err
-from geomon.cli.options import ConfigOpt, HsOpt, ReporterOpt, StoreOpt, VersionOpt, YearOpt
+from geomon.cli.options import ReporterOpt, YearOpt
 from geomon.cli.progress import QuietOpt, progress_bar
-from geomon.cli.settings_options import with_settings
+from geomon.cli.settings_options import Run, with_options
 from geomon.cli.tiers import TIER_SECTIONS
 from geomon.errors import OutputError
 
@@ -55,7 +55,7 @@ REPORT_SECTIONS = TIER_SECTIONS + ("report", "leverage", "supply", "chains", "ri
 
 
 @command("report")
-@with_settings(*REPORT_SECTIONS)
+@with_options(*REPORT_SECTIONS, output=False)
 def report_cmd(
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
@@ -64,13 +64,9 @@ def report_cmd(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.en,
     since: Annotated[Optional[str], typer.Option("--since", help="A saved edition to compare with (see 'geomon edition list').", show_default=False)] = None,
     editions: Annotated[Optional[Path], typer.Option("--editions", envvar="GEOMON_EDITIONS", help="Editions directory (default: STORE/editions, or editions in the per-user data directory).", show_default=False)] = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
     workbook: Annotated[Optional[Path], typer.Option("--workbook", help="Also write the workbook (.xlsx) here, from the same data.", show_default=False)] = None,
     quiet: QuietOpt = False,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Write the monitor's report: summary, every product, details, trends, leverage, supply, methods."""
     kind = report_format(fmt, output)
@@ -78,8 +74,8 @@ def report_cmd(
     if workbook is not None:
         check_output(workbook)
     with progress_bar("report", err, quiet) as progress:
-        data = api.report_data(reporter, year, since=since, lang=lang.value, editions=editions, config=config,
-                               store=store, hs=hs, version=data_version, progress=progress, **settings)
+        data = api.report_data(reporter, year, since=since, lang=lang.value, editions=editions, progress=progress,
+                               **run.api)
         path = output or Path(f"report-{data.meta['reporter']}-{data.meta['year']}.{kind}")
         api.write_report(data, path, kind)
         if workbook is not None:

@@ -21,8 +21,10 @@ from rich.markup import escape
 from dataclasses import dataclass, field
 
 from geomon.config import PATH_SETTINGS, SETTINGS, Setting, parse_set_option
-from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, SetOpt, SourceOpt, StoreOpt,
-                                VersionOpt)
+from geomon.cli.options import (ConfigOpt, Format, FormatOpt, HsOpt, HsSplitOpt, HsTargetOpt, OutputOpt, SetOpt,
+                                SourceOpt, StoreOpt, VersionOpt)
+from geomon.api.sources import SOURCES
+from geomon.errors import InputError
 
 #: attribute naming the registry sections a command's options come from
 SECTIONS_ATTR = "__geomon_sections__"
@@ -107,27 +109,53 @@ class Run:
     hs: str | None = None
     version: str | None = None
     source: str | None = None
+    hs_target: str | None = None
+    hs_split: str | None = None
     fmt: Format = Format.table
     output: Path | None = None
 
     @property
     def api(self) -> dict[str, Any]:
-        """Keyword arguments of a :mod:`geomon.api` call: configuration, data and settings."""
-        extra = {"source": self.source} if self.source is not None else {}
-        return {"config": self.config, "store": self.store, "hs": self.hs, "version": self.version, **extra,
-                **self.settings}
+        """Keyword arguments of a :mod:`geomon.api` call: the data options given (an option left out,
+        or one the command does not have, is not passed, so the API's default holds) and the settings."""
+        data = {"config": self.config, "store": self.store, "hs": self.hs, "version": self.version,
+                "source": self.source, "hs_target": self.hs_target, "hs_split": self.hs_split}
+        return {**{k: v for k, v in data.items() if v is not None}, **self.settings}
 
 
-#: The shared options a :class:`Run` is built from: name -> annotation (declared once, in cli/options.py).
-_DATA = {"store": StoreOpt, "config": ConfigOpt, "hs": HsOpt, "data_version": VersionOpt}
-_OUTPUT = {"fmt": FormatOpt, "output": OutputOpt}
+#: The shared options a :class:`Run` is built from, by switch of :func:`with_options`: name -> annotation
+#: (declared once, in cli/options.py).
+_SHARED = {
+    "store": {"store": StoreOpt},
+    "config": {"config": ConfigOpt},
+    "dataset": {"hs": HsOpt, "data_version": VersionOpt},
+    "source": {"source": SourceOpt},
+    "convert": {"hs_target": HsTargetOpt, "hs_split": HsSplitOpt},
+    "output": {"fmt": FormatOpt, "output": OutputOpt},
+}
 
 
-def with_options(*sections: str, output: bool = True, source: bool = False) -> Callable[[Callable], Callable]:
-    """Give a command the shared data options (--store, --config, --hs, --data-version; --source
-    when ``source``), the output options (--format, --output) when ``output``, the options of the
-    settings of ``sections`` and --set; the command receives them as one ``run: Run``."""
-    shared = dict(_DATA, **({"source": SourceOpt} if source else {}), **(_OUTPUT if output else {}))
+def _check_shared(given: dict[str, Any]) -> None:
+    """One-line errors for shared options the API would misread: an unknown --source, --hs-split alone."""
+    source = given.get("source")
+    if source is not None and source.strip().lower() not in SOURCES:
+        raise InputError(f"unknown --source {source}; choose one of {', '.join(SOURCES)}")
+    if given.get("hs_split") is not None and given.get("hs_target") is None:
+        raise InputError(f"--hs-split {given['hs_split']} needs --hs-target (e.g. --hs-target 17)")
+
+
+def with_options(*sections: str, output: bool = True, source: bool = False, convert: bool = False,
+                 config: bool = True, dataset: bool = True) -> Callable[[Callable], Callable]:
+    """Give a command the shared options it can use, declared once, as one ``run: Run``.
+
+    Always --store; --config when ``config`` (the command reads settings); --hs and --data-version
+    when ``dataset`` (it reads trade data); --source when ``source``; --hs-target and --hs-split
+    when ``convert``; --format and --output when ``output``. With ``sections``: one option per
+    setting of those registry sections and --set (see :func:`with_settings`); without, no --set.
+    """
+    switches = {"store": True, "config": config, "dataset": dataset, "source": source, "convert": convert,
+                "output": output}
+    shared = {name: kind for switch, on in switches.items() if on for name, kind in _SHARED[switch].items()}
 
     def deco(fn: Callable) -> Callable:
         sig = inspect.signature(fn, eval_str=True)
@@ -135,15 +163,18 @@ def with_options(*sections: str, output: bool = True, source: bool = False) -> C
         added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind,
                                    default=Format.table if name == "fmt" else None) for name, kind in shared.items()]
 
-        def with_run(*args: Any, settings: dict[str, Any], **kwargs: Any) -> Any:
+        def with_run(*args: Any, settings: dict[str, Any] | None = None, **kwargs: Any) -> Any:
             given = {name: kwargs.pop(name) for name in shared}
-            given["version"] = given.pop("data_version")
-            return fn(*args, run=Run(settings=settings, **given), **kwargs)
+            if "data_version" in given:
+                given["version"] = given.pop("data_version")
+            _check_shared(given)
+            return fn(*args, run=Run(settings=settings or {}, **given), **kwargs)
 
         functools.update_wrapper(with_run, fn)
-        params = own + added + [inspect.Parameter("settings", inspect.Parameter.KEYWORD_ONLY, default=None)]
+        params = own + added + ([inspect.Parameter("settings", inspect.Parameter.KEYWORD_ONLY, default=None)]
+                                if sections else [])
         with_run.__signature__ = sig.replace(parameters=params)
         with_run.__annotations__ = {p.name: p.annotation for p in params if p.name != "settings"}
-        return with_settings(*sections)(with_run)
+        return with_settings(*sections)(with_run) if sections else with_run
 
     return deco

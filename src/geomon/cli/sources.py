@@ -11,24 +11,22 @@ import typer
 from geomon import api
 from geomon.cli.app import app, command, emit, err, provenance_caption
 from geomon.cli.core import ingest_app
-from geomon.cli.options import ConfigOpt, Format, FormatOpt, OutputOpt, ReporterOpt, StoreOpt, YearOpt
+from geomon.cli.options import ReporterOpt, StoreOpt, YearOpt
+from geomon.cli.settings_options import Run, with_options
 
 NoteOpt = Annotated[Optional[str], typer.Option("--note", help="A note kept in the dataset's provenance.", show_default=False)]
 MirrorOpt = Annotated[bool, typer.Option(
     "--mirror", help="Also use export declarations as mirror flows where the importer declared nothing.")]
 
 
-def currency_spec(spec: list[tuple[str, str, str]], currency: str) -> list[tuple[str, str, str]]:
-    """A column spec of a USD table for a result in ``currency``: ``*_usd`` columns renamed like
-    :func:`geomon.api.sources.in_currency` does, and '$' / 'USD' in headers replaced."""
-    if currency.upper() == "USD":
-        return spec
-    cur = currency.lower()
-    return [(c[:-4] + "_" + cur if c.endswith("_usd") else c, h.replace("$", currency).replace("USD", currency), k)
-            for c, h, k in spec]
+def _ingest_reported(fn, path: Path, **kwargs) -> None:
+    """Ingest ``path`` with ``fn`` (Comext or Comtrade) under a spinner and say what was written."""
+    with err.status("ingesting..."):
+        res = fn(path, **kwargs)
+    _report_ingest(res)
 
 
-def _report_ingest(res, store: Optional[Path]) -> None:
+def _report_ingest(res) -> None:
     ds = res.dataset
     if res.unchanged:
         err.print(f"{ds.id}: unchanged (same files already in {ds.root})")
@@ -49,80 +47,73 @@ def ingest_comext_cmd(
     mirror: MirrorOpt = False,
 ) -> None:
     """Ingest Eurostat Comext (DS-045409) extracts: CN8 rolled up to HS6, values in EUR, kg -> tonnes."""
-    with err.status("ingesting..."):
-        res = api.ingest_comext(path, store=store, note=note, mirror=mirror)
-    _report_ingest(res, store)
+    _ingest_reported(api.ingest_comext, path, store=store, note=note, mirror=mirror)
 
 
 @command("comtrade", group=ingest_app)
 def ingest_comtrade_cmd(
     path: Annotated[Path, typer.Argument(help="Comtrade result (API v1/v2 JSON or CSV, bulk CSV; .gz/.zip) or a folder of them.")],
+    hs: Annotated[Optional[str], typer.Option("--hs", help="HS revision of the files when they have no classification column, e.g. 17.", show_default=False)] = None,
     store: StoreOpt = None,
     note: NoteOpt = None,
     mirror: MirrorOpt = False,
-    hs: Annotated[Optional[str], typer.Option("--hs", help="HS revision of the files when they have no classification column, e.g. 17.", show_default=False)] = None,
 ) -> None:
     """Ingest UN Comtrade results: HS6 rows only (aggregates kept apart), reporter-declared imports, USD."""
-    with err.status("ingesting..."):
-        res = api.ingest_comtrade(path, store=store, note=note, mirror=mirror, hs=hs)
-    _report_ingest(res, store)
+    _ingest_reported(api.ingest_comtrade, path, store=store, note=note, mirror=mirror, hs=hs)
 
 
 @command("sources")
-def sources_cmd(store: StoreOpt = None, fmt: FormatOpt = Format.table, output: OutputOpt = None) -> None:
+@with_options(config=False, dataset=False)
+def sources_cmd(run: Run = Run()) -> None:
     """List the datasets of the store by source, with currency, frequency, years and months."""
     from geomon.outputs.terminal import render
 
-    res = api.list_sources(store)
+    res = api.list_sources(**run.api)
     spec = [("source", "source", "text"), ("dataset", "dataset", "text"), ("currency", "currency", "text"),
             ("frequency", "freq", "text"), ("years", "years", "text"), ("months", "months", "text"),
             ("flows", "flows", "int")]
-    emit(res, fmt, output, lambda: render(res.table, spec, f"Datasets in {res.meta['store']}",
+    emit(res, run.fmt, run.output, lambda: render(res.table, spec, f"Datasets in {res.meta['store']}",
                                           "Values of each dataset are in its own currency; A annual, M monthly."))
 
 
 @command("compare-sources")
+@with_options(dataset=False)
 def compare_sources_cmd(
     product: Annotated[str, typer.Option("--product", "-p", help="HS6 code (or HS4 heading / HS2 chapter).")],
     reporter: ReporterOpt = "NLD",
     year: YearOpt = None,
     sources: Annotated[Optional[str], typer.Option("--sources", help="Two or more sources, comma-separated, e.g. comext,comtrade (default: every source in the store).", show_default=False)] = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
+    run: Run = Run(),
 ) -> None:
     """The same indicators from each source side by side, with the reasons they differ."""
     from geomon.outputs.terminal import render
 
     names = [s.strip() for s in sources.split(",") if s.strip()] if sources else None
-    res = api.compare_sources(reporter, product, year, sources=names, config=config, store=store)
+    res = api.compare_sources(reporter, product, year, sources=names, **run.api)
     m = res.meta
     spec = [("source", "source", "text"), ("product", "product", "text"), ("year", "year", "int"),
             ("currency", "cur", "text"), ("import_value", "imports", "usd"), ("supplier_count", "suppliers", "int"),
             ("top_supplier", "top", "text"), ("top_supplier_share", "share", "share"), ("import_hhi", "imp HHI", "hhi"),
             ("world_export_hhi", "wld HHI", "hhi"), ("valuation", "valuation", "text"), ("partner", "partner basis", "text")]
-    emit(res, fmt, output, lambda: render(
+    emit(res, run.fmt, run.output, lambda: render(
         res.table, spec, f"{m['reporter']} {m['product']}: {', '.join(m['sources'])}",
         f"Values in each source's own currency ({', '.join(m['currencies'])}), not converted; shares and HHIs are "
         "unit-free. Sources differ by valuation (CIF/FOB), partner basis (origin/consignment) and who reports."))
 
 
 @command("trends-monthly")
+@with_options(dataset=False)
 def trends_monthly_cmd(
     reporter: ReporterOpt = "NLD",
     first: Annotated[Optional[str], typer.Option("--from", help="First month YYYY-MM [default: the first with 12 months of data].", show_default=False)] = None,
     last: Annotated[Optional[str], typer.Option("--to", help="Last month YYYY-MM [default: the latest].", show_default=False)] = None,
     product: Annotated[Optional[list[str]], typer.Option("--product", "-p", help="Only this product (repeatable).", show_default=False)] = None,
     source: Annotated[str, typer.Option("--source", help="Monthly source (comext, or comtrade with monthly data).")] = "comext",
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
+    run: Run = Run(),
 ) -> None:
     """Month by month: the screening of the 12 months ending in each month (the same as 'trends --monthly')."""
-    res = api.trends_monthly(reporter, first, last, product=product, source=source, config=config, store=store)
-    emit(res, fmt, output, lambda: show_monthly(res))
+    res = api.trends_monthly(reporter, first, last, product=product, source=source, **run.api)
+    emit(res, run.fmt, run.output, lambda: show_monthly(res))
 
 
 def show_monthly(res) -> None:
@@ -146,14 +137,20 @@ BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="Download 
 Sha256Opt = Annotated[Optional[str], typer.Option("--sha256", help="Expected SHA-256 of the file (checked before use).", show_default=False)]
 
 
-def _bar():
-    """A Rich progress bar on stderr and the callback feeding it (bytes done, total or None)."""
+def _download(fn, *args, **kwargs):
+    """``fn(*args, progress=..., **kwargs)`` with a Rich progress bar on stderr fed by its callback
+    (bytes done, total or None); no bar when stderr is not a terminal."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
+    from geomon.cli.progress import wants_bar
+
+    if not wants_bar(err, quiet=False):
+        return fn(*args, progress=None, **kwargs)
     bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                    console=err, transient=True)
     task = bar.add_task("downloading", total=None)
-    return bar, lambda done, total: bar.update(task, completed=done, total=total)
+    with bar:
+        return fn(*args, progress=lambda done, total: bar.update(task, completed=done, total=total), **kwargs)
 
 
 @command("baci", group=download_app)
@@ -166,9 +163,7 @@ def download_baci_cmd(
     sha256: Sha256Opt = None,
 ) -> None:
     """Download a BACI release from CEPII (resumable, size and CRC checked) and ingest it."""
-    bar, progress = _bar()
-    with bar:
-        path, results = api.download_baci(hs, version, to=to, store=store, progress=progress, base_url=base_url, sha256=sha256)
+    path, results = _download(api.download_baci, hs, version, to=to, store=store, base_url=base_url, sha256=sha256)
     for r in results:
         ds = r.dataset
         what = "unchanged" if r.unchanged else f"{len(r.years_written)} years written ({r.rows_written:,} flows)"
@@ -186,8 +181,6 @@ def download_comext_cmd(
     sha256: Sha256Opt = None,
 ) -> None:
     """Download one Comext bulk file (full_v2_YYYYMM.7z) from Eurostat, unpack and ingest it."""
-    bar, progress = _bar()
-    with bar:
-        data, res = api.download_comext(period, to=to, store=store, progress=progress, base_url=base_url, sha256=sha256)
+    data, res = _download(api.download_comext, period, to=to, store=store, base_url=base_url, sha256=sha256)
     err.print(f"unpacked {data}")
-    _report_ingest(res, store)
+    _report_ingest(res)

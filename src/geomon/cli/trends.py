@@ -23,8 +23,8 @@ from rich.console import Console
 
 from geomon import api
 from geomon.cli.app import command, emit, err, provenance_caption
-from geomon.cli.options import ConfigOpt, Format, FormatOpt, HsOpt, OutputOpt, ReporterOpt, SourceOpt, StoreOpt, VersionOpt
-from geomon.cli.settings_options import with_settings
+from geomon.cli.options import Format, ReporterOpt
+from geomon.cli.settings_options import Run, with_options
 from geomon.cli.progress import QuietOpt, progress_bar
 from geomon.cli.tiers import TIER_SECTIONS
 from geomon.errors import InputError, OutputError
@@ -181,38 +181,30 @@ def show_trends(res, console: Console | None = None) -> None:
 
 
 @command("trends")
-@with_settings(*TIER_SECTIONS)
+@with_options(*TIER_SECTIONS, source=True, convert=True)
 def trends_cmd(
     reporter: ReporterOpt = "NLD",
     first: Annotated[Optional[str], typer.Option("--from", help="First year [default: 19 years before --to]; with --monthly a month YYYY-MM.", show_default=False)] = None,
     last: Annotated[Optional[str], typer.Option("--to", help="Last year [default: the latest in the data]; with --monthly a month YYYY-MM.", show_default=False)] = None,
     product: Annotated[Optional[list[str]], typer.Option("--product", "-p", help="Only this HS6 product (repeatable; an HS4 heading or HS2 chapter gives its HS6 codes): the full series.", show_default=False)] = None,
     summary: SummaryOpt = None,
-    fmt: FormatOpt = Format.table,
-    output: OutputOpt = None,
-    store: StoreOpt = None,
-    config: ConfigOpt = None,
-    hs: HsOpt = None,
-    data_version: VersionOpt = None,
-    source: SourceOpt = None,
     monthly: Annotated[bool, typer.Option("--monthly", help="Month by month (monthly data): the screening of the 12 months ending in each month.")] = False,
-    hs_target: Annotated[Optional[str], typer.Option("--hs-target", help="Convert every year to this HS revision first (e.g. 17): one series across revisions.", show_default=False)] = None,
     quiet: QuietOpt = False,
-    settings: dict | None = None,
+    run: Run = Run(),
 ) -> None:
     """Screening and tiers for every year of a range: rows per product and year, plus summaries
     (per year by tier and main supplier, entries/exits, how long dependencies last)."""
     if monthly:
         from geomon.cli.sources import show_monthly
 
-        res = api.trends_monthly(reporter, first, last, product=product, source=source or "comext", config=config,
-                                 store=store, hs=hs, version=data_version, **settings)
-        emit(res, fmt, output, lambda: show_monthly(res))
+        if run.hs_target is not None:
+            raise InputError(f"--hs-target {run.hs_target} works on years; leave it out with --monthly")
+        res = api.trends_monthly(reporter, first, last, product=product, **{**run.api, "source": run.source or "comext"})
+        emit(res, run.fmt, run.output, lambda: show_monthly(res))
         return
     with progress_bar("trends", err, quiet) as progress:
-        res = api.trends(reporter, _year(first, "--from"), _year(last, "--to"), product=product, config=config,
-                         store=store, hs=hs, version=data_version, source=source, hs_target=hs_target,
-                         progress=progress, **settings)
+        res = api.trends(reporter, _year(first, "--from"), _year(last, "--to"), product=product, progress=progress,
+                         **run.api)
 
     def show() -> None:
         if summary is None:
@@ -221,7 +213,7 @@ def trends_cmd(
             render_any(res.pick(summary), f"{res.meta['reporter']} {res.meta['years']}: {summary}",
                        provenance_caption(res.meta))
 
-    emit_tables(res, fmt, output, show, summary)
+    emit_tables(res, run.fmt, run.output, show, summary)
 
 
 def _year(value: str | None, option: str) -> int | None:
