@@ -6,6 +6,7 @@ embedded data are CEPII BACI HS92 flows. Hand computations are shown next to eac
 
 from __future__ import annotations
 
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
@@ -34,18 +35,80 @@ def test_table_rows():
     assert p22["relationship"].value_counts().to_dict() == {"n:n": 10114, "1:1": 4097, "n:1": 1392, "1:n": 54}
 
 
+WEIGHED = "world trade {y} of BACI HS92 V202401b (74 codes with flows; a code split into any other code keeps its group as one synthetic code)"
+NO_HS17 = "none: no world trade (BACI) in HS17 from 2017 on in the store or the embedded data; split groups kept as synthetic codes"
+
+
+def _round_trip(codes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One flow of value 1 per HS92 code (exporter = its position), converted to HS17 and back by the
+    rule ``trade`` with the weights geomon finds: none in HS17 (the embedded data are HS92, no HS17
+    world trade is shipped), and the embedded BACI HS92 world trade of 2017 on the way back."""
+    flows = pd.DataFrame({"exporter": range(len(codes)), "importer": 0, "product": codes, "value": 1.0, "quantity": 1.0})
+    w_fwd, origin_fwd = weights(EMBEDDED, "HS92", "HS17")
+    assert (w_fwd, origin_fwd) == ({}, NO_HS17)
+    w_back, origin_back = weights(EMBEDDED, "HS17", "HS92")
+    assert origin_back == WEIGHED.format(y=2017) and len(w_back) == 74
+    fwd = concordance.mapping("92", "17", "trade", w_fwd)
+    back = concordance.mapping("17", "92", "trade", w_back)
+    there = concordance.convert(flows, fwd, ["exporter", "importer"])
+    return flows, there, concordance.convert(there, back, ["exporter", "importer"])
+
+
 def test_every_hs92_code_to_hs17_and_back():
-    codes = embedded_codes()
+    """Every HS92 code of the embedded store (its 5,022 product codes) to HS17 and back. What comes back:
+    the code itself (1:1 both ways), or its value spread over a named group: a synthetic code
+    '<smallest code>+<n more>' (a forward split: no HS17 weights), or, for codes merged n:1 into an
+    HS17 code that splits back, the HS92 codes of that merge by their 2017 world trade when the
+    embedded data cover all of them, else their synthetic group. Nothing is lost or doubled."""
+    codes = sorted(embedded_codes())
+    assert len(codes) == 5022
+    flows, there, home = _round_trip(codes)
     fwd = concordance.links("92", "17")
+    assert sorted(set(codes) - set(fwd["src"])) == ["999999", "9999AA"]     # BACI's own codes (not HS): kept
+    assert home.groupby("exporter")["value"].sum().round(12).eq(1.0).all()  # each code: exactly its value back
+    assert len(home["exporter"].unique()) == len(codes)
     back = concordance.links("17", "92")
-    missing = sorted(codes - set(fwd["src"]))
-    assert missing == ["999999", "9999AA"]        # BACI's own codes (not HS), kept unchanged
-    reach = fwd.merge(back.rename(columns={"src": "dst", "dst": "home"}), on="dst")
-    home = reach.groupby("src")["home"].agg(set)
-    for c in codes - set(missing):
-        assert c in home[c], c                       # every code comes back among its group's codes
-    m = concordance.mapping("92", "17", "trade", {})
-    assert m.groupby("src")["share"].sum().round(12).eq(1.0).all()   # nothing lost or doubled
+    fan_f, fan_b = fwd.groupby("src")["dst"].nunique(), back.groupby("src")["dst"].nunique()
+    one_f = fwd[fwd["src"].isin(fan_f[fan_f == 1].index)].set_index("src")["dst"]
+    out = home.groupby("exporter")["product"].agg(lambda s: sorted(s))
+    kinds = {"same": 0, "synthetic": 0, "split back by world trade": 0}
+    for i, c in enumerate(codes):
+        got = out[i]
+        if c not in fwd["src"].values:
+            assert got == [c]
+            continue
+        d = one_f.get(c)
+        if d is not None and fan_b.get(d) == 1:                      # 1:1 both ways: the code itself
+            assert got == [c], c
+            kinds["same"] += 1
+        elif all("+" in g for g in got):                             # a named synthetic group
+            assert len(got) == 1 and got[0].split("+")[0].isdigit(), c
+            kinds["synthetic"] += 1
+        else:                                                        # merged n:1, split back by world trade
+            assert d is not None and set(got) <= set(back.loc[back["src"] == d, "dst"]) and c in got, c
+            kinds["split back by world trade"] += 1
+    assert sum(kinds.values()) == 5020 and min(kinds.values()) > 0, kinds
+    # by hand: HS92 250310 + 250390 merge into HS17 250300; back, 250300 splits 1:n by 2017 world trade
+    flows17 = pq.read_table(EMBEDDED.dataset().root / "flows" / "year=2017").to_pandas()
+    w1 = flows17.loc[flows17["product"] == "250310", "value"].sum()
+    w2 = flows17.loc[flows17["product"] == "250390", "value"].sum()
+    got = home[home["exporter"] == codes.index("250310")].set_index("product")["value"]
+    assert got["250310"] == pytest.approx(w1 / (w1 + w2)) and got["250390"] == pytest.approx(w2 / (w1 + w2))
+    # a forward split without HS17 weights: HS92 252400 (asbestos) -> HS17 252410, 252490: one synthetic code
+    assert out[codes.index("252400")] == ["252410+1"]
+
+
+def test_split_needs_weights_for_every_target_code():
+    """HS2017 252800 (natural borates) links 1:n to HS1992 252810 and 252890. The embedded extract has
+    flows of 252890 only, so the world trade of 252810 is not known (not zero): 252800 is not split
+    (it would all go to 252890) but kept as the synthetic code 252810+1."""
+    w, _ = weights(EMBEDDED, "HS17", "HS92")
+    assert "252890" in w and "252810" not in w
+    m = concordance.mapping("17", "92", "trade", w).set_index("src")
+    assert m.loc["252800", "dst"] == "252810+1" and m.loc["252800", "note"] == "synthetic group"
+    full = dict(w, **{"252810": 5.0})          # were 252810 covered, 252800 would split by the weights
+    m2 = concordance.mapping("17", "92", "trade", full).set_index(["src", "dst"])
+    assert m2.loc[("252800", "252810"), "share"] == pytest.approx(5.0 / (5.0 + w["252890"]))
 
 
 def test_one_to_n_split_by_hand():
@@ -55,7 +118,7 @@ def test_one_to_n_split_by_hand():
     rel = t[(t["hs_new"] == "HS96") & (t["hs_old"] == "HS92") & (t["code_new"] == "250300")]
     assert sorted(rel["code_old"]) == ["250310", "250390"] and set(rel["relationship"]) == {"1:n"}
     w, origin = weights(EMBEDDED, "HS96", "HS92")
-    assert origin == "world trade 1996 of BACI HS92 V202401b"
+    assert origin == WEIGHED.format(y=1996)
     flows = pq.read_table(EMBEDDED.dataset().root / "flows" / "year=1996").to_pandas()
     w1 = flows.loc[flows["product"] == "250310", "value"].sum()     # 890,897,136 USD
     w2 = flows.loc[flows["product"] == "250390", "value"].sum()     # 76,759,009 USD
@@ -64,7 +127,6 @@ def test_one_to_n_split_by_hand():
     assert m.loc[("250300", "250310"), "share"] == pytest.approx(w1 / (w1 + w2), rel=1e-15)   # 0.92067...
     assert m.loc[("250300", "250390"), "share"] == pytest.approx(w2 / (w1 + w2), rel=1e-15)
     assert m.loc[("250300", "250310"), "note"] == "split by world trade"
-    import pandas as pd
     one = pd.DataFrame({"exporter": [1], "importer": [2], "product": ["250300"], "value": [1000.0], "quantity": [10.0]})
     out = concordance.convert(one, m.reset_index(), ["exporter", "importer"]).set_index("product")
     assert out.loc["250310", "value"] == pytest.approx(1000 * w1 / (w1 + w2))
@@ -77,8 +139,9 @@ def test_screen_with_hs_target_flags_rows_and_keeps_totals():
     base = api.screen("NLD", 2022)
     conv = api.screen("NLD", 2022, hs_target="17")
     assert conv.meta["converted_from"] == ["HS92"] and conv.meta["hs_revision"] == "HS17"
-    # no HS17 data to weigh splits: the split groups are kept whole, and the output says so
-    assert conv.meta["hs_weights"] == {"HS92": "none: split groups kept as synthetic codes"}
+    # no HS17 world trade to weigh splits: the split groups are kept whole, and the output says so
+    assert conv.meta["hs_weights"] == {"HS92": NO_HS17}
+    assert conv.meta["hs_rule"].startswith("1:1 and n:1 codes map directly; a code linked to several target codes")
     assert conv.table["import_value_usd"].sum() == pytest.approx(base.table["import_value_usd"].sum(), rel=1e-12)
     flags = conv.table.set_index("product")["hs_conversion"]
     assert flags["283691"] == "1:1"
@@ -107,7 +170,7 @@ def test_comtrade_dataset_converted_with_embedded_weights(tmp_path):
     base = api.suppliers("THA", "030613", 2011, first=2011, store=tmp_path, source="comtrade")
     conv = api.screen("THA", 2011, store=tmp_path, source="comtrade", hs_target="92")
     assert conv.meta["converted_from"] == ["HS07"]
-    assert conv.meta["hs_weights"] == {"HS07": "world trade 2007 of BACI HS92 V202401b"}
+    assert conv.meta["hs_weights"] == {"HS07": WEIGHED.format(y=2007)}
     orig = api.screen("THA", 2011, store=tmp_path, source="comtrade")
     assert conv.table["import_value_usd"].sum() == pytest.approx(orig.table["import_value_usd"].sum(), rel=1e-12)
     assert set(conv.table["hs_conversion"]) <= {"1:1", "n:1 merged", "split by world trade", "synthetic group", "not converted"}

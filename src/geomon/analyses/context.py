@@ -159,7 +159,7 @@ def _source_meta(ds: Dataset) -> dict[str, Any]:
         out.update(frequency=ds.frequency, reporting=ds.provenance.get("reporting", ""))
     if "converted_from" in ds.provenance:
         out.update(converted_from=ds.provenance["converted_from"], hs_split=ds.provenance["hs_split"],
-                   hs_weights=ds.provenance["hs_weights"])
+                   hs_weights=ds.provenance["hs_weights"], hs_rule=ds.provenance.get("hs_rule", ""))
     if "window_end_month" in ds.provenance:
         out["window_end_month"] = ds.provenance["window_end_month"]
     return out

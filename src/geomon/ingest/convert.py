@@ -2,11 +2,17 @@
 
 Every year's flows are re-coded from the revision they were declared in (the dataset's revision,
 or for Comext the revision of each year, ``hs_by_year``) to the target revision by
-:func:`geomon.sources.concordance.mapping`. Weights for splitting (rule ``trade``) are the world
-trade per target code, sum over all flows of that code, in the first year both revisions exist
-(the later first year of the two), read from a dataset in the target revision: one of the same
-store, else the embedded data; the first year at or after that year the weighting dataset has.
-Without such a dataset, split groups are kept as synthetic codes (the rule says so).
+:func:`geomon.sources.concordance.mapping`. Weights for splitting (rule ``trade``, :data:`RULE`)
+are the world trade per target code, sum over all flows of that code, in the first year both
+revisions exist (the later first year of the two; else the first later year the weighting data
+have), read from a BACI dataset in the target revision (BACI is world trade: all reporters,
+reconciled), of the same store, else of the embedded data. Reported data (Comext, Comtrade: the
+declarations of some reporters) are not world trade and never weigh a split. The weights cover
+the codes with a flow in any year of the weighting dataset (the embedded extract: 74 codes); a
+code split into any code outside them is not split but kept, with its group, as one synthetic
+code. Without such a dataset every split group is kept as a synthetic code. The rule and the
+weights' origin are in the converted dataset's provenance (``hs_rule``, ``hs_weights``) and so
+in every output's meta.
 
 ``products.parquet`` of the converted dataset has a column ``hs_conversion`` per target code
 (``1:1``, ``n:1 merged``, ``split by world trade``, ``synthetic group``, ``not converted``), which
@@ -40,21 +46,43 @@ def revisions_by_year(dataset: Dataset) -> dict[int, str]:
     return {y: by_year.get(str(y), dataset.hs) for y in dataset.years}
 
 
+#: The splitting rule, as every converted output's meta states it (``hs_rule``).
+RULE = ("1:1 and n:1 codes map directly; a code linked to several target codes (1:n, n:n) is split by the "
+        "target codes' world trade (BACI) in the first year both revisions exist, only when the weighting "
+        "data cover every one of those target codes; otherwise its group is kept as one synthetic code "
+        "'<smallest code>+<n more>'")
+#: Bumped when the conversion rule changes, so converted datasets cached by an older rule are rebuilt.
+RULE_VERSION = 2
+
+
 def weights(store: Store, source_rev: str, target: str) -> tuple[dict[str, float], str]:
-    """World trade per target code in the first year both revisions exist (see the module docstring),
-    and where it came from ('' when no dataset in the target revision has such a year)."""
+    """World trade per target code in the first year both revisions exist (see the module docstring):
+    keys every code the weighting dataset covers (0.0 when not traded that year); and where it came
+    from (a ``none: ...`` text when no BACI dataset in the target revision has such a year)."""
     first = max(concordance.FIRST_YEAR[source_rev], concordance.FIRST_YEAR[target])
-    cands = [d for d in store.datasets() if d.hs == target]
+    cands = [d for d in store.datasets() if d.hs == target and d.source == "baci"]
     if not store.embedded:
-        cands += [d for d in Store(embedded_store_dir(), embedded=True).datasets() if d.hs == target]
-    cands.sort(key=lambda d: d.source != "baci")
+        cands += [d for d in Store(embedded_store_dir(), embedded=True).datasets() if d.hs == target and d.source == "baci"]
     for ds in cands:
         years = [y for y in ds.years if y >= first]
         if years:
             t = pq.read_table(ds.root / "flows" / f"year={years[0]}", columns=["product", "value"]).to_pandas()
-            w = t.groupby("product")["value"].sum()
-            return w.to_dict(), f"world trade {years[0]} of {ds.id}"
-    return {}, ""
+            scope = _traded_codes(ds)
+            w = t.groupby("product")["value"].sum().reindex(sorted(scope), fill_value=0.0)
+            return ({str(k): float(v) for k, v in w.items()},
+                    f"world trade {years[0]} of {ds.id} ({len(scope)} codes with flows; a code split into "
+                    f"any other code keeps its group as one synthetic code)")
+    return {}, (f"none: no world trade (BACI) in {target} from {first} on in the store or the embedded data; "
+                f"split groups kept as synthetic codes")
+
+
+def _traded_codes(ds: Dataset) -> set[str]:
+    """The product codes with at least one flow in any year of ``ds`` (DuckDB: one distinct scan)."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        rows = con.execute(f"SELECT DISTINCT product FROM read_parquet('{ds.root / 'flows'}/*/*.parquet')").fetchall()
+    return {r[0] for r in rows}
 
 
 def converted_dataset(store: Store, dataset: Dataset, target: str, rule: str = "trade") -> Dataset:
@@ -65,7 +93,7 @@ def converted_dataset(store: Store, dataset: Dataset, target: str, rule: str = "
     revs = revisions_by_year(dataset)
     if set(revs.values()) == {target}:
         return dataset
-    key = f"{dataset.root.resolve()}|{dataset.provenance.get('ingested_at')}|{target}|{rule}|{store.root}"
+    key = f"{dataset.root.resolve()}|{dataset.provenance.get('ingested_at')}|{target}|{rule}|{store.root}|{RULE_VERSION}"
     out = _cache_root() / f"hs-{dataset.source}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
     if (out / "provenance.json").exists():
         return Dataset(out, json.loads((out / "provenance.json").read_text(encoding="utf-8")))
@@ -92,7 +120,7 @@ def _build(store: Store, dataset: Dataset, revs: dict[int, str], target: str, ru
     for rev in sorted(set(revs.values()) - {target}):
         w, origin = weights(store, rev, target) if rule == "trade" else ({}, "")
         maps[rev] = concordance.mapping(rev, target, rule, w)
-        used_weights[rev] = origin or ("none: split groups kept as synthetic codes" if rule == "trade" else "")
+        used_weights[rev] = origin if rule == "trade" else "rule synthetic: no split weighed"
     for y, rev in revs.items():
         flows = pq.read_table(dataset.root / "flows" / f"year={y}").to_pandas()
         if rev != target:
@@ -109,6 +137,7 @@ def _build(store: Store, dataset: Dataset, revs: dict[int, str], target: str, ru
     prov = {k: v for k, v in dataset.provenance.items() if k not in ("stored", "schemas", "stats", "files", "months")}
     prov.update(hs_revision=target, frequency="A", months=[], converted_from=sorted(set(revs.values()) - {target}),
                 hs_split=rule, hs_weights=used_weights, converted_of=str(dataset.root),
+                hs_rule=RULE if rule == "trade" else "every group with a 1:n or n:n link kept as one synthetic code",
                 files=[{"name": f"{y} converted from {revs[y]}", "year": y} for y in dataset.years])
     return prov
 

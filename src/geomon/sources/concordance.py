@@ -13,8 +13,11 @@ target codes linked to a:
 - |T(a)| > 1 (1:n and n:n), rule ``trade``: v is split as v * w(b) / sum_{b' in T(a)} w(b'), where
   w(b) is the world trade in target code b in the first year both revisions exist (the later of the
   two revisions' first years; the weights the Harvard Growth Lab's conversion uses are of the
-  same kind). Without weights for T(a) (no data in the target revision, or all zero) the group
-  is kept as one synthetic code instead;
+  same kind). The weights cover a set of codes (the codes the weighting data hold; w(b) may be 0
+  for a covered code not traded that year). Only when EVERY code of T(a) is covered and the sum
+  is > 0 is a split; otherwise (no world trade in the target revision, a target code outside the
+  weighting data, or all zero) a's group is kept as one synthetic code instead: a share is never
+  guessed;
 - rule ``synthetic``: every linked group (connected component of the links) in which some code
   has several targets becomes one synthetic code ``<smallest target code>+<n>`` (n further codes),
   so nothing is split.
@@ -93,7 +96,8 @@ def groups(pairs: pd.DataFrame) -> dict[str, int]:
 
 def mapping(source: str, target: str, rule: str = "trade", weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Per source code the target codes and shares: columns src, dst, share, note (see the module
-    docstring). Shares of each src sum to 1."""
+    docstring). ``weights``: world trade per target code, its keys the codes the weighting data
+    cover. Shares of each src sum to 1."""
     if rule not in RULES:
         raise InputError(f"HS split rule {rule!r} is not allowed; choose one of {', '.join(RULES)}")
     pairs = links(source, target)
@@ -104,7 +108,9 @@ def mapping(source: str, target: str, rule: str = "trade", weights: dict[str, fl
     w = weights or {}
     pairs["w"] = pairs["dst"].map(lambda c: float(w.get(c, 0.0)))
     wsum = pairs.groupby("src")["w"].transform("sum")
-    synthetic = pairs["group"].isin(multi_groups) & ((rule == "synthetic") | (wsum <= 0) & (fan > 1))
+    covered = pairs["dst"].isin(set(w)).groupby(pairs["src"]).transform("all")   # every target code weighed
+    unweighed = (fan > 1) & ((wsum <= 0) | ~covered)
+    synthetic = pairs["group"].isin(multi_groups) & ((rule == "synthetic") | unweighed)
     # a group is synthetic as a whole when any of its split codes lacks weights
     synthetic = pairs["group"].isin(set(pairs.loc[synthetic, "group"]))
     out = pairs.copy()
