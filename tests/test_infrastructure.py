@@ -312,3 +312,42 @@ def test_map_spec_is_valid_vega_lite(ctx):
     nodes = spec["datasets"]["nodes"]
     assert len(nodes) == 28 and {n["home"] for n in nodes} >= {"HKG", "unmapped"}
     assert {n["point_size"] for n in nodes} == {60}  # every SMDG node is a container terminal
+
+
+def test_cgit_share_lists_are_read(tmp_path):
+    """18 deals of the real autumn-2021 release list one share per investor or target ('45%, 35%, 20%'
+    for Zijin Mining, China Nonferrous and Xiamen C&D in Monterrico, Peru, 2007; '63, 22, 15%' for the
+    Glencore Las Bambas deal, 2014); the reader failed on the first of them (review of 2026-11-30).
+    A list has no single share: share is NaN, share_text keeps what CGIT wrote."""
+    from geomon.errors import DataError
+    from geomon.sources.cgit import read_cgit
+
+    path = tmp_path / "cgit.csv"
+    rows = ['2007,February,"Zijin Mining, China Nonferrous Metal Mining, Xiamen C&D",$190 ,"45%, 35%, 20%",Monterrico,'
+            'Metals,Copper,Peru,South America,,\n',
+            '2014,April,"China Minmetals, Suzhou Guoxin, China International Trust and Investment (CITIC)","$6,950 ",'
+            '"63, 22, 15%",Glencore,Metals,Copper,Peru,South America,,\n']
+    path.write_bytes((CGIT_HEADER + CGIT_ROWS[2] + "".join(rows)).encode("latin-1"))
+    d = read_cgit(path)
+    assert d["share"].iloc[0] == pytest.approx(0.35) and d["share"].iloc[1:].isna().all()
+    assert list(d["share_text"]) == ["35%", "45%, 35%, 20%", "63, 22, 15%"] and d["value_musd"].iloc[2] == 6950.0
+    path.write_bytes((CGIT_HEADER + '2007,May,X,$190 ,"45%, abc",Y,Metals,,Peru,South America,,\n').encode("latin-1"))
+    with pytest.raises(DataError, match="line 2: Share Size '45%, abc' is not a percentage"):
+        read_cgit(path)
+
+
+def test_cgit_real_release_when_present():
+    """The AEI autumn-2021 release itself (not shipped; ../shared when present): 3,752 deals, 24 in the
+    Netherlands, 6 of them in the infrastructure sectors (Transport, Energy, Utilities, Logistics):
+    COSCO/Burg 2007, SAFE/Shell 2008, BAIC/Inalfa 2011, HNA/TIP 2013, COSCO/Euromax 2016, CMG/KLG 2019."""
+    from geomon.sources.cgit import read_cgit
+
+    path = SHARED / "staging" / "cgit" / "China-Global-Investment-Tracker-2021-Fall-FINAL-2022.2.21-update.up.csv"
+    if not path.exists():
+        pytest.skip("shared CGIT release not present")
+    d = read_cgit(path)
+    assert len(d) == 3752 and d["share_text"].str.contains(",").sum() == 18
+    nl = d[d["country_name"] == "Netherlands"]
+    infra = nl[nl["sector"].isin(["Transport", "Energy", "Utilities", "Logistics"])]
+    assert len(nl) == 24 and list(zip(infra["year"], infra["value_musd"])) == [
+        (2007, 140.0), (2008, 1240.0), (2011, 270.0), (2013, 470.0), (2016, 140.0), (2019, 420.0)]

@@ -96,12 +96,15 @@ def _sectors(ctx: Context) -> list[str]:
 
 def cgit_deals(ctx: Context, econ: Economy, store_root) -> tuple[pd.DataFrame, dict]:
     """CGIT deals in the country (bloc members) in the sectors of infrastructure.cgit_sectors, by year and investor."""
-    cols = ["year", "month", "investor", "value_musd", "share", "transaction_party", "sector", "subsector", "country"]
+    cols = ["year", "month", "investor", "value_musd", "share", "share_text", "transaction_party", "sector", "subsector",
+            "country"]
     deals, prov = register.load_cgit(store_root)
     if deals is None:
         return pd.DataFrame(columns=cols), prov
     iso = country_iso3(ctx)
-    deals = deals.assign(country=deals["country_name"].map(iso).fillna(""))
+    # share_text: the share size as CGIT writes it (a list for several investors); stores ingested before it lack it
+    text = deals["share_text"] if "share_text" in deals else pd.Series("", index=deals.index)
+    deals = deals.assign(country=deals["country_name"].map(iso).fillna(""), share_text=text)
     sel = deals[deals["country"].isin(econ.members) & deals["sector"].isin(_sectors(ctx))]
     unmatched = sorted(set(deals.loc[deals["country"] == "", "country_name"]))
     return (sel[cols].sort_values(["year", "investor", "value_musd"], ascending=[True, True, False]).reset_index(drop=True),
