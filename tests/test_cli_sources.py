@@ -6,30 +6,22 @@ the csv module, independently of geomon, or taken from the API the command wraps
 
 from __future__ import annotations
 
-import csv
-import gzip
 import io
 import json
-from collections import defaultdict
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from geomon import api
 
-SAMPLE = Path(__file__).resolve().parents[1] / "src/geomon/data/sources/DS-045409_monthly_CN48114900_EU27_bilateral_2023-2025.csv.gz"
+from test_comext import SAMPLE, raw  # noqa: F401  (the sample and its raw rows, read with the csv module)
+from test_comext import nl_imports as nl_imports_by_partner
+
 #: Eurostat partner codes of the sample -> ISO3 (Eurostat geonomenclature; the sample's partners are the EU27 and CN)
 ISO3 = {"AT": "AUT", "BE": "BEL", "BG": "BGR", "CY": "CYP", "CZ": "CZE", "DE": "DEU", "DK": "DNK", "EE": "EST",
         "EL": "GRC", "GR": "GRC", "ES": "ESP", "FI": "FIN", "FR": "FRA", "HR": "HRV", "HU": "HUN", "IE": "IRL", "IT": "ITA",
         "LT": "LTU", "LU": "LUX", "LV": "LVA", "MT": "MLT", "NL": "NLD", "PL": "POL", "PT": "PRT", "RO": "ROU",
         "SE": "SWE", "SI": "SVN", "SK": "SVK", "CN": "CHN"}
-
-
-@pytest.fixture(scope="module")
-def raw():
-    with gzip.open(SAMPLE, "rt", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +38,9 @@ def store(tmp_path_factory):
 
 
 def nl_imports(raw, months: set[str]) -> dict[str, float]:
-    """NL's declared imports (flow 1, VALUE_IN_EUROS) of CN8 48114900 per partner country over ``months``;
-    partner WORLD is Eurostat's total and is left out."""
-    v: dict[str, float] = defaultdict(float)
-    for r in raw:
-        if (r["reporter"] == "NL" and r["flow"] == "1" and r["indicators"] == "VALUE_IN_EUROS"
-                and r["partner"] != "WORLD" and r["TIME_PERIOD"] in months):
-            v[ISO3[r["partner"]]] += float(r["OBS_VALUE"])
-    return v
+    """NL's declared imports (flow 1, VALUE_IN_EUROS) per partner country over ``months`` (partner WORLD,
+    Eurostat's total, left out; see test_comext), keyed by ISO3 through the hand-made table above."""
+    return {ISO3[k]: v for k, v in nl_imports_by_partner(raw, months).items()}
 
 
 def months(first: str, last: str) -> set[str]:
@@ -90,7 +77,8 @@ def test_screen_table_names_euros_and_the_window(cli, store, monkeypatch):
 
 
 def test_screen_json_carries_the_period(cli, store):
-    doc = json.loads(cli("screen", "--store", store, "--source", "comext", "--period", "2025-06", "-f", "json").stdout)
+    """--source is read case-blind (Comext as Eurostat writes it)."""
+    doc = json.loads(cli("screen", "--store", store, "--source", "Comext", "--period", "2025-06", "-f", "json").stdout)
     assert doc["meta"]["currency"] == "EUR" and doc["meta"]["period_months"] == "2024-07 to 2025-06"
 
 

@@ -136,10 +136,13 @@ _SHARED = {
 
 
 def _check_shared(given: dict[str, Any]) -> None:
-    """One-line errors for shared options the API would misread: an unknown --source, --hs-split alone."""
+    """One-line errors for shared options the API would misread: an unknown --source, --hs-split alone.
+    A --source in capitals (Comext) is taken in lower case, as the store names it."""
     source = given.get("source")
-    if source is not None and source.strip().lower() not in SOURCES:
-        raise InputError(f"unknown --source {source}; choose one of {', '.join(SOURCES)}")
+    if source is not None:
+        given["source"] = source.strip().lower()
+        if given["source"] not in SOURCES:
+            raise InputError(f"unknown --source {source}; choose one of {', '.join(SOURCES)}")
     if given.get("hs_split") is not None and given.get("hs_target") is None:
         raise InputError(f"--hs-split {given['hs_split']} needs --hs-target (e.g. --hs-target 17)")
 
