@@ -33,7 +33,8 @@ ROOT = HERE.parent
 DATA = Path(os.environ.get("GEOMON_BENCH_DATA") or HERE / "_data")
 CSV_DIR = DATA / "baci"
 STORE = DATA / "store"
-RESULTS = HERE / "_results"
+#: Raw results (with GEOMON_BENCH_DATA, beside that data, so a reduced run never replaces the full-scale results).
+RESULTS = DATA / "_results" if os.environ.get("GEOMON_BENCH_DATA") else HERE / "_results"
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 sys.path.insert(0, str(ROOT / "src"))

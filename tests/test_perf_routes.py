@@ -4,7 +4,9 @@
   ``stats/bloc_exports``) instead of the flows; a user-defined bloc falls back to the flows;
 - the tiers' alternative-supplier counts read x(e) from ``stats/exports`` and only the
   reporters' own import flows;
-- the stored intra-bloc sums satisfy x(B) = sum_{m in B} x(m) - intra(B).
+- the stored intra-bloc sums satisfy x(B) = sum_{m in B} x(m) - intra(B);
+- a country's leverage reads the statistics, and the tier evidence (third-country view,
+  quantity gaps) only the reporters' own import flows, with the same results.
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 
+from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.trade.screening import bloc_stored, screen_years
 from geomon.analyses.trade.tiers import alternatives_frame
+from geomon.analyses.trade.tiers import evidence
 from geomon.config import Config
 from geomon.countries import EU27
+from geomon.engine.backend import SHORT_LIST
 from geomon.store import Dataset
 
 
@@ -78,3 +83,45 @@ def test_alternatives_from_statistics_equal_the_flows_route(ctx, flows_ctx, repo
     a, b = (x.sort_values(key).reset_index(drop=True) for x in (a, b))
     assert len(a) == len(screened) and a["alternative_suppliers"].gt(0).any()
     pd.testing.assert_frame_equal(a, b, check_dtype=False)
+
+
+@pytest.mark.parametrize("supplier,year", [("NLD", 2022), ("CHN", 2022), ("USA", 2005)])
+def test_leverage_from_statistics_equals_the_flows_route(ctx, flows_ctx, supplier, year):
+    """A country's leverage reads stats/imports (v(S, r) = r's largest import value where S
+    is r's top supplier), stats/world and stats/exports: the same table as summing the flows."""
+    a = leverage(ctx, supplier, year).table
+    b = leverage(flows_ctx, supplier, year).table
+    assert len(a) > 0
+    pd.testing.assert_frame_equal(a, b, rtol=1e-12)
+
+
+def test_tier_evidence_reads_only_the_reporters_flows(ctx, monkeypatch):
+    """raw_flows with importers keeps exactly the import flows of those economies (counted by
+    hand from the stored flows), and the third-country view and quantity gaps computed from
+    them equal those computed from every importer's flows."""
+    screened = pd.concat([screen_years(ctx, r, 2021, 2022) for r in ("NLD", "EU27")], ignore_index=True)
+    products = sorted(set(screened["product"]))
+    flows = ctx.engine.execute(ctx.flows.filter(lambda t: t.year == 2022))
+    iso = dict(zip(ctx.countries.column("code").to_pylist(), ctx.countries.column("iso3").to_pylist()))
+    hand = flows[flows["importer"].map(iso).isin(["NLD"]) & flows["product"].isin(products)]
+    got = ctx.engine.execute(evidence.raw_flows(ctx, [2022], products, None, importers=["NLD"]))
+    assert len(hand) > 0 and len(got) == len(hand)
+    assert set(got["importer"].map(iso)) == {"NLD"}
+    restricted = (evidence.third_country_frame(ctx, screened), evidence.quantity_gap_frame(ctx, screened))
+    every_code = ctx.countries.column("code").to_pylist()
+    monkeypatch.setattr(evidence, "importer_codes", lambda c, economies: every_code)
+    unrestricted = (evidence.third_country_frame(ctx, screened), evidence.quantity_gap_frame(ctx, screened))
+    for a, b in zip(restricted, unrestricted):
+        pd.testing.assert_frame_equal(a, b, rtol=1e-12)
+
+
+@pytest.mark.parametrize("n", [3, SHORT_LIST + 1, 4000])
+def test_engine_keep_short_and_long_lists(ctx, n):
+    """Engine.keep gives pandas' isin rows whether it writes an IN list or a semi-join."""
+    world = ctx.engine.stats(ctx.dataset, "world")
+    allw = ctx.engine.execute(world.filter(world.year == 2022))
+    present = sorted(allw["product"])[::2]  # every other product of the year, then codes it lacks
+    codes = (present + sorted(set(ctx.descriptions) - set(allw["product"])))[:n]
+    got = ctx.engine.execute(ctx.engine.keep(world.filter(world.year == 2022), "product", codes))
+    want = allw[allw["product"].isin(codes)]
+    assert len(want) > 0 and len(want) < len(allw) and sorted(got["product"]) == sorted(want["product"])

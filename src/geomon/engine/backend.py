@@ -20,7 +20,7 @@ runs the same expressions on Spark (see docs/scale-out.md).
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Sequence
 
 import duckdb
 import ibis
@@ -30,6 +30,10 @@ import pyarrow as pa
 
 from geomon.store import STATS_TABLES, Dataset, duckdb_settings
 from geomon.store import refused as _refused
+
+
+#: Longest value list :meth:`Engine.keep` writes as an IN list.
+SHORT_LIST = 64
 
 
 class Engine:
@@ -95,6 +99,17 @@ class Engine:
             return ibis.memtable(data)
         tname = name or f"geomon_tmp_{id(data)}"
         return self.con.create_table(tname, data if isinstance(data, pd.DataFrame) else data.to_pandas(), overwrite=True)
+
+    def keep(self, t: ir.Table, column: str, values: Sequence[Any]) -> ir.Table:
+        """Rows of ``t`` whose ``column`` is one of ``values``: an IN list for up to
+        :data:`SHORT_LIST` values (DuckDB skips row groups by it), else a semi-join with a
+        one-column table (Ibis takes seconds to compile a list of thousands of literals)."""
+        values = list(values)
+        if len(values) <= SHORT_LIST:
+            return t.filter(t[column].isin(values))
+        m = self.table(pd.DataFrame({"_keep_value": values}))
+        # a view makes the semi-join a relation of its own, which callers can join again
+        return t.semi_join(m, t[column] == m._keep_value).view()
 
     def execute(self, expr: ir.Table) -> pd.DataFrame:
         return self.con.execute(expr)

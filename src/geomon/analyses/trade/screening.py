@@ -50,7 +50,7 @@ def yearly_expr(ctx: Context, reporter: Economy | None, years: Sequence[int],
         return _bloc_from_stats(ctx, reporter, years, products)
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     if products:
-        flows = flows.filter(flows["product"].isin(list(products)))
+        flows = ctx.engine.keep(flows, "product", products)
     return criteria_from_flows(ctx, reporter, flows)
 
 
@@ -68,14 +68,14 @@ def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table)
     return _criteria(ctx, imports, world, exports)
 
 
-def _keep(t: ir.Table, years: Sequence[int], products: Sequence[str] | None, column: str | None = None,
-          value: str | None = None) -> ir.Table:
+def _keep(ctx: Context, t: ir.Table, years: Sequence[int], products: Sequence[str] | None,
+          column: str | None = None, value: str | None = None) -> ir.Table:
     """Rows of a statistics table in ``years`` (and ``products``; ``column == value``)."""
     t = t.filter(t.year.isin(list(years)))
     if column is not None and value is not None:
         t = t.filter(t[column] == value)
     if products:
-        t = t.filter(t["product"].isin(list(products)))
+        t = ctx.engine.keep(t, "product", products)
     return t
 
 
@@ -94,10 +94,10 @@ def exporter_totals(ctx: Context, bloc: Economy | None, years: Sequence[int],
     exports = ctx.engine.stats(ctx.dataset, "exports")
     if exports is None or (bloc is not None and not bloc_stored(ctx, bloc)):
         return None
-    exports = _keep(exports, years, products)
+    exports = _keep(ctx, exports, years, products)
     if bloc is None:
         return exports.select("year", "exporter", "product", "export_value_usd")
-    b = _keep(ctx.engine.stats(ctx.dataset, "bloc_exports"), years, products, "exporter", bloc.name)
+    b = _keep(ctx, ctx.engine.stats(ctx.dataset, "bloc_exports"), years, products, "exporter", bloc.name)
     return ind.bloc_export_totals(exports, b, list(bloc.members))
 
 
@@ -112,7 +112,7 @@ def _bloc_from_stats(ctx: Context, bloc: Economy, years: Sequence[int], products
     """:func:`yearly_expr` of a stored bloc: its import sums as one importer
     (``stats/bloc_imports``) and the world indicators over every exporter with the bloc's
     extra-bloc exports in place of its members' (:func:`exporter_totals`)."""
-    imp = _keep(ctx.engine.stats(ctx.dataset, "bloc_imports"), years, products, "importer", bloc.name)
+    imp = _keep(ctx, ctx.engine.stats(ctx.dataset, "bloc_imports"), years, products, "importer", bloc.name)
     world = ind.world_indicators_from_sums(ind.world_sums(exporter_totals(ctx, bloc, years, products)))
     return _joined(ctx, imp, world)
 
@@ -121,8 +121,8 @@ def _yearly_from_stats(ctx: Context, reporter: Economy | None, years: Sequence[i
                        imports: ir.Table, world: ir.Table) -> ir.Table:
     """:func:`yearly_expr` from the stored statistics of a country (or every country): the
     import sums carry the importer's own exports, so only the small world table is joined."""
-    imp = _keep(imports, years, products, "importer", reporter.name if reporter is not None else None)
-    world = ind.world_indicators_from_sums(_keep(world, years, products).select(ind.WORLD_SUMS))
+    imp = _keep(ctx, imports, years, products, "importer", reporter.name if reporter is not None else None)
+    world = ind.world_indicators_from_sums(_keep(ctx, world, years, products).select(ind.WORLD_SUMS))
     return _joined(ctx, imp, world)
 
 

@@ -1,6 +1,7 @@
 """Supplier drill-down: who supplies a reporter (or the world) with one product.
 
-share(s, y) = v(s, y) / sum_s' v(s', y), per year y of the chosen range; the
+share(s, y) = v(s, y) / sum_s' v(s', y), per year y of the chosen range
+(:func:`geomon.engine.indicators.supplier_values`, as in the report); the
 table has one row per supplier with its value, quantity and share in the
 screened year and its share in every year of the range (``share_YYYY``).
 """
@@ -11,6 +12,7 @@ import pandas as pd
 
 from geomon.analyses.context import Context, Result, year_range
 from geomon.analyses.trade.codes import check_code, codes_in_store, require_in_store
+from geomon.analyses.trade.screening import importer_codes
 from geomon.engine import indicators as ind
 from geomon.errors import InputError
 
@@ -35,19 +37,15 @@ def suppliers(ctx: Context, reporter: str, product: str, year: int | None = None
     econ = ctx.economy(reporter)
     f = ctx.flows
     f = f.filter(f.year.isin(years), f["product"].isin(codes))
+    if not world:  # the reporter's own import flows only (its members' codes for a bloc)
+        f = f.filter(f.importer.isin(importer_codes(ctx, [econ])))
     ef = ind.economy_flows(f, ctx.econ_table(econ))
-    if world:
-        g = ef.group_by(["year", "exporter"]).aggregate(value_usd=ef.value.sum(), quantity_t=ef.quantity.sum())
-    else:
-        ef = ef.filter(ef.importer == econ.name)
-        g = ef.group_by(["year", "exporter"]).aggregate(value_usd=ef.value.sum(), quantity_t=ef.quantity.sum())
-    df = ctx.engine.execute(g)
+    df = ctx.engine.execute(ind.supplier_values(ef, None if world else econ.name, keys=("year",)))
     who = "world exporters" if world else f"{econ.name}'s suppliers"
     if df.empty or year not in set(df["year"]):
         what = f"no exports of {code} in {year}" if world else f"{econ.name} imported no {code} in {year}"
         raise InputError(f"{what}; choose another product or year (see 'geomon screen --reporter {econ.name} --year {year}')")
     df["year"] = df["year"].astype(int)
-    df["share"] = df["value_usd"] / df.groupby("year")["value_usd"].transform("sum")
     cur = df[df["year"] == year].set_index("exporter")
     wide = df.pivot_table(index="exporter", columns="year", values="share", aggfunc="sum").reindex(columns=years)
     wide.columns = [f"share_{y}" for y in wide.columns]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from geomon.analyses.context import Context
-from geomon.analyses.trade.screening import exporter_totals, importer_codes
+from geomon.analyses.trade.screening import exporter_totals
 from geomon.analyses.trade.tiers.evidence import batches, raw_flows
 from geomon.engine import indicators as ind
 from geomon.engine.alternatives import alternative_suppliers
@@ -38,12 +38,11 @@ def alternatives_frame(ctx: Context, screened: pd.DataFrame, share: float, margi
                              "top_supplier": rows["top_supplier"].astype(object).where(rows["top_supplier"].notna(),
                                                                                        None)})
         keys = keys.drop_duplicates(["year", "importer", "product"])  # one count per key, whatever the input
-        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map)
         # x(e) from the statistics when the store has them: then only the reporters' own flows are read
         totals = None if group_map is not None else exporter_totals(ctx, blocs[0] if blocs else None, years,
                                                                     sorted(set(keys["product"])))
-        if totals is not None:
-            flows = flows.filter(flows.importer.isin(importer_codes(ctx, [ctx.economy(n) for n in names])))
+        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map,
+                          importers=None if totals is None else names)
         ef = ind.economy_flows(flows, ctx.econ_table(*blocs))
         expr = alternative_suppliers(ef, ctx.engine.table(keys, name="geomon_alt_keys"), share, margin, totals=totals)
         res = ctx.engine.execute(expr).rename(columns={"importer": "reporter"})

@@ -9,6 +9,8 @@
   reporter that is one of them or inside one of them trusts every member of all of them
   (itself excluded); other reporters trust no one.
 - ``quantity_missing_share`` = value of the import flows without a quantity / V.
+
+Both read only the reporters' own import flows (their BACI codes, filtered before the joins).
 - world supply concentration ``world_supply_hhi`` = max(world-export HHI, the product's
   stage HHI from the EU CRM study 2023) and ``world_supply_basis`` naming the source that
   gave the larger number (:mod:`geomon.analyses.supply.crm`).
@@ -23,6 +25,7 @@ import pandas as pd
 
 from geomon.analyses.context import Context
 from geomon.analyses.supply import crm
+from geomon.analyses.trade.screening import importer_codes
 from geomon.analyses.trade.tiers.rules import EXPORTS_BASIS
 from geomon.countries import Economy
 from geomon.engine import indicators as ind
@@ -68,12 +71,17 @@ def keys_of(rows: pd.DataFrame) -> pd.DataFrame:
     return k.drop_duplicates(["year", "importer", "product"])
 
 
-def raw_flows(ctx: Context, years: list[int], products: list[str], group_map: pd.DataFrame | None):
-    """The flows of ``years`` for ``products`` (group ids mapped from their members)."""
+def raw_flows(ctx: Context, years: list[int], products: list[str], group_map: pd.DataFrame | None,
+              importers: Sequence[str] | None = None):
+    """The flows of ``years`` for ``products`` (group ids mapped from their members); with
+    ``importers`` (economy names: countries or blocs), only the import flows of those economies
+    (of every member of a bloc), filtered on the BACI codes before any join or group-by."""
     flows = ctx.flows.filter(ctx.flows.year.isin(years))
+    if importers is not None:
+        flows = ctx.engine.keep(flows, "importer", importer_codes(ctx, [ctx.economy(n) for n in importers]))
     if group_map is not None:
         return map_products(flows, ctx.engine.table(group_map, name="geomon_group_map"))
-    return flows.filter(flows["product"].isin(products))
+    return ctx.engine.keep(flows, "product", products)
 
 
 def third_country_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -91,7 +99,7 @@ def third_country_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.Data
             labels[name], members = trusted_of(ctx.economy(name), circle)
             pairs += [(name, m) for m in members]
         trusted = pd.DataFrame(pairs or [("", "")], columns=["importer", "exporter"], dtype=object)
-        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map)
+        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map, importers=names)
         ef = ind.economy_flows(flows, ctx.econ_table(*blocs))
         expr = verdicts.third_country_sums(ef, ctx.engine.table(keys, name="geomon_tier_keys"),
                                            ctx.engine.table(trusted, name="geomon_trusted"))
@@ -127,7 +135,7 @@ def quantity_gap_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.DataF
     parts = []
     for blocs, names in batches(ctx, sorted(set(gaps["reporter"]))):
         keys = keys_of(gaps[gaps["reporter"].isin(names)])
-        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map)
+        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map, importers=names)
         expr = verdicts.quantity_gap(flows, ctx.econ_table(*blocs), ctx.engine.table(keys, name="geomon_gap_keys"))
         parts.append(ctx.engine.execute(expr).merge(keys, on=["year", "importer", "product"]))
     g = pd.concat(parts, ignore_index=True)
