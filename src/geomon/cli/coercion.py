@@ -15,7 +15,7 @@ from geomon import api
 from geomon.cli.app import app, command, emit, provenance_caption
 from geomon.cli.options import ReporterOpt, YearOpt
 from geomon.cli.settings_options import Run, with_options
-from geomon.cli.trends import emit_tables, render_any
+from geomon.cli.trends import emit_tables
 
 coercion_app = typer.Typer(help="Economic coercion and export controls: cases, exposure, events.", no_args_is_help=True)
 app.add_typer(coercion_app, name="coercion")
@@ -83,9 +83,6 @@ def exposure_cmd(
                + provenance_caption(m))
 
     def show() -> None:
-        if table is not None:
-            render_any(res.pick(table), f"{m['reporter']} {m['year']}: {table}", caption)
-            return
         totals = res.pick("totals")
         render(totals, TOTAL_SPEC, f"{m['reporter']} {m['year']}: trade with economies with a coercion record", caption)
         if res.main == "products":
@@ -93,7 +90,7 @@ def exposure_cmd(
             render(res.table, PRODUCT_SPEC, f"{m['reporter']} {m['year']}: tiered products and their suppliers' records",
                    "Top suppliers: coercion.top_suppliers largest by value; covering: their export measures on this product.")
 
-    emit_tables(res, run.fmt, run.output, show, table)
+    emit_tables(res, run.fmt, run.output, show, table, f"{m['reporter']} {m['year']}", caption)
 
 
 @command("event", group=coercion_app)
@@ -121,11 +118,8 @@ def event_cmd(
                + provenance_caption(m))
 
     def show() -> None:
-        if table is not None:
-            render_any(res.pick(table), f"{m['case_id']}: {table}", caption)
-            return
         render(res.table, SERIES_SPEC, f"{m['case_id']}: {m['coercer']} -> {m['target']}", caption)
         Console().print()
         render(res.pick("replacements").head(10), REPL_SPEC, "Replacement suppliers (largest increase first, 10 shown)")
 
-    emit_tables(res, run.fmt, run.output, show, table)
+    emit_tables(res, run.fmt, run.output, show, table, m["case_id"], caption)

@@ -14,7 +14,7 @@ from geomon.cli.app import app, command, emit, err, provenance_caption
 from geomon.cli.options import ReporterOpt, YearOpt
 from geomon.cli.settings_options import Run, with_options
 from geomon.cli.tiers import TIER_SECTIONS
-from geomon.cli.trends import emit_tables, render_any
+from geomon.cli.trends import emit_tables
 
 edition_app = typer.Typer(help="Saved runs (editions): save, list, show, and diff two of them.", no_args_is_help=True)
 app.add_typer(edition_app, name="edition")
@@ -131,9 +131,6 @@ def diff_cmd(a: Annotated[str, typer.Argument(help="The earlier edition.")],
 
     def show() -> None:
         con = Console()
-        if summary is not None:
-            render_any(res.pick(summary), f"{a} -> {b}: {summary}", console=con)
-            return
         for side in ("before", "after"):
             e = m[side]
             con.print(f"[bold]{side}[/] {e['edition']}: {e['reporter']} {e['year']}, {e['dataset']} "
@@ -165,4 +162,4 @@ def diff_cmd(a: Annotated[str, typer.Argument(help="The earlier edition.")],
                "Full before/after indicators and reasons: --format csv/json/xlsx.", console=con,
                drop_order=["top", "ratio", "world", "met", "imp"])
 
-    emit_tables(res, run.fmt, run.output, show, summary)
+    emit_tables(res, run.fmt, run.output, show, summary, f"{a} -> {b}")

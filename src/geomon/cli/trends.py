@@ -48,8 +48,11 @@ def tables_json(result, name: str | None = None) -> str:
     return json.dumps(doc, indent=2, default=str) + "\n"
 
 
-def emit_tables(result, fmt: Format, output: Path | None, show, name: str | None = None) -> None:
-    """Send a :class:`TablesResult` to the terminal or a file (see the module docstring)."""
+def emit_tables(result, fmt: Format, output: Path | None, show, name: str | None = None, title: str | None = None,
+                caption: str = "") -> None:
+    """Send a :class:`TablesResult` to the terminal or a file (see the module docstring). In the
+    terminal: ``show()``; with ``title``, the one table ``name`` (--summary/--table) is instead
+    rendered as it comes (:func:`render_any`), titled '{title}: {name}'."""
     from geomon.outputs import files
     from geomon.outputs.excel import write_workbook
 
@@ -57,7 +60,10 @@ def emit_tables(result, fmt: Format, output: Path | None, show, name: str | None
     if fmt is Format.table:
         if output is not None:
             raise OutputError(f"--format table prints to the terminal; with --output {output} choose csv, json, parquet or xlsx")
-        show()
+        if name is not None and title is not None:
+            render_any(df, f"{title}: {name}", caption)
+        else:
+            show()
         return
     if fmt in (Format.parquet, Format.xlsx) and output is None:
         raise OutputError(f"--format {fmt.value} is binary; give --output FILE")
@@ -206,14 +212,8 @@ def trends_cmd(
         res = api.trends(reporter, _year(first, "--from"), _year(last, "--to"), product=product, progress=progress,
                          **run.api)
 
-    def show() -> None:
-        if summary is None:
-            show_trends(res)
-        else:
-            render_any(res.pick(summary), f"{res.meta['reporter']} {res.meta['years']}: {summary}",
-                       provenance_caption(res.meta))
-
-    emit_tables(res, run.fmt, run.output, show, summary)
+    emit_tables(res, run.fmt, run.output, lambda: show_trends(res), summary,
+                f"{res.meta['reporter']} {res.meta['years']}", provenance_caption(res.meta))
 
 
 def _year(value: str | None, option: str) -> int | None:
