@@ -123,7 +123,7 @@ def world_sums(exports: ir.Table) -> ir.Table:
     )
 
 
-def bloc_intra_sums(eflows: ir.Table, members: ir.Column) -> ir.Table:
+def bloc_intra_sums(eflows: ir.Table, members: ir.Column | list) -> ir.Table:
     """Per (year, product): intra(B) = sum of v(m, m') over flows between two different
     members of bloc B (``members``: their economy keys in ``eflows``), and the number of
     such flows. The bloc's extra-bloc exports are x(B) = sum_{m in B} x(m) - intra(B)."""
