@@ -27,6 +27,7 @@ def run_once(ctx, reporter: str, year: int, out: Path, trace: bool) -> dict[str,
     """Time each stage; with ``trace`` measure the heap peak instead (tracemalloc slows Python)."""
     from geomon.analyses.report_data import build_report_data
     from geomon.outputs.report.html import render_html
+    from geomon.outputs.report.view import report_view
     from geomon.outputs.report.xlsx import write_xlsx
 
     stats: dict[str, tuple[float, int]] = {}
@@ -43,7 +44,7 @@ def run_once(ctx, reporter: str, year: int, out: Path, trace: bool) -> dict[str,
             tracemalloc.stop()
         stats[name] = (elapsed, peak)
 
-    stage("data", lambda: build_report_data(ctx, reporter, year))
+    stage("data", lambda: report_view(build_report_data(ctx, reporter, year)))  # what api.report_data returns
     stage("html", lambda: render_html(holder["data"]))
     stage("xlsx", lambda: write_xlsx(holder["data"], out / "monitor.xlsx"))
     stats["html_bytes"] = (0.0, len(holder["html"].encode()))

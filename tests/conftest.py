@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 SHARED = Path(os.environ.get("GEOMON_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+#: Debian packages ``chromium`` and ``chromium-driver`` (installed by ``.ci/run``) for the browser tests.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +71,79 @@ def baci_dir(tmp_path_factory) -> Path:
     con.execute(f"""COPY (SELECT product AS code, description FROM read_parquet('{ds.root}/products.parquet'))
                     TO '{out}/product_codes_HS92_V202401b.csv' (HEADER)""")
     return out
+
+
+@pytest.fixture(scope="session")
+def nld_report(ctx):
+    """The NLD 2022 report on the embedded data with default settings, built ONCE per test session
+    (per xdist worker) and shared by every module that reads it: ``"raw"`` is
+    :func:`build_report_data`'s :class:`ReportData`, ``"en"`` and ``"nl"`` its report views
+    (:func:`geomon.outputs.report.view.report_view`, what ``geomon.api.report_data`` returns).
+    Tests read these, never change them (build a new one with ``dataclasses.replace``)."""
+    from geomon.analyses.report_data import build_report_data
+    from geomon.outputs.report.view import report_view
+
+    raw = build_report_data(ctx, "NLD", 2022)
+    return {"raw": raw, "en": report_view(raw, "en"), "nl": report_view(raw, "nl")}
+
+
+@pytest.fixture(scope="session")
+def nld_report_file(nld_report, tmp_path_factory):
+    """``nld_report_file(lang, fmt)``: the path of :func:`nld_report` written by
+    ``geomon.outputs.report.write_report`` as ``fmt`` (html or xlsx) in ``lang`` (en or nl),
+    written on first use and then shared (in one temporary folder of the session)."""
+    from geomon.outputs.report import write_report
+
+    folder = tmp_path_factory.mktemp("nld-report")
+    written: dict[tuple[str, str], Path] = {}
+
+    def path(lang: str = "en", fmt: str = "html") -> Path:
+        if (lang, fmt) not in written:
+            out = folder / f"report-NLD-2022-{lang}.{fmt}"
+            write_report(nld_report[lang], out, fmt)
+            written[(lang, fmt)] = out
+        return written[(lang, fmt)]
+
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(tmp_path_factory):
+    """One headless Chromium for the session (Debian chromium + chromedriver; --headless
+    --no-sandbox --disable-gpu, a fresh --user-data-dir), driven by Selenium with the network cut
+    off: anything a page tried to fetch would fail and log an error. Skips when not installed."""
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("chromium or chromedriver not installed (Debian: apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+                "--window-size=1400,1000"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.execute_cdp_cmd("Network.enable", {})
+    drv.execute_cdp_cmd("Network.emulateNetworkConditions",
+                        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+    yield drv
+    drv.quit()
+
+
+@pytest.fixture(scope="session")
+def open_page(browser):
+    """``open_page(path, ready="data-charts")``: load the local file ``path`` in the shared browser
+    and wait (up to 120 s) until ``<body>`` has the attribute ``ready``; the console log of earlier
+    pages is dropped first, so ``browser.get_log("browser")`` holds only this page's entries."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def load(path: Path, ready: str = "data-charts"):
+        browser.get_log("browser")
+        browser.get(Path(path).as_uri())
+        WebDriverWait(browser, 120).until(lambda d: d.execute_script(f"return document.body.getAttribute('{ready}')"))
+        return browser
+
+    return load

@@ -5,38 +5,19 @@ error; both languages."""
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import openpyxl
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+@pytest.fixture(scope="module")
+def data(nld_report):
+    return nld_report["en"]
 
 
 @pytest.fixture(scope="module")
-def data(ctx):
-    from geomon.analyses.report_data import build_report_data
-
-    return build_report_data(ctx, "NLD", 2022)
-
-
-@pytest.fixture(scope="module")
-def pages(data, tmp_path_factory):
-    from dataclasses import replace
-
-    from geomon.outputs.report import write_report
-
-    out = {}
-    folder = tmp_path_factory.mktemp("coercion-report")
-    for lang in ("en", "nl"):
-        d = data if lang == "en" else replace(data, meta={**data.meta, "lang": "nl"})
-        out[lang] = folder / f"report-{lang}.html"
-        write_report(d, out[lang], "html")
-    out["xlsx"] = folder / "report.xlsx"
-    write_report(data, out["xlsx"], "xlsx")
-    return out
+def pages(nld_report_file):
+    """The session's NLD 2022 report written as HTML in both languages and as a workbook."""
+    return {"en": nld_report_file("en", "html"), "nl": nld_report_file("nl", "html"), "xlsx": nld_report_file("en", "xlsx")}
 
 
 def test_section_tables_equal_the_api(ctx, data):
@@ -66,36 +47,10 @@ def test_html_shares_are_exact(pages, data):
     assert soup.select_one("#chart-coercion-EU27-RUS-2022-COAL") is not None
 
 
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium or chromedriver not installed (Debian: apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    profile = tmp_path_factory.mktemp("chromium-profile-coercion")
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-                "--window-size=1400,1000"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    drv.execute_cdp_cmd("Network.enable", {})
-    drv.execute_cdp_cmd("Network.emulateNetworkConditions",
-                        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
-    yield drv
-    drv.quit()
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_section_renders_in_the_browser(driver, pages, lang, tmp_path):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(pages[lang].as_uri())
-    WebDriverWait(driver, 120).until(lambda d: d.execute_script("return document.body.getAttribute('data-charts')"))
+def test_section_renders_in_the_browser(open_page, pages, lang, tmp_path):
+    driver = open_page(pages[lang])
     assert driver.execute_script("return document.querySelector('section#coercion') !== null")
     heading = driver.execute_script("return document.querySelector('section#coercion h2').textContent")
     assert heading == ("Economic coercion and export controls" if lang == "en" else "Economische dwang en exportbeperkingen")

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_report_browser import driver  # noqa: F401  (the shared headless Chromium fixture)
-
 pytestmark = pytest.mark.browser
 
 SCENE = """
@@ -31,17 +29,13 @@ return out;
 
 
 @pytest.fixture(scope="module")
-def map_page(tmp_path_factory, driver):  # noqa: F811
-    from selenium.webdriver.support.ui import WebDriverWait
-
+def map_page(tmp_path_factory, open_page):
     from geomon import api
     from geomon.outputs.report.map_page import write_map_page
 
     path = Path(tmp_path_factory.mktemp("infra")) / "map.html"
     write_map_page(api.infrastructure("NLD", trade=False), path)
-    driver.get(path.as_uri())
-    WebDriverWait(driver, 120).until(lambda d: d.execute_script("return document.body.getAttribute('data-rendered')"))
-    return driver
+    return open_page(path, ready="data-rendered")
 
 
 def test_map_renders_offline_without_errors(map_page):

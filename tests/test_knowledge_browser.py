@@ -4,48 +4,15 @@ no error, and the table shows the NCSES values (issue 12)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-from test_report_browser import CHROMEDRIVER, CHROMIUM  # noqa: F401  (same binaries as the report's browser test)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    from geomon import api
-
-    path = tmp_path_factory.mktemp("knowledge-browser") / "report.html"
-    data = api.report_data("NLD", 2022, lang="nl", top_products=0, scenario_stop="")
-    api.write_report(data, path, "html")
-    return path
-
-
-@pytest.fixture(scope="module")
-def page(report, tmp_path_factory):
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium or chromedriver not installed (Debian: apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp_path_factory.mktemp('profile')}",
-                "--window-size=1400,1000"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    drv.execute_cdp_cmd("Network.enable", {})
-    drv.execute_cdp_cmd("Network.emulateNetworkConditions",
-                        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
-    drv.get(report.as_uri())
-    WebDriverWait(drv, 120).until(lambda d: d.execute_script("return document.body.getAttribute('data-charts')"))
-    yield drv
-    drv.quit()
+def page(open_page, nld_report_file):
+    """The Dutch NLD 2022 report (the session's ``nld_report``) in the shared headless Chromium."""
+    return open_page(nld_report_file("nl", "html"))
 
 
 def test_knowledge_chart_renders(page):

@@ -102,10 +102,8 @@ def hand_share_all(kn: pd.DataFrame, code: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def report_data_nl(ctx):
-    from geomon.analyses.report_data import build_report_data
-
-    return build_report_data(ctx, "NLD", 2022, lang="nl")
+def report_data_nl(nld_report):
+    return nld_report["nl"]
 
 
 def test_report_section_tables(report_data_nl):

@@ -6,19 +6,20 @@ import re
 
 import pytest
 
-from geomon import api
-from geomon.outputs.report import write_report
-from geomon.outputs.report.localize import AREAS_NL, country_names, localize, translate_reason
-
-pytestmark = pytest.mark.xdist_group("report_nl")  # one worker builds the report data once
+from geomon.outputs.report.localize import (
+    AREAS_NL,
+    country_names,
+    localize,
+    translate_reason,
+)
 
 ENGLISH = ("dependency", "supplier", "imports", "below", "missing", "room to", "public interest", "public-interest",
            " and ", "trusted", "world-export", " of the ", "needed", "not tiered", "no effect")
 
 
 @pytest.fixture(scope="module")
-def nl():
-    data = api.report_data("NLD", 2022, lang="nl", top_products=3, history_years=3)  # small: fast
+def nl(nld_report):
+    data = nld_report["nl"]  # the session's NLD 2022 report, Dutch view
     return data, localize(data, "nl")
 
 
@@ -64,10 +65,8 @@ def test_country_names_come_from_cldr(nl):
     assert raw["products"].top_supplier_name.tolist() != p.top_supplier_name.tolist()  # the input is left alone
 
 
-def test_the_written_page_is_dutch(nl, tmp_path):
-    raw, _ = nl
-    out = tmp_path / "r.html"
-    write_report(raw, out, "html")
+def test_the_written_page_is_dutch(nld_report_file):
+    out = nld_report_file("nl", "html")  # written by write_report from the Dutch view
     html = out.read_text()
     body = re.sub(r"<script.*?</script>", "", html, flags=re.S)
     assert "Duitsland" in body and "kritieke grondstoffen" in body

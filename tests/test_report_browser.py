@@ -1,5 +1,6 @@
 """The HTML report in a real browser: headless Chromium (Debian packages ``chromium`` and
-``chromium-driver``, installed by ``.ci/run``) driven by Selenium, with the network cut off.
+``chromium-driver``, installed by ``.ci/run``) driven by Selenium, with the network cut off
+(the session's ``browser`` fixture in conftest.py; the report is the session's ``nld_report``).
 
 Fails on any console error (and on any console warning from the page, e.g. Vega's),
 checks that every chart rendered an SVG, uses the filters and the search, sorts a
@@ -8,59 +9,16 @@ column, and saves a screenshot in the test's temporary directory.
 
 from __future__ import annotations
 
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory, ctx) -> Path:
-    from geomon.analyses.report_data import build_report_data
-    from geomon.outputs.report import write_report
-
-    path = tmp_path_factory.mktemp("browser") / "report.html"
-    write_report(build_report_data(ctx, "NLD", 2022), path, "html")
-    return path
-
-
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium or chromedriver not installed (Debian: apt-get install chromium chromium-driver)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-                "--window-size=1400,1000"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    # no network at all: anything the page tried to fetch would fail and log an error
-    drv.execute_cdp_cmd("Network.enable", {})
-    drv.execute_cdp_cmd("Network.emulateNetworkConditions",
-                        {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
-    yield drv
-    drv.quit()
-
-
-@pytest.fixture(scope="module")
-def page(driver, report):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(report.as_uri())
-    WebDriverWait(driver, 120).until(lambda d: d.execute_script("return document.body.getAttribute('data-charts')"))
-    return driver
+def page(open_page, nld_report_file):
+    return open_page(nld_report_file("en", "html"))
 
 
 def visible_products(drv) -> list[str]:

@@ -91,22 +91,15 @@ def test_unwritable_output(cli, tmp_path):
     assert _leftovers(tmp_path) == []
 
 
-@pytest.fixture(scope="module")
-def nl_data(ctx):
-    from geomon.analyses.report_data import build_report_data
-
-    return build_report_data(ctx, "NLD", 2022)
-
-
 @pytest.mark.parametrize("fmt", ["html", "xlsx"])
-def test_failed_write_leaves_no_partial_file(nl_data, tmp_path, monkeypatch, fmt):
+def test_failed_write_leaves_no_partial_file(nld_report, tmp_path, monkeypatch, fmt):
     """A failure half-way (html: while rendering; xlsx: after some sheets are written into
     the temporary file) keeps the previous file and leaves no temporary file behind."""
     from geomon.outputs.report import html as report_html
     from geomon.outputs.report import write_report
     from geomon.outputs.report import xlsx as report_xlsx
 
-    data = nl_data
+    data = nld_report["en"]
     target = tmp_path / f"report.{fmt}"
     target.write_text("the previous report", encoding="utf-8")
     calls = []

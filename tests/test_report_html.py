@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 
 from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.report_data import build_report_data
+from geomon.outputs.report.view import report_view
 from geomon.analyses.trade.screening import screen
 from geomon.analyses.trade.suppliers import suppliers
 from geomon.analyses.trade.tiers import classify
@@ -28,8 +29,8 @@ SECTIONS = ["summary", "products", "details", "trends", "leverage", "supply", "m
 
 
 @pytest.fixture(scope="module")
-def data(ctx):
-    return build_report_data(ctx, "NLD", 2022)
+def data(nld_report):
+    return nld_report["en"]
 
 
 @pytest.fixture(scope="module")
@@ -213,8 +214,8 @@ def test_supply_sections(soup, data):
     assert all(0 <= float(cells(r)["at_risk_share"]) <= 1 for r in scen)
 
 
-def test_dutch_labels_same_numbers(ctx, soup):
-    nl = BeautifulSoup(render_html(build_report_data(ctx, "NLD", 2022, lang="nl")), "lxml")
+def test_dutch_labels_same_numbers(nld_report, soup):
+    nl = BeautifulSoup(render_html(nld_report["nl"]), "lxml")
     assert nl.html["lang"] == "nl"
     assert [a.get_text() for a in nl.select("header nav a")][0] == LABELS["nl"]["nav_summary"]
     en_rows = {r["data-product"]: cells(r) for r in soup.select("#product-table tbody tr")}
@@ -257,7 +258,7 @@ def test_since_edition(ctx, tmp_path, data):
     both = pd.concat([ed.rename("a"), now.rename("b")], axis=1).fillna("none")
     changed = set(both.index[both["a"] != both["b"]])
     assert changed, "a lower c1 threshold must change some tiers"
-    page = BeautifulSoup(render_html(rd), "lxml")
+    page = BeautifulSoup(render_html(report_view(rd)), "lxml")
     rows = page.select("#since tbody tr")
     assert {r["data-product"] for r in rows} == changed
     assert page.find(id="since-title") is not None
@@ -294,7 +295,7 @@ def test_bloc_report(ctx):
     rd = build_report_data(ctx, "EU27", 2022)
     eu = screen(ctx, "EU27", 2022).table
     assert len(rd["products"]) == len(eu) and rd.meta["reporter_is_bloc"]
-    page = BeautifulSoup(render_html(rd), "lxml")
+    page = BeautifulSoup(render_html(report_view(rd)), "lxml")
     assert len(page.select("#product-table tbody tr")) == len(eu)
 
 

@@ -7,24 +7,20 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from geomon.analyses.report_data import build_report_data
 from geomon.analyses.trade.screening import SCREEN_COLUMNS, screen
-from geomon.outputs.report import write_report
 
 SHEETS = ["summary", "products", "suppliers", "world_exporters", "history", "trends", "trend_suppliers", "durations",
           "changes", "leverage", "diversification", "chains", "risk", "scenario", "provenance"]
 
 
 @pytest.fixture(scope="module")
-def data(ctx):
-    return build_report_data(ctx, "NLD", 2022)
+def data(nld_report):
+    return nld_report["en"]
 
 
 @pytest.fixture(scope="module")
-def workbook(data, tmp_path_factory):
-    path = tmp_path_factory.mktemp("xlsx") / "monitor.xlsx"
-    write_report(data, path, "xlsx")
-    return openpyxl.load_workbook(path)
+def workbook(nld_report_file):
+    return openpyxl.load_workbook(nld_report_file("en", "xlsx"))
 
 
 def table(ws) -> tuple[list[str], list[dict]]:
@@ -112,8 +108,6 @@ def test_summary_and_provenance(workbook, data):
     assert kv["settings.screening.import_hhi"] == "0.4"
 
 
-def test_dutch_summary_titles(ctx, tmp_path):
-    path = tmp_path / "nl.xlsx"
-    write_report(build_report_data(ctx, "NLD", 2022, lang="nl"), path, "xlsx")
-    ws = openpyxl.load_workbook(path)["summary"]
+def test_dutch_summary_titles(nld_report_file):
+    ws = openpyxl.load_workbook(nld_report_file("nl", "xlsx"))["summary"]
     assert ws["A1"].value == "Geo-economische monitor: Nederland (NLD), 2022"  # country names from CLDR

@@ -59,7 +59,11 @@ class Context:
     def flows(self) -> ir.Table:
         return self.engine.flows(self.dataset)
 
-    def economy(self, text: str, role: str = "reporter") -> Economy:
+    def economy(self, text: str | Economy, role: str = "reporter") -> Economy:
+        """The economy ``text`` names (ISO3, BACI code or bloc, see :func:`resolve_economy`); an
+        :class:`Economy` already resolved (e.g. the report's reporter) is returned as is."""
+        if isinstance(text, Economy):
+            return text
         return resolve_economy(text, self.countries, self.config.blocs, role=role)
 
     def econ_table(self, *economies: Economy) -> ir.Table:

@@ -20,19 +20,15 @@ Tables (columns keep the names of the analysis that made them):
 - ``since``           with ``since=EDITION``: products whose final tier differs from that
                       saved edition, with indicators before (edition) and after (now).
 - ``detail``          the products that get a section of their own (see below), in order.
-- ``suppliers``       every supplier of each detail product in the year:
-                      share(s) = v(s) / sum_s' v(s') as in :func:`suppliers.suppliers`;
-                      ``shown_as`` is the supplier's name for the ``report.top_suppliers``
-                      largest and ``other`` for the rest (charts sum by it).
+- ``suppliers``       every supplier of each detail product in the year, ranked:
+                      share(s) = v(s) / sum_s' v(s') as in :func:`suppliers.suppliers`.
 - ``world_exporters`` the same for world exports of each detail product
                       (as :func:`suppliers.suppliers` with ``world=True``).
 - ``history``         the trend rows of the detail products (one per product and year):
                       import HHI, world-export HHI, imports/exports ratio, criteria, tier.
 - ``trend_by_tier``   per year: products screened, dependent, per tier, entered, left
                       (``trends`` summary ``by_tier``).
-- ``trend_suppliers`` per year and main supplier: dependencies (``by_supplier``), with
-                      ``shown_as`` naming the ``report.top_suppliers`` suppliers that lead
-                      most often (``shown_order`` 0, 1, ...) and ``other`` for the rest (last).
+- ``trend_suppliers`` per year and main supplier with dependencies (``by_supplier``).
 - ``durations``       how long each current dependency has lasted (``durations``).
 - ``leverage``        :func:`leverage.leverage` with the reporter as supplier.
 - ``diversification`` ranked alternative suppliers of each dependency with a section.
@@ -48,6 +44,10 @@ Tables (columns keep the names of the analysis that made them):
 Which products get a section: every product whose tier is not ``none`` (strategic,
 possible, dependency) plus the ``report.top_products`` largest imports by value, so the
 file stays light on a full 5,000-product dataset while every verdict is explained.
+
+The reporter is resolved once (an :class:`~geomon.countries.Economy`) and passed to every
+section. What only the page and the workbook need (language, caveats, the suppliers a chart
+names or sums as 'other') is the report's view model, :mod:`geomon.outputs.report.view`.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ from geomon.analyses.supply import risk as _risk
 from geomon.analyses.supply import scenario as _scenario
 from geomon.analyses.trade import trends as _trends
 from geomon.analyses.context import Context
+from geomon.countries import Economy
 from geomon.analyses.report_parts import PartSection, build_parts
 from geomon.analyses.trade.diversification import dependency_options
 from geomon.analyses.trade.leverage import leverage
@@ -71,13 +72,8 @@ from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER
 from geomon.engine import indicators as ind
 from geomon.errors import GeomonError, InputError
 
-#: Report languages (labels live in :mod:`geomon.outputs.report.labels`).
-LANGUAGES = ("en", "nl")
 #: Tier names, most to least severe.
 TIERS = _trends.TIERS
-#: Caveats every reader must know; the renderers translate the keys.
-CAVEATS = ("consignment", "reexports", "hs_revisions", "ratio_no_exports", "persistence")
-OTHER = "other"
 
 #: Columns of the trend rows kept for the per-product charts.
 HISTORY_COLUMNS = ["product", "year", "import_value_usd", "top_supplier", "top_supplier_share", "import_hhi",
@@ -108,7 +104,7 @@ class ReportData:
 
 
 def build_report_data(ctx: Context, reporter: str, year: int | None = None, since: str | None = None,
-                      lang: str = "en", editions: str | None = None, progress: Progress | None = None) -> ReportData:
+                      editions: str | None = None, progress: Progress | None = None) -> ReportData:
     """Run screening, tiers, trends, suppliers and leverage for one reporter and year.
 
     Each table is computed once: the trend over the history years screens and classifies
@@ -117,10 +113,8 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     ``geomon edition save``) to compare with; ``editions`` is where editions live (default as
     in :mod:`geomon.analyses.trade.editions`). ``progress(done, total, what)`` is called
     before each step (``what`` None at the end). Raises :class:`InputError` for an unknown
-    reporter, year, language or edition.
+    reporter, year or edition.
     """
-    if lang not in LANGUAGES:
-        raise InputError(f"unknown language '{lang}'; choose one of {', '.join(LANGUAGES)}")
     if str(reporter).strip().upper() == ALL:
         raise InputError("a report covers one reporter; give an ISO3 code (e.g. NLD) or a bloc (e.g. EU27), not ALL")
     econ = ctx.economy(reporter)
@@ -143,29 +137,28 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         raise InputError(f"{econ.name} imported none of the products in the data in {year}; choose another reporter or year")
     scr_meta = _window_meta(ctx, year)
 
-    top = int(cfg["report.top_suppliers"])
     step("suppliers, world exporters and leverage")
-    tables = _trade_tables(ctx, econ, year, products, rows, summ, top)
+    tables = _trade_tables(ctx, econ, year, products, rows, summ)
     codes = tables["detail"]["product"].tolist()
     step("value chains, risk and scenario")
-    supply_notes, scenario_meta = _supply(ctx, econ.name, year, tables)
+    supply_notes, scenario_meta = _supply(ctx, econ, year, tables)
     step("diversification options")
-    tables["diversification"] = dependency_options(ctx, econ.name, year, tables["detail"])
+    tables["diversification"] = dependency_options(ctx, econ, year, tables["detail"])
     step("the monitor's other parts")
-    parts, part_notes = build_parts(ctx, econ.name, year, products)
+    parts, part_notes = build_parts(ctx, econ, year, products)
     step(None)
     since_meta: dict[str, Any] = {}
     if edition is not None:
         tables["since"], since_meta = _since(edition, products)
 
-    meta = _report_meta(ctx, econ, year, products, history_years=f"{first}-{year}", lang=lang, **scr_meta,
-                        detail_products=codes, top_suppliers=top, since=since_meta or None,
+    meta = _report_meta(ctx, econ, year, products, history_years=f"{first}-{year}", **scr_meta,
+                        detail_products=codes, top_suppliers=int(cfg["report.top_suppliers"]), since=since_meta or None,
                         supply_notes=supply_notes, scenario=scenario_meta, part_notes=part_notes)
     return ReportData(tables, meta, parts)
 
 
-def _trade_tables(ctx: Context, econ, year: int, products: pd.DataFrame, rows: pd.DataFrame,
-                  summ: dict[str, pd.DataFrame], top: int) -> dict[str, pd.DataFrame]:
+def _trade_tables(ctx: Context, econ: Economy, year: int, products: pd.DataFrame, rows: pd.DataFrame,
+                  summ: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     """The trade tables of the report (see the module docstring) from the year's tiered
     ``products`` and the trend ``rows`` and summaries ``summ``, each computed once."""
     detail = _detail(products, int(ctx.config["report.top_products"]))
@@ -177,17 +170,17 @@ def _trade_tables(ctx: Context, econ, year: int, products: pd.DataFrame, rows: p
         "supplier_countries": _at_year(summ["by_supplier"], year),
         "changes": _changes(summ["changes"], rows, year),
         "detail": detail,
-        "suppliers": _shares(ctx, econ, codes, year, top, world=False),
-        "world_exporters": _shares(ctx, econ, codes, year, top, world=True),
+        "suppliers": _shares(ctx, econ, codes, year, world=False),
+        "world_exporters": _shares(ctx, econ, codes, year, world=True),
         "history": rows.loc[rows["product"].isin(codes), [c for c in HISTORY_COLUMNS if c in rows]].reset_index(drop=True),
         "trend_by_tier": summ["by_tier"].drop(columns=["reporter"], errors="ignore").reset_index(drop=True),
-        "trend_suppliers": _trend_suppliers(summ["by_supplier"], top),
+        "trend_suppliers": _dependency_suppliers(summ["by_supplier"]),
         "durations": _current_durations(summ["durations"]),
-        "leverage": leverage(ctx, econ.name, year).table,
+        "leverage": leverage(ctx, econ, year).table,
     }
 
 
-def _report_meta(ctx: Context, econ, year: int, products: pd.DataFrame, **extra: Any) -> dict[str, Any]:
+def _report_meta(ctx: Context, econ: Economy, year: int, products: pd.DataFrame, **extra: Any) -> dict[str, Any]:
     """The report's metadata: provenance and settings (``ctx.meta``), who and when, the
     thresholds, tier totals of ``products``, plus ``extra``."""
     cfg = ctx.config
@@ -201,7 +194,7 @@ def _report_meta(ctx: Context, econ, year: int, products: pd.DataFrame, **extra:
                     "min_years": cfg["screening.min_years"], "leverage_min_share": cfg["leverage.min_share"]},
         tiers=list(TIERS), rows=len(products), dependent=int(products["dependent"].sum()),
         tier_totals={t: int((products["tier"] == t).sum()) for t in TIERS},
-        top_products=int(cfg["report.top_products"]), caveats=list(CAVEATS), **extra,
+        top_products=int(cfg["report.top_products"]), **extra,
     )
 
 
@@ -277,12 +270,12 @@ def _detail(products: pd.DataFrame, top_n: int) -> pd.DataFrame:
 
 # --- suppliers ---------------------------------------------------------------------------------
 
-def _shares(ctx: Context, econ, codes: list[str], year: int, top: int, world: bool) -> pd.DataFrame:
+def _shares(ctx: Context, econ: Economy, codes: list[str], year: int, world: bool) -> pd.DataFrame:
     """All suppliers (or world exporters) of ``codes`` in ``year`` in one query.
 
     share(s) = v(s) / sum_s' v(s') per product, as :func:`geomon.analyses.trade.suppliers.suppliers`.
     """
-    cols = ["product", "rank", "supplier", "supplier_name", "value_usd", "quantity_t", "share", "shown_as"]
+    cols = ["product", "rank", "supplier", "supplier_name", "value_usd", "quantity_t", "share"]
     if not codes:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     f = ctx.flows
@@ -293,7 +286,6 @@ def _shares(ctx: Context, econ, codes: list[str], year: int, top: int, world: bo
     df = df.sort_values(["product", "value_usd", "supplier"], ascending=[True, False, True], kind="stable")
     df["rank"] = df.groupby("product").cumcount() + 1
     df["supplier_name"] = df["supplier"].map(ctx.names).fillna(df["supplier"])
-    df["shown_as"] = df["supplier_name"].where(df["rank"] <= top, OTHER)
     order = {c: i for i, c in enumerate(codes)}
     df["_o"] = df["product"].map(order)
     df = df.sort_values(["_o", "rank"], kind="stable")
@@ -347,7 +339,7 @@ def _since(ed, products: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
 
 # --- supply: value chains, risk, scenario ------------------------------------------------------
 
-def _supply(ctx: Context, reporter: str, year: int,
+def _supply(ctx: Context, reporter: Economy, year: int,
             tables: dict[str, pd.DataFrame]) -> tuple[dict[str, str], dict[str, Any] | None]:
     """Add ``chains``, ``risk`` and ``scenario`` to ``tables``; return why any is missing
     and the scenario's metadata (stopped suppliers, totals, assumptions)."""
@@ -380,15 +372,9 @@ def _supply(ctx: Context, reporter: str, year: int,
 
 # --- trends ------------------------------------------------------------------------------------
 
-def _trend_suppliers(by_supplier: pd.DataFrame, top: int) -> pd.DataFrame:
-    """Dependencies per year and main supplier; the ``top`` suppliers that lead in most
-    product-years keep their name in ``shown_as``, the others are ``other``."""
-    df = by_supplier[by_supplier["dependencies"] > 0].drop(columns=["reporter"], errors="ignore").copy()
-    rank = (df.groupby("supplier_name")["dependencies"].sum()
-            .reset_index().sort_values(["dependencies", "supplier_name"], ascending=[False, True]))
-    keep = rank["supplier_name"].head(top).tolist()
-    df["shown_as"] = df["supplier_name"].where(df["supplier_name"].isin(keep), OTHER)
-    df["shown_order"] = df["shown_as"].map({n: i for i, n in enumerate(keep)}).fillna(len(keep)).astype("int64")
+def _dependency_suppliers(by_supplier: pd.DataFrame) -> pd.DataFrame:
+    """Per year, the main suppliers of at least one dependency (``dependencies`` > 0)."""
+    df = by_supplier[by_supplier["dependencies"] > 0].drop(columns=["reporter"], errors="ignore")
     return df.reset_index(drop=True)
 
 
@@ -396,4 +382,4 @@ def _current_durations(durations: pd.DataFrame) -> pd.DataFrame:
     return durations[durations["current_run_years"] > 0].drop(columns=["reporter"], errors="ignore").reset_index(drop=True)
 
 
-__all__ = ["CAVEATS", "LANGUAGES", "ReportData", "TIERS", "build_report_data"]
+__all__ = ["ReportData", "TIERS", "build_report_data"]

@@ -1,9 +1,10 @@
 """The report's sections from the monitor's other parts (coercion, knowledge, infrastructure ...).
 
-Each part registers one builder in :data:`BUILDERS`: ``builder(ctx, reporter, year, products)``
+Each part registers one builder in :data:`BUILDERS`: ``builder(ctx, econ, year, products)``
 returns a :class:`PartSection` (named tables plus metadata) or None when the part has nothing
-to say for that reporter and year; ``products`` is the report's tiered product table
-(screening columns plus ``tier``). A :class:`~geomon.errors.GeomonError` from a builder
+to say for that reporter and year; ``econ`` is the report's reporter, resolved once (an
+:class:`~geomon.countries.Economy`; ``ctx.economy(econ)`` returns it as is), ``products`` the
+report's tiered product table (screening columns plus ``tier``). A :class:`~geomon.errors.GeomonError` from a builder
 leaves the section out and its message goes to the report's notes, as for the supply
 sections. Renderers live in :mod:`geomon.outputs.report.parts` under the same name.
 """
@@ -16,22 +17,23 @@ import pandas as pd
 
 from geomon.analyses.context import Context
 from geomon.analyses.results import PartSection
+from geomon.countries import Economy
 from geomon.errors import GeomonError
 
 
-Builder = Callable[[Context, str, int, pd.DataFrame], "PartSection | None"]
+Builder = Callable[[Context, Economy, int, pd.DataFrame], "PartSection | None"]
 
 #: (part name, builder), in the order the sections appear in the report.
 BUILDERS: list[tuple[str, Builder]] = []
 
 
-def build_parts(ctx: Context, reporter: str, year: int, products: pd.DataFrame) -> tuple[dict[str, PartSection], dict[str, str]]:
-    """Every registered part's section, and why a part was left out (name -> message)."""
+def build_parts(ctx: Context, econ: Economy, year: int, products: pd.DataFrame) -> tuple[dict[str, PartSection], dict[str, str]]:
+    """Every registered part's section for ``econ``, and why a part was left out (name -> message)."""
     sections: dict[str, PartSection] = {}
     notes: dict[str, str] = {}
     for name, builder in BUILDERS:
         try:
-            section = builder(ctx, reporter, year, products)
+            section = builder(ctx, econ, year, products)
         except GeomonError as exc:
             notes[name] = str(exc)
             continue

@@ -8,19 +8,23 @@ from geomon.analyses.report_data import ReportData, build_report_data
 from geomon.analyses.trade.screening import Progress
 from geomon.api._context import REPORT, ConfigArg, StoreArg, context
 from geomon.outputs.report import write_report as _write_report
+from geomon.outputs.report.view import check_lang, report_view
 
 
 def report_data(reporter: str = "NLD", year: int | None = None, *, since: str | None = None, lang: str = "en",
                 editions: str | Path | None = None, config: ConfigArg = None, store: StoreArg = None,
                 hs: str | None = None, version: str | None = None, progress: Progress | None = None,
                 **settings) -> ReportData:
-    """Everything the report shows, as named tables plus metadata
-    (:class:`~geomon.analyses.report_data.ReportData`). ``settings`` as in :func:`tiers`, plus
-    ``report__top_products``, ``report__scenario_stop`` ... ``progress(done, total, what)`` hears
-    of each step."""
+    """Everything the report shows, as named tables plus metadata: the tables of
+    :func:`~geomon.analyses.report_data.build_report_data`, computed once, in the report's view
+    for ``lang`` (:func:`geomon.outputs.report.view.report_view`: language, caveats, the suppliers
+    the charts name). ``settings`` as in :func:`tiers`, plus ``report__top_products``,
+    ``report__scenario_stop`` ... ``progress(done, total, what)`` hears of each step."""
+    check_lang(lang)  # before any work
     ctx = context(config, store, hs, version, settings, REPORT)
-    return build_report_data(ctx, reporter, year, since=since, lang=lang,
+    data = build_report_data(ctx, reporter, year, since=since,
                              editions=str(editions) if editions is not None else None, progress=progress)
+    return report_view(data, lang)
 
 
 def write_report(data: ReportData, output: str | Path, fmt: str = "html") -> None:

@@ -21,6 +21,7 @@ from geomon.analyses.coercion.exposure import exposure
 from geomon.analyses.coercion.registry import ALL_GOODS, registry, store_codes
 from geomon.analyses.context import Context
 from geomon.analyses.results import PartSection
+from geomon.countries import Economy
 from geomon.errors import GeomonError
 
 #: case codes without data listed per event caption (the rest counted; the CLI's --table codes lists all)
@@ -41,10 +42,10 @@ def touching(ctx: Context, codes: set[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CASE_COLUMNS)
 
 
-def build(ctx: Context, reporter: str, year: int, products: pd.DataFrame) -> PartSection | None:
-    """Exposure, cases touching tiered products and their events for ``reporter`` in ``year``;
-    None for ALL (the report is per reporter)."""
-    if str(reporter).upper() == "ALL":
+def build(ctx: Context, reporter: str | Economy, year: int, products: pd.DataFrame) -> PartSection | None:
+    """Exposure, cases touching tiered products and their events for ``reporter`` (text, or the
+    report's resolved :class:`Economy`) in ``year``; None for ALL (the report is per reporter)."""
+    if isinstance(reporter, str) and reporter.strip().upper() == "ALL":
         return None
     econ = ctx.economy(reporter)
     tiered = products[products["year"] == year] if "year" in products else products

@@ -16,6 +16,7 @@ from geomon.analyses.knowledge import link, position as pos
 from geomon.analyses.knowledge.data import load
 from geomon.analyses.knowledge.monitor import latest, resolve_geo, rules, table_for
 from geomon.analyses.results import PartSection
+from geomon.countries import Economy
 from geomon.errors import InputError
 
 LINK_COLUMNS = ["product", "description", "tier", "top_supplier", "top_supplier_name", "knowledge_field", "knowledge_link",
@@ -23,9 +24,10 @@ LINK_COLUMNS = ["product", "description", "tier", "top_supplier", "top_supplier_
                 "supplier_knowledge_rta", "supplier_stronger"]
 
 
-def build(ctx: Context, reporter: str, year: int, products: pd.DataFrame) -> PartSection | None:
-    """The section for ``reporter`` (a BACI economy: ISO3 or EU27) in trade ``year``."""
+def build(ctx: Context, reporter: str | Economy, year: int, products: pd.DataFrame) -> PartSection | None:
+    """The section for ``reporter`` (a BACI economy: ISO3 or EU27, or the report's resolved one) in trade ``year``."""
     kn = load(ctx)
+    reporter = reporter.name if isinstance(reporter, Economy) else reporter
     code = link.BACI_TO_NCSES.get(reporter, reporter)
     if code not in kn.codes:
         raise InputError(f"the NCSES tables have no geography {reporter}; the knowledge section covers countries and the EU27")

@@ -1,7 +1,8 @@
 """The monitor's report: one self-contained HTML page or an Excel workbook.
 
-Both render a :class:`geomon.analyses.report_data.ReportData`; neither computes an
-indicator. ``write_report(data, path, fmt)`` writes atomically: on any error no
+Both render the report's view of a :class:`geomon.analyses.report_data.ReportData`
+(:func:`geomon.outputs.report.view.report_view`: language, caveats, chart groups; what
+``geomon.api.report_data`` returns); neither computes an indicator. ``write_report(data, path, fmt)`` writes atomically: on any error no
 file (and no partial file) is left at ``path``.
 """
 
@@ -16,8 +17,9 @@ FORMATS = ("html", "xlsx")
 
 
 def write_report(data: ReportData, path: str | Path, fmt: str = "html") -> None:
-    """Write ``data`` as ``fmt`` (html or xlsx) to ``path``, with country names, areas and
-    reasons in the report's language (:mod:`geomon.outputs.report.localize`)."""
+    """Write ``data`` (a report view, see :func:`geomon.outputs.report.view.report_view`) as
+    ``fmt`` (html or xlsx) to ``path``, with country names, areas and reasons in the report's
+    language (:mod:`geomon.outputs.report.localize`)."""
     from geomon.outputs.report.localize import localize
 
     data = localize(data, data.meta.get("lang", "en"))

@@ -3,8 +3,8 @@
 Each chart is declared once with *named* data sources and turned into a Vega-Lite
 specification (a dict); :func:`attach` puts a table's rows under those names, so the
 per-product charts share one declaration and differ only in their data. The tables
-are those :func:`geomon.analyses.report_data.build_report_data` returned, reshaped at
-most (columns picked, long form for a legend). Sums over the ``shown_as`` groups are
+are those of the report's view (:func:`geomon.outputs.report.view.report_view`), reshaped
+at most (columns picked, long form for a legend). Sums over the ``shown_as`` groups are
 Vega-Lite aggregates in the chart, not Python arithmetic.
 """
 
@@ -18,7 +18,7 @@ import json
 import altair as alt
 import pandas as pd
 
-from geomon.analyses.report_data import OTHER
+from geomon.outputs.report.view import OTHER
 
 #: Colours per tier (ColorBrewer RdBu/Oranges, readable in grey print).
 TIER_COLOURS = {"strategic": "#b2182b", "possible": "#e08214", "dependency": "#4393c3", "none": "#bababa"}

@@ -1,7 +1,7 @@
 """The report as ONE self-contained HTML file: styles, scripts, chart specs and data inline.
 
-Rendering only: tables come from :func:`geomon.analyses.report_data.build_report_data`,
-charts are Vega-Lite specs from :mod:`.charts`, the page is the Jinja2 template
+Rendering only: the tables are the report's view (:func:`geomon.outputs.report.view.report_view`
+of :func:`geomon.analyses.report_data.build_report_data`), charts are Vega-Lite specs from :mod:`.charts`, the page is the Jinja2 template
 ``templates/report.html.j2``. Vega, Vega-Lite and vega-embed are vendored in
 ``static/`` (see ``static/NOTICE``) and inlined, so the file opens offline. A small
 vanilla script (``static/report.js``) renders the charts and sorts, filters and
@@ -23,11 +23,12 @@ from typing import Any, Callable
 import jinja2
 import pandas as pd
 
-from geomon.analyses.report_data import OTHER, ReportData
+from geomon.analyses.report_data import ReportData
 from geomon.outputs.files import write_text
 from geomon.outputs.report import charts
 from geomon.outputs.report.labels import NUMBERS, labels
 from geomon.outputs.report.parts import RENDERERS, part_labels
+from geomon.outputs.report.view import OTHER
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"

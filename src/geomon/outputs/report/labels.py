@@ -1,14 +1,19 @@
 """Words of the report in English (default) and Dutch.
 
 Every language has the same keys (a test checks it). Texts may hold ``{name}``
-fields filled by the renderer. Country names (CLDR), public-interest areas and the tier
+fields filled by the renderer. The sections of the monitor's other parts keep their labels in
+``templates/parts/PART.labels.toml`` beside their template, read once by :func:`part_file_labels`. Country names (CLDR), public-interest areas and the tier
 reasons written by :mod:`geomon.analyses.trade.tiers` are translated from the data by
 :mod:`geomon.outputs.report.localize`; product descriptions (CEPII's HS texts) stay English.
 """
 
 from __future__ import annotations
 
-from geomon.errors import InputError
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from geomon.errors import DataError, InputError
 
 EN: dict[str, str] = {
     # page
@@ -244,3 +249,26 @@ def labels(lang: str) -> dict[str, str]:
     if lang not in LABELS:
         raise InputError(f"unknown language '{lang}'; choose one of {', '.join(LABELS)}")
     return LABELS[lang]
+
+
+#: Where the parts' label files live (beside their templates).
+PART_LABELS = Path(__file__).resolve().parent / "templates" / "parts"
+
+
+@lru_cache(maxsize=None)
+def part_file_labels(part: str) -> dict[str, dict[str, str]]:
+    """The labels of report section ``part``: language -> key -> text, from
+    ``templates/parts/PART.labels.toml`` (one TOML table per key, holding one text per report
+    language). Raises :class:`DataError` when a key lacks a language, names another one, or does
+    not start with ``PART_``, so every language has the same keys."""
+    path = PART_LABELS / f"{part}.labels.toml"
+    doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, dict[str, str]] = {lang: {} for lang in LABELS}
+    for key, texts in doc.items():
+        langs = set(texts) if isinstance(texts, dict) else set()
+        if not key.startswith(f"{part}_") or langs != set(LABELS) or not all(isinstance(t, str) for t in texts.values()):
+            raise DataError(f"{path}: label '{key}' must start with '{part}_' and have one text for each of "
+                            f"{', '.join(LABELS)}; it has {', '.join(sorted(langs)) or 'none'}")
+        for lang in LABELS:
+            out[lang][key] = texts[lang]
+    return out

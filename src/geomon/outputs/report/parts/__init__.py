@@ -3,8 +3,9 @@
 A part named ``NAME`` (see :mod:`geomon.analyses.report_parts`) has:
 
 - a module here registered in :data:`RENDERERS` with
-  ``LABELS: dict[lang, dict[key, text]]`` (keys prefixed ``NAME_``; every language the
-  same keys; ``NAME_nav`` is the navigation link) and
+  ``LABELS = part_file_labels("NAME")`` (:func:`geomon.outputs.report.labels.part_file_labels`:
+  language -> key -> text from ``templates/parts/NAME.labels.toml``, one table per key with a
+  text per language; keys prefixed ``NAME_``; ``NAME_nav`` is the navigation link) and
   ``charts(section, L, validate) -> dict[element id, Vega-Lite spec]``;
 - a template ``templates/parts/NAME.html.j2``, included in the page inside
   ``<section id="NAME">`` with ``part`` (the :class:`PartSection`), ``L`` (all labels,

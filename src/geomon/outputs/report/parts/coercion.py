@@ -1,4 +1,5 @@
-"""The coercion section of the report: labels (en, nl) and one event chart per case.
+"""The coercion section of the report: its labels (``templates/parts/coercion.labels.toml``) and one
+event chart per case.
 
 Each chart (element ``chart-coercion-<case id>``) draws the yearly value of the case's series
 (``events`` table of :mod:`geomon.analyses.coercion.report`: coercer -> target or world, and
@@ -14,50 +15,10 @@ import altair as alt
 import pandas as pd
 
 from geomon.outputs.report.charts import PALETTE, WIDTH, _spec, attach
+from geomon.outputs.report.labels import part_file_labels
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"coercion_nav": "Coercion", "coercion_title": "Economic coercion and export controls",
-           "coercion_intro": ("Economies with a coercion or export-control record (a case as coercer active since {since} "
-                              "and started by {year}): {economies}. Cases of {ignored} are not counted."),
-           "coercion_totals": "Trade with economies that have a record", "coercion_flow": "Flow",
-           "coercion_scope": "Products", "coercion_total": "Total", "coercion_with_record": "With record",
-           "coercion_share": "Share", "coercion_partners": "Largest record partners",
-           "coercion_products": "Tiered products: do their top suppliers have a record?",
-           "coercion_top": "Top suppliers", "coercion_record_suppliers": "With record",
-           "coercion_record_share": "Imports from record economies", "coercion_cases_n": "Cases",
-           "coercion_latest": "Latest case", "coercion_covering": "Export measures on this product",
-           "coercion_cases": "Cases touching tiered products", "coercion_case": "Case",
-           "coercion_measure": "Measure", "coercion_touched": "Tiered products", "coercion_source": "Source",
-           "coercion_events": "What happened to the affected trade", "coercion_value": "Value (USD)",
-           "coercion_year": "Year", "coercion_series": "Flow", "coercion_start": "start of the case",
-           "coercion_codes": "Codes in the store: {codes}.", "coercion_missing": "Case codes without data here: {codes}.",
-           "coercion_silent": "No flows in these years for: {codes}.", "coercion_none": "none",
-           "coercion_imports_all": "imports, all products", "coercion_imports_dep": "imports, dependencies",
-           "coercion_exports_all": "exports, all products",
-           "coercion_note": ("Shares by value over the products in the store. Sources of every case: "
-                             "'geomon coercion cases --format csv' and the workbook.")},
-    "nl": {"coercion_nav": "Dwang", "coercion_title": "Economische dwang en exportbeperkingen",
-           "coercion_intro": ("Economieën met een dwang- of exportbeperkingsgeschiedenis (een zaak als dwingende partij, "
-                              "actief sinds {since} en begonnen uiterlijk in {year}): {economies}. Zaken van {ignored} "
-                              "tellen niet mee."),
-           "coercion_totals": "Handel met economieën met een geschiedenis", "coercion_flow": "Stroom",
-           "coercion_scope": "Producten", "coercion_total": "Totaal", "coercion_with_record": "Met geschiedenis",
-           "coercion_share": "Aandeel", "coercion_partners": "Grootste partners met geschiedenis",
-           "coercion_products": "Getierde producten: hebben hun grootste leveranciers een geschiedenis?",
-           "coercion_top": "Grootste leveranciers", "coercion_record_suppliers": "Met geschiedenis",
-           "coercion_record_share": "Invoer uit economieën met geschiedenis", "coercion_cases_n": "Zaken",
-           "coercion_latest": "Laatste zaak", "coercion_covering": "Exportmaatregelen op dit product",
-           "coercion_cases": "Zaken die getierde producten raken", "coercion_case": "Zaak",
-           "coercion_measure": "Maatregel", "coercion_touched": "Getierde producten", "coercion_source": "Bron",
-           "coercion_events": "Wat er met de geraakte handel gebeurde", "coercion_value": "Waarde (USD)",
-           "coercion_year": "Jaar", "coercion_series": "Stroom", "coercion_start": "begin van de zaak",
-           "coercion_codes": "Codes in de opslag: {codes}.", "coercion_missing": "Codes van de zaak zonder gegevens hier: {codes}.",
-           "coercion_silent": "Geen stromen in deze jaren voor: {codes}.", "coercion_none": "geen",
-           "coercion_imports_all": "invoer, alle producten", "coercion_imports_dep": "invoer, afhankelijkheden",
-           "coercion_exports_all": "uitvoer, alle producten",
-           "coercion_note": ("Aandelen naar waarde over de producten in de opslag. Bronnen van elke zaak: "
-                             "'geomon coercion cases --format csv' en de werkmap.")},
-}
+#: language -> key -> text (templates/parts/coercion.labels.toml)
+LABELS = part_file_labels("coercion")
 
 
 def event_chart(case_id: str, start_year: int, L: dict[str, str], validate: bool = False) -> dict[str, Any]:

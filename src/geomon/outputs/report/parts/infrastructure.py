@@ -15,20 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"infrastructure_nav": "Infrastructure", "infrastructure_title": "Infrastructure nodes: operators and owners",
-           "infrastructure_map": "Nodes by home economy of the operator", "infrastructure_home": "Home economy",
-           "infrastructure_kind": "Kind", "infrastructure_unmapped": "unmapped",
-           "infrastructure_totals": "Nodes per home economy", "infrastructure_link": "Tiered imports from the operators' home economies",
-           "infrastructure_stakes": "Known equity stakes", "infrastructure_nodes": "nodes",
-           "infrastructure_source": "Sources: SMDG Terminal Code List; ownership map and stakes with a public source per row (workbook)."},
-    "nl": {"infrastructure_nav": "Infrastructuur", "infrastructure_title": "Infrastructurele knooppunten: exploitanten en eigenaren",
-           "infrastructure_map": "Knooppunten naar thuisland van de exploitant", "infrastructure_home": "Thuisland",
-           "infrastructure_kind": "Soort", "infrastructure_unmapped": "onbekend",
-           "infrastructure_totals": "Knooppunten per thuisland", "infrastructure_link": "Getierde invoer uit de thuislanden van de exploitanten",
-           "infrastructure_stakes": "Bekende aandelenbelangen", "infrastructure_nodes": "knooppunten",
-           "infrastructure_source": "Bronnen: SMDG Terminal Code List; eigendomskaart en belangen met een openbare bron per rij (werkmap)."},
-}
+from geomon.outputs.report.labels import part_file_labels
+
+#: language -> key -> text (templates/parts/infrastructure.labels.toml)
+LABELS = part_file_labels("infrastructure")
 #: Point size per kind (area in square pixels).
 KIND_SIZE = {"container_terminal": 60, "port": 160, "lng_terminal": 120, "oil_terminal": 120, "interconnector": 90,
              "cable_landing": 90, "pipeline_landing": 90, "power_plant": 120, "other": 60}
