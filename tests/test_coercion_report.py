@@ -8,6 +8,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+pytestmark = pytest.mark.xdist_group("nld_report")  # with -n 2 one worker builds the session's NLD 2022 report (conftest) and runs every test reading it
+
 
 @pytest.fixture(scope="module")
 def data(nld_report):

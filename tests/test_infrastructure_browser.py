@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("nld_report")]  # one worker: one Chromium and one NLD 2022 report (conftest)
 
 SCENE = """
 const out = {points: {}, shapes: []};

@@ -106,6 +106,7 @@ def report_data_nl(nld_report):
     return nld_report["nl"]
 
 
+@pytest.mark.xdist_group("nld_report")
 def test_report_section_tables(report_data_nl):
     part = report_data_nl.parts["knowledge"]
     pos = part.tables["positions"]
@@ -128,6 +129,7 @@ def render_part(data) -> str:
     return tpl.render(part=data.parts["knowledge"], L=L, F=lambda kind, v: getattr(fmt, kind)(v), records=_records)
 
 
+@pytest.mark.xdist_group("nld_report")
 def test_report_html_and_workbook(report_data_nl):
     from bs4 import BeautifulSoup
 

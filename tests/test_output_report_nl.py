@@ -13,6 +13,8 @@ from geomon.outputs.report.localize import (
     translate_reason,
 )
 
+pytestmark = pytest.mark.xdist_group("nld_report")  # with -n 2 one worker builds the session's NLD 2022 report (conftest) and runs every test reading it
+
 ENGLISH = ("dependency", "supplier", "imports", "below", "missing", "room to", "public interest", "public-interest",
            " and ", "trusted", "world-export", " of the ", "needed", "not tiered", "no effect")
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("nld_report")]  # one worker: one Chromium and one NLD 2022 report (conftest)
 
 
 @pytest.fixture(scope="module")

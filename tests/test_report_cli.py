@@ -91,6 +91,7 @@ def test_unwritable_output(cli, tmp_path):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.xdist_group("nld_report")
 @pytest.mark.parametrize("fmt", ["html", "xlsx"])
 def test_failed_write_leaves_no_partial_file(nld_report, tmp_path, monkeypatch, fmt):
     """A failure half-way (html: while rendering; xlsx: after some sheets are written into

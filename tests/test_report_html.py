@@ -25,6 +25,8 @@ from geomon.errors import InputError
 from geomon.outputs.report.html import build_charts, render_html
 from geomon.outputs.report.labels import LABELS, labels
 
+pytestmark = pytest.mark.xdist_group("nld_report")  # with -n 2 one worker builds the session's NLD 2022 report (conftest) and runs every test reading it
+
 SECTIONS = ["summary", "products", "details", "trends", "leverage", "supply", "methods"]
 
 

@@ -17,6 +17,8 @@ from geomon.outputs.report.view import (
     supplier_groups,
 )
 
+pytestmark = pytest.mark.xdist_group("nld_report")  # with -n 2 one worker builds the session's NLD 2022 report (conftest) and runs every test reading it
+
 
 def test_the_analyses_tables_carry_no_view(nld_report):
     raw = nld_report["raw"]

@@ -9,6 +9,8 @@ from openpyxl.utils import get_column_letter
 
 from geomon.analyses.trade.screening import SCREEN_COLUMNS, screen
 
+pytestmark = pytest.mark.xdist_group("nld_report")  # with -n 2 one worker builds the session's NLD 2022 report (conftest) and runs every test reading it
+
 SHEETS = ["summary", "products", "suppliers", "world_exporters", "history", "trends", "trend_suppliers", "durations",
           "changes", "leverage", "diversification", "chains", "risk", "scenario", "provenance"]
 
