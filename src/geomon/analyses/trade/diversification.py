@@ -22,6 +22,7 @@ exporter but the reporter is listed; the current top supplier is flagged.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -45,43 +46,54 @@ COLUMNS = [
 ]
 
 
-def _exporters(ctx: Context, econ: Economy, code: str, year: int) -> pd.DataFrame:
-    """Per exporter e != r: x(e), x(e) / W and v(e, r) (economy flows; a bloc reporter's members merged)."""
-    f = ctx.flows.filter(ctx.flows.year == year, ctx.flows["product"] == code)
+def _exporters(ctx: Context, econ: Economy, codes: Sequence[str], year: int) -> pd.DataFrame:
+    """Per product p of ``codes`` and exporter e != r: x(e), x(e) / W and v(e, r) (economy flows;
+    a bloc reporter's members merged), in one query for all the products."""
+    f = ctx.engine.keep(ctx.flows.filter(ctx.flows.year == year), "product", codes)
     ef = ind.economy_flows(f, ctx.econ_table(econ))
     to_r = ef.importer == econ.name
-    g = ef.group_by("exporter").aggregate(world_export_value_usd=ef.value.sum(),
-                                          current_to_reporter_value_usd=to_r.ifelse(ef.value, 0.0).sum())
+    g = ef.group_by(["product", "exporter"]).aggregate(world_export_value_usd=ef.value.sum(),
+                                                      current_to_reporter_value_usd=to_r.ifelse(ef.value, 0.0).sum())
     df = ctx.engine.execute(g)
-    df["world_export_share"] = df["world_export_value_usd"] / df["world_export_value_usd"].sum()  # W: every exporter
+    w = df.groupby("product")["world_export_value_usd"].transform("sum")  # W: every exporter of the product
+    df["world_export_share"] = df["world_export_value_usd"] / w
     return df[df["exporter"] != econ.name].rename(columns={"exporter": "supplier"}).reset_index(drop=True)
+
+
+@lru_cache(maxsize=8)
+def _wgi_latest(year: int) -> pd.DataFrame:
+    """Per ISO3: the WGI year used (y, else the latest before y) and its estimate (read-only)."""
+    w = ref.wgi_table()
+    w = w[(w["year"] <= year) & w["estimate"].notna()].sort_values("year").drop_duplicates("iso3", keep="last")
+    return w.set_index("iso3")
 
 
 def _wgi(suppliers: pd.Series, year: int) -> tuple[np.ndarray, np.ndarray]:
     """(year used, estimate) per supplier: the WGI year y, else the latest year before y."""
-    w = ref.wgi_table()
-    w = w[(w["year"] <= year) & w["estimate"].notna()].sort_values("year").drop_duplicates("iso3", keep="last")
-    w = w.set_index("iso3")
+    w = _wgi_latest(int(year))
     yrs = suppliers.map(w["year"]).astype("Int64").to_numpy()
     return yrs, suppliers.map(w["estimate"]).astype("float64").to_numpy()
 
 
 def _agreements(econ: Economy, suppliers: pd.Series, year: int) -> pd.DataFrame:
-    """trade_agreement, agreement, agreement_since, agreement_source per supplier."""
+    """trade_agreement, agreement, agreement_since, agreement_source per supplier: True with
+    "EU single market" for an EU member, True with the agreement for a partner whose agreement
+    is in force by ``year``, else False; all None / '' for a reporter outside the EU."""
     eu_reporter = econ.name == "EU27" or set(econ.members) <= set(EU27)
     out = pd.DataFrame({"trade_agreement": None, "agreement": "", "agreement_since": "", "agreement_source": ""},
                        index=suppliers.index).astype({"trade_agreement": object})
     if not eu_reporter:
         return out
-    a = load_eu_agreements().set_index("partner")
-    for i, s in suppliers.items():
-        if s in EU27:
-            out.loc[i, ["trade_agreement", "agreement"]] = [True, "EU single market"]
-        elif s in a.index and int(a.at[s, "since"][:4]) <= year:
-            out.loc[i, :] = [True, a.at[s, "agreement"], a.at[s, "since"],
-                             f"{a.at[s, 'source_title']} ({a.at[s, 'source_publisher']}), {a.at[s, 'source_url']}"]
-        else:
-            out.loc[i, "trade_agreement"] = False
+    a = load_eu_agreements().drop_duplicates("partner").set_index("partner")
+    member = suppliers.isin(EU27)
+    since = suppliers.map(a["since"]).astype(object)
+    partner = ~member & since.notna() & (since.map(lambda d: int(str(d)[:4]) if isinstance(d, str) else 0) <= year)
+    source = a["source_title"] + " (" + a["source_publisher"] + "), " + a["source_url"]
+    out["trade_agreement"] = pd.Series([bool(m or p) for m, p in zip(member, partner)], index=out.index,
+                                       dtype=object)  # Python bools, None where unknown
+    out["agreement"] = np.where(member, "EU single market", np.where(partner, suppliers.map(a["agreement"]), ""))
+    out["agreement_since"] = np.where(partner, since, "")
+    out["agreement_source"] = np.where(partner, suppliers.map(source), "")
     return out
 
 
@@ -99,13 +111,16 @@ def _terms(df: pd.DataFrame) -> list[str]:
     return out
 
 
-def alternatives(ctx: Context, reporter: str, product: str, year: int | None = None) -> Result:
-    """Diversification options for ``reporter``'s imports of ``product`` in ``year``; see the module docstring."""
+def alternatives(ctx: Context, reporter: str, product: str, year: int | None = None,
+                 exporters: pd.DataFrame | None = None) -> Result:
+    """Diversification options for ``reporter``'s imports of ``product`` in ``year``; see the module docstring.
+    ``exporters``: :func:`_exporters` rows already fetched for several products (see :func:`options`)."""
     econ = ctx.economy(reporter)
     code = check_code(ctx, product)
     require_in_store(ctx, code)
     year = ctx.check_year(year if year is not None else ctx.default_year())
-    df = _exporters(ctx, econ, code, year)
+    df = _exporters(ctx, econ, [code], year) if exporters is None else exporters[exporters["product"] == code]
+    df = df.drop(columns="product").reset_index(drop=True)
     v_total = float(df["current_to_reporter_value_usd"].sum())
     df["rest_of_world_export_value_usd"] = df["world_export_value_usd"] - df["current_to_reporter_value_usd"]
     share = ctx.config["tiers.alternative_min_share"]
@@ -154,7 +169,12 @@ def options(ctx: Context, reporter: str, products: Sequence[str], year: int | No
     """The report's per-product section: the ``top`` ranked options of each product (one table,
     :data:`COLUMNS`); products without trade data in the store are left out."""
     have = codes_in_store(ctx)
-    parts = [alternatives(ctx, reporter, p, year).table.head(top) for p in products if p in have]
+    codes = [p for p in products if p in have]
+    if not codes:
+        return pd.DataFrame(columns=COLUMNS)
+    y = ctx.check_year(year if year is not None else ctx.default_year())
+    rows = _exporters(ctx, ctx.economy(reporter), codes, y)  # one query for every product
+    parts = [alternatives(ctx, reporter, p, y, exporters=rows).table.head(top) for p in codes]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
 
 
