@@ -412,7 +412,7 @@ def ensure_data(regenerate: bool) -> dict:
         print("generating BACI-shaped data (benchmarks/generate.py) ...", flush=True)
         generate.generate(CSV_DIR)
     summary = json.loads(cal.read_text())
-    print("ingesting it into benchmarks/_data/store (unchanged files are skipped) ...", flush=True)
+    print(f"ingesting it into {STORE} (unchanged files are skipped) ...", flush=True)
     from geomon.ingest import ingest_baci
 
     ingest_baci(CSV_DIR, store=STORE)
