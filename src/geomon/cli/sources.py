@@ -156,7 +156,7 @@ def _download(fn, *args, **kwargs):
 @command("baci", group=download_app)
 def download_baci_cmd(
     hs: Annotated[str, typer.Option("--hs", help="HS revision of the release: 92, 96, 02, 07, 12, 17 or 22.")] = "17",
-    version: Annotated[Optional[str], typer.Option("--version", help="BACI release, e.g. V202401b (default V202601).", show_default=False)] = None,
+    version: Annotated[Optional[str], typer.Option("--version", help=f"BACI release, e.g. V202401b (default {api.sources.BACI_DEFAULT_VERSION}, the newest named on CEPII's BACI page; pass --version for a newer one, e.g. V202601).", show_default=False)] = None,
     to: Annotated[Optional[Path], typer.Option("--to", help="Keep the zip in this folder (resume from it too).", show_default=False)] = None,
     store: StoreOpt = None,
     base_url: BaseUrlOpt = None,
