@@ -118,7 +118,7 @@ def event_cmd(
                + provenance_caption(m))
 
     def show() -> None:
-        render(res.table, SERIES_SPEC, f"{m['case_id']}: {m['coercer']} -> {m['target']}", caption)
+        render(res.table, SERIES_SPEC, f"{m['case_id']}: measure by {m['coercer']} against {m['target']}", caption)
         Console().print()
         render(res.pick("replacements").head(10), REPL_SPEC, "Replacement suppliers (largest increase first, 10 shown)")
 
