@@ -86,3 +86,13 @@ def test_window_bounds_are_one_line_errors(cli, args, message):
     res = cli("screen", *args)
     lines = res.stderr.strip().splitlines()
     assert res.exit_code == 2 and len(lines) == 1 and message in lines[0]
+
+
+def test_num_cells_keep_three_digits_without_exponents():
+    # CGIT deal values are millions of USD: 1,240 M USD must print as 1,240, not 1.24e+03
+    from geomon.outputs.terminal import fmt_value
+
+    assert fmt_value(1240.0, "num") == "1,240"
+    assert fmt_value(107680.0, "num") == "107,680"
+    assert fmt_value(61.2345, "num") == "61.2"
+    assert fmt_value(0.04567, "num") == "0.0457"

@@ -54,8 +54,9 @@ def fmt_value(value: Any, kind: str, plain: bool = False) -> str:
         return "[bold green]yes[/]" if bool(value) else "[dim]no[/]"
     if kind == "int":
         return f"{int(value):,}"
-    if kind == "num":
-        return f"{float(value):,.3g}"
+    if kind == "num":  # three significant digits, but never an exponent for large numbers (1,240 not 1.24e+03)
+        v = float(value)
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.3g}"
     text = str(value)
     return text if len(text) <= 48 else text[:47] + "…"
 
