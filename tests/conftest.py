@@ -147,3 +147,18 @@ def open_page(browser):
         return browser
 
     return load
+
+
+@pytest.fixture(scope="session")
+def flows_2022():
+    """CEPII's raw BACI HS92 2022 CSV from ../shared (product, ex, im ISO3, usd), for recomputations by hand
+    with plain pandas; skips without ../shared."""
+    import pandas as pd
+
+    baci = SHARED / "baci-hs92-raw-materials"
+    if not (baci / "BACI_HS92_Y2022_V202401b.csv").exists():
+        pytest.skip("shared BACI CSVs not present")
+    codes = pd.read_csv(baci / "country_codes_V202401b.csv", keep_default_na=False)
+    iso3 = dict(zip(codes["country_code"], codes["country_iso3"].str.strip()))
+    f = pd.read_csv(baci / "BACI_HS92_Y2022_V202401b.csv", dtype={"k": str})
+    return pd.DataFrame({"product": f["k"], "ex": f["i"].map(iso3), "im": f["j"].map(iso3), "usd": f["v"] * 1000})

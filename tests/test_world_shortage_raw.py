@@ -15,22 +15,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from conftest import SHARED
 from geomon import api
 from geomon.countries import EU27
-
-BACI = SHARED / "baci-hs92-raw-materials"
-
-
-@pytest.fixture(scope="module")
-def flows_2022() -> pd.DataFrame:
-    if not (BACI / "BACI_HS92_Y2022_V202401b.csv").exists():
-        pytest.skip("shared BACI CSVs not present")
-    codes = pd.read_csv(BACI / "country_codes_V202401b.csv", keep_default_na=False)
-    iso3 = dict(zip(codes["country_code"], codes["country_iso3"].str.strip()))
-    f = pd.read_csv(BACI / "BACI_HS92_Y2022_V202401b.csv", dtype={"k": str})
-    return pd.DataFrame({"product": f["k"], "ex": f["i"].map(iso3), "im": f["j"].map(iso3), "usd": f["v"] * 1000})
-
 
 def _by_hand(f: pd.DataFrame, reporter: str, stop: set[str]) -> pd.DataFrame:
     if reporter == "EU27":
