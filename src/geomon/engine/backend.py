@@ -19,6 +19,7 @@ runs the same expressions on Spark (see docs/scale-out.md).
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -31,6 +32,8 @@ import pyarrow as pa
 from geomon.store import STATS_TABLES, Dataset, duckdb_settings
 from geomon.store import refused as _refused
 
+
+_TMP_IDS = itertools.count()
 
 #: Longest value list :meth:`Engine.keep` writes as an IN list.
 SHORT_LIST = 64
@@ -97,7 +100,7 @@ class Engine:
         Arrow view, Spark as a temporary view), so nothing is left behind."""
         if self.name in ("duckdb", "pyspark"):
             return ibis.memtable(data)
-        tname = name or f"geomon_tmp_{id(data)}"
+        tname = name or f"geomon_tmp_{next(_TMP_IDS)}"  # not id(data): a freed frame's id comes back
         return self.con.create_table(tname, data if isinstance(data, pd.DataFrame) else data.to_pandas(), overwrite=True)
 
     def keep(self, t: ir.Table, column: str, values: Sequence[Any]) -> ir.Table:

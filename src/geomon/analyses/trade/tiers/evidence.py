@@ -9,11 +9,12 @@
   reporter that is one of them or inside one of them trusts every member of all of them
   (itself excluded); other reporters trust no one.
 - ``quantity_missing_share`` = value of the import flows without a quantity / V.
-
-Both read only the reporters' own import flows (their BACI codes, filtered before the joins).
 - world supply concentration ``world_supply_hhi`` = max(world-export HHI, the product's
   stage HHI from the EU CRM study 2023) and ``world_supply_basis`` naming the source that
   gave the larger number (:mod:`geomon.analyses.supply.crm`).
+
+The third-country view and the quantity gaps read only the reporters' own import flows (their
+BACI codes, filtered before the joins).
 """
 
 from __future__ import annotations
