@@ -61,13 +61,19 @@ def list_sources(store: StoreArg = None) -> Result:
     return Result(pd.DataFrame(rows), {"store": str(st.root), "embedded_data": st.embedded, "datasets": len(rows)})
 
 
+def currency_column(name: str, currency: str) -> str:
+    """The name of value column ``name`` on data in ``currency``: ``*_usd`` becomes ``*_eur`` on EUR data."""
+    cur = currency.lower()
+    return name[:-4] + "_" + cur if name.endswith("_usd") and cur != "usd" else name
+
+
 def in_currency(result: Result) -> Result:
-    """Name value columns by the data's currency: ``*_usd`` columns become ``*_eur`` on EUR data, so
-    euros never sit in a column named for dollars. USD results are returned unchanged."""
-    cur = str(result.meta.get("currency", "USD")).lower()
-    if cur == "usd":
+    """Name value columns by the data's currency (:func:`currency_column`), so euros never sit in a
+    column named for dollars. USD results are returned unchanged."""
+    cur = str(result.meta.get("currency", "USD"))
+    if cur.lower() == "usd":
         return result
-    table = result.table.rename(columns={c: c[:-4] + "_" + cur for c in result.table.columns if c.endswith("_usd")})
+    table = result.table.rename(columns={c: currency_column(c, cur) for c in result.table.columns})
     return dataclasses.replace(result, table=table)
 
 

@@ -151,10 +151,10 @@ def provenance_caption(meta: dict) -> str:
 
 
 def currency_spec(spec: list[tuple[str, str, str]], currency: str) -> list[tuple[str, str, str]]:
-    """A column spec of a USD table for a result in ``currency``: ``*_usd`` columns renamed like
-    :func:`geomon.api.sources.in_currency` does, and '$' / 'USD' in headers replaced."""
+    """A column spec of a USD table for a result in ``currency``: columns renamed as the API names
+    them (:func:`geomon.api.sources.currency_column`), and '$' / 'USD' in headers replaced."""
+    from geomon.api.sources import currency_column
+
     if currency.upper() == "USD":
         return spec
-    cur = currency.lower()
-    return [(c[:-4] + "_" + cur if c.endswith("_usd") else c, h.replace("$", currency).replace("USD", currency), k)
-            for c, h, k in spec]
+    return [(currency_column(c, currency), h.replace("$", currency).replace("USD", currency), k) for c, h, k in spec]
