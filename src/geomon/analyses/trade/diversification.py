@@ -84,10 +84,10 @@ def _agreements(econ: Economy, suppliers: pd.Series, year: int) -> pd.DataFrame:
                        index=suppliers.index).astype({"trade_agreement": object})
     if not eu_reporter:
         return out
-    a = load_eu_agreements().drop_duplicates("partner").set_index("partner")
+    a = load_eu_agreements().set_index("partner")  # one row per partner, 'since' a year or date (the reader checks)
     member = suppliers.isin(EU27)
     since = suppliers.map(a["since"]).astype(object)
-    partner = ~member & since.notna() & (since.map(lambda d: int(str(d)[:4]) if isinstance(d, str) else 0) <= year)
+    partner = ~member & (pd.to_numeric(since.str[:4]) <= year)  # NaN (no agreement) compares False
     source = a["source_title"] + " (" + a["source_publisher"] + "), " + a["source_url"]
     out["trade_agreement"] = pd.Series([bool(m or p) for m, p in zip(member, partner)], index=out.index,
                                        dtype=object)  # Python bools, None where unknown
