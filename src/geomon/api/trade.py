@@ -65,6 +65,8 @@ def suppliers(reporter: str = "NLD", product: str = "283691", year: int | None =
     if isinstance(first, str) and "-" in first or isinstance(last, str) and "-" in last:
         if not (first and last) or world or year is not None:
             raise InputError("a month range needs both --from and --to as YYYY-MM, without --year or --world")
+        if hs_target is not None:  # the month route reads the source as declared; never drop the request silently
+            raise InputError(f"--hs-target {hs_target} works on years; give --from/--to as years (YYYY) to convert")
         return _sources.suppliers_period(reporter, product, str(first), str(last), source=source, config=config,
                                          store=store, hs=hs, version=version)
     ctx = context(config, store, hs, version, settings, SCREENING, source=source, hs_target=hs_target, hs_split=hs_split)

@@ -172,8 +172,6 @@ def suppliers_cmd(
     months = any(isinstance(v, str) for v in given.values())
     if months and not all(isinstance(v, str) for v in given.values()):
         raise InputError(f"--from {first} and --to {last}: give both as months (YYYY-MM) or both as years (YYYY)")
-    if months and run.hs_target is not None:
-        raise InputError(f"--hs-target {run.hs_target} works on years; give --from/--to as years (YYYY) to convert")
     res = api.suppliers(reporter, product, year, first=given.get("--from"), last=given.get("--to"), world=world, **run.api)
     m = res.meta
     cur = m.get("currency", "USD")
