@@ -7,6 +7,7 @@ the csv module, independently of geomon, or taken from the API the command wraps
 from __future__ import annotations
 
 import io
+import re
 import json
 
 import pandas as pd
@@ -145,3 +146,24 @@ def test_hs_target_reaches_the_screen(cli):
     df = pd.read_csv(io.StringIO(res.stdout), dtype={"product": str})
     assert df["hs_conversion"].notna().all() and len(df)
     assert cli("screen", "-r", "NLD", "-y", "2022", "-f", "csv").stdout != res.stdout
+
+
+@pytest.mark.parametrize("first,last,message", [
+    ("2023-1", None, "--from 2023-1 is neither a year nor a month"),
+    ("2023-01", 2024, "give both as months (YYYY-MM) or both as years"),
+    (2023, "2024-13", "--to 2024-13 is neither a year nor a month"),
+])
+def test_the_api_checks_from_and_to_by_the_same_rule(store, first, last, message):
+    """The API is the front door: the rule for --from/--to (year YYYY or month YYYY-MM, both alike) lives
+    there (ingest.windows.year_or_month), so a Python caller gets the CLI's message."""
+    from geomon.errors import InputError
+
+    with pytest.raises(InputError, match=re.escape(message)):
+        api.suppliers("NLD", "481149", first=first, last=last, source="comext", store=store)
+
+
+def test_the_api_takes_years_as_text_or_numbers(store):
+    """'2023' and 2023 are the same year for the API (the CLI passes text)."""
+    a = api.suppliers("NLD", "481149", 2024, first="2023", last="2024", source="comext", store=store)
+    b = api.suppliers("NLD", "481149", 2024, first=2023, last=2024, source="comext", store=store)
+    pd.testing.assert_frame_equal(a.table, b.table)

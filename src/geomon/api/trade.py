@@ -22,6 +22,7 @@ from geomon.api import _notices
 from geomon.api import sources as _sources
 from geomon.api._context import SCREENING, TIERS, ConfigArg, StoreArg, context, file_settings
 from geomon.errors import InputError
+from geomon.ingest.windows import year_or_month_range
 from geomon.outputs.editions import write_edition
 from geomon.store import Store, open_store
 
@@ -62,7 +63,8 @@ def suppliers(reporter: str = "NLD", product: str = "283691", year: int | None =
     with value, quantity, share = v_s / sum_s' v_s', and its share in each year of [first, last];
     ``world=True``: the world's exporters of the product instead. ``first``/``last`` as months
     (YYYY-MM, monthly data): the origin shares over those months (:func:`geomon.api.sources.suppliers_period`)."""
-    if isinstance(first, str) and "-" in first or isinstance(last, str) and "-" in last:
+    first, last = year_or_month_range(first, last)
+    if isinstance(first, str) or isinstance(last, str):
         if not (first and last) or world or year is not None:
             raise InputError("a month range needs both --from and --to as YYYY-MM, without --year or --world")
         if hs_target is not None:  # the month route reads the source as declared; never drop the request silently
@@ -70,7 +72,6 @@ def suppliers(reporter: str = "NLD", product: str = "283691", year: int | None =
         return _sources.suppliers_period(reporter, product, str(first), str(last), source=source, config=config,
                                          store=store, hs=hs, version=version)
     ctx = context(config, store, hs, version, settings, SCREENING, source=source, hs_target=hs_target, hs_split=hs_split)
-    first, last = (int(v) if v is not None else None for v in (first, last))
     return _sources.finish(_suppliers.suppliers(ctx, reporter, product, year, first, last, world=world), ctx)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -142,18 +141,6 @@ def screen_cmd(
     emit(res, run.fmt, run.output, show)
 
 
-def year_or_month(value: str | None, option: str) -> int | str | None:
-    """--from/--to of suppliers: a year (YYYY, as a number) or a month (YYYY-MM, as text)."""
-    if value is None:
-        return None
-    text = value.strip()
-    if re.fullmatch(r"\d{4}", text):
-        return int(text)
-    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        return text
-    raise InputError(f"{option} {value} is neither a year nor a month; give YYYY (e.g. 2018) or YYYY-MM (e.g. 2018-01)")
-
-
 @command("suppliers")
 @with_options(source=True, convert=True)
 def suppliers_cmd(
@@ -168,11 +155,7 @@ def suppliers_cmd(
     """Every supplier of one product with value, quantity, share, and its share in each year."""
     from geomon.outputs.terminal import render
 
-    given = {opt: year_or_month(v, opt) for opt, v in (("--from", first), ("--to", last)) if v is not None}
-    months = any(isinstance(v, str) for v in given.values())
-    if months and not all(isinstance(v, str) for v in given.values()):
-        raise InputError(f"--from {first} and --to {last}: give both as months (YYYY-MM) or both as years (YYYY)")
-    res = api.suppliers(reporter, product, year, first=given.get("--from"), last=given.get("--to"), world=world, **run.api)
+    res = api.suppliers(reporter, product, year, first=first, last=last, world=world, **run.api)
     m = res.meta
     cur = m.get("currency", "USD")
     share_cols = [c for c in res.table.columns if c.startswith("share_")]

@@ -33,12 +33,38 @@ from geomon.store.layout import Dataset
 PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+def _month(text: str) -> tuple[int, int] | None:
+    """'2024-06' -> (2024, 6); None unless the text is YYYY-MM with a month 01-12."""
+    m = PERIOD_RE.match(str(text).strip())
+    return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
+
 def parse_period(text: str) -> tuple[int, int]:
     """'2024-06' -> (2024, 6); anything else is a one-line InputError."""
-    m = PERIOD_RE.match(str(text).strip())
-    if not m or not 1 <= int(m[2]) <= 12:
+    month = _month(text)
+    if month is None:
         raise InputError(f"period {text!r} is not YYYY-MM; give a month such as 2024-06")
-    return int(m[1]), int(m[2])
+    return month
+
+
+def year_or_month(value: int | str, name: str) -> int | str:
+    """A year (YYYY, returned as a number) or a month (YYYY-MM, returned as text 'YYYY-MM');
+    anything else is a one-line InputError naming ``name`` (e.g. the option --from)."""
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return int(text)
+    if _month(text) is not None:
+        return text
+    raise InputError(f"{name} {value} is neither a year nor a month; give YYYY (e.g. 2018) or YYYY-MM (e.g. 2018-01)")
+
+
+def year_or_month_range(first: int | str | None, last: int | str | None) -> tuple[int | str | None, int | str | None]:
+    """``first``/``last`` (--from/--to) checked by :func:`year_or_month`: both years or both months."""
+    given = {name: year_or_month(v, name) for name, v in (("--from", first), ("--to", last)) if v is not None}
+    kinds = {isinstance(v, str) for v in given.values()}
+    if len(kinds) > 1:
+        raise InputError(f"--from {first} and --to {last}: give both as months (YYYY-MM) or both as years (YYYY)")
+    return given.get("--from"), given.get("--to")
 
 
 def window_months(year: int, month: int) -> list[str]:
