@@ -291,11 +291,13 @@ def test_duplicate_override_is_an_error(tmp_path):
 
 # --- alternative suppliers in the engine ----------------------------------------------------------
 
-def test_alternative_suppliers_hand_computed():
+@pytest.mark.parametrize("running", [True, False])
+def test_alternative_suppliers_hand_computed(running):
     """Reporter R imports 100 of product P: 60 from A (top), 40 from B. Exports of P to
     others: A 500, B 30 (+ 40 to R = 70 in all), C 80, D 49, E 50, R itself 1000.
     With share 0.5 an alternative must export >= 50 elsewhere: C (80) and E (50); not A
-    (top supplier), B (70 - 40 = 30), D (49) or R (the reporter). At share 0.55 (>= 55): C only."""
+    (top supplier), B (70 - 40 = 30), D (49) or R (the reporter). At share 0.55 (>= 55): C only.
+    Both ways of counting (running count, join) give these numbers."""
     from geomon.engine.alternatives import alternative_suppliers
 
     flows = pd.DataFrame(
@@ -306,7 +308,8 @@ def test_alternative_suppliers_hand_computed():
     keys = pd.DataFrame({"year": [2022], "importer": ["R"], "product": ["P"], "import_value_usd": [100.0],
                          "top_supplier": ["A"]})
     con = ibis.duckdb.connect()
-    out = con.execute(alternative_suppliers(ibis.memtable(flows), ibis.memtable(keys), 0.5, margin=0.1))
+    out = con.execute(alternative_suppliers(ibis.memtable(flows), ibis.memtable(keys), 0.5, margin=0.1,
+                                            running=running))
     assert out.loc[0, "alternative_suppliers"] == 2
     assert out.loc[0, "alternative_suppliers_strict"] == 1
 
@@ -325,10 +328,12 @@ def _duckdb():
 @given(flows=st.dictionaries(st.tuples(st.sampled_from("ABCDR"), st.sampled_from("ABCDRX"), st.sampled_from("PQ")),
                              st.sampled_from([1.0, 2.0, 3.0, 5.0, 10.0, 20.0]), max_size=30),
        tops=st.lists(st.one_of(st.none(), st.sampled_from("ABCDX")), min_size=4, max_size=4),
-       share=st.sampled_from([0.25, 0.5, 1.0]), margin=st.sampled_from([-0.2, 0.0, 0.1, 0.5]))
-def test_alternative_suppliers_equal_the_definition(flows, tops, share, margin):
+       share=st.sampled_from([0.25, 0.5, 1.0]), margin=st.sampled_from([-0.2, 0.0, 0.1, 0.5]),
+       running=st.booleans())
+def test_alternative_suppliers_equal_the_definition(flows, tops, share, margin, running):
     """Counts from the engine equal the definition, exporter by exporter: e != r, e != top,
-    x(e) - v(e, r) >= share x V(r) (small values, so thresholds are often hit exactly)."""
+    x(e) - v(e, r) >= share x V(r) (small values, so thresholds are often hit exactly), by the
+    running count and by the join alike."""
     from geomon.engine.alternatives import alternative_suppliers
 
     f = pd.DataFrame([(2022, e, i, p, v) for (e, i, p), v in flows.items() if e != i],
@@ -337,7 +342,8 @@ def test_alternative_suppliers_equal_the_definition(flows, tops, share, margin):
         [("R", "P", 10.0), ("R", "Q", 4.0), ("X", "P", 6.0), ("D", "Q", 2.0)], tops)],
         columns=["year", "importer", "product", "import_value_usd", "top_supplier"])
     schema = {"year": "int32", "exporter": "string", "importer": "string", "product": "string", "value": "float64"}
-    out = _duckdb().execute(alternative_suppliers(ibis.memtable(f, schema=schema), ibis.memtable(keys), share, margin))
+    out = _duckdb().execute(alternative_suppliers(ibis.memtable(f, schema=schema), ibis.memtable(keys), share, margin,
+                                                  running=running))
     out = out.set_index(["importer", "product"])
     x = f.groupby(["product", "exporter"])["value"].sum()
     for k in keys.itertuples():

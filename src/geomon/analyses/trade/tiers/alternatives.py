@@ -11,7 +11,7 @@ import pandas as pd
 
 from geomon.analyses.context import Context
 from geomon.analyses.trade.screening import exporter_totals
-from geomon.analyses.trade.tiers.evidence import batches, raw_flows
+from geomon.analyses.trade.tiers.evidence import OwnImports, batches, few, raw_flows
 from geomon.engine import indicators as ind
 from geomon.engine.alternatives import alternative_suppliers
 
@@ -19,12 +19,14 @@ COLUMNS = ["reporter", "product", "year", "alternative_suppliers", "alternative_
 
 
 def alternatives_frame(ctx: Context, screened: pd.DataFrame, share: float, margin: float,
-                       group_map: pd.DataFrame | None = None) -> pd.DataFrame:
+                       group_map: pd.DataFrame | None = None, own: OwnImports | None = None) -> pd.DataFrame:
     """Alternative-supplier counts for the (reporter, product, year) rows of ``screened``.
 
     Countries share one query; each bloc runs with its own economy map. With
     ``group_map`` (product -> group), ``product`` holds group ids and the counts are
-    computed on the groups' summed flows.
+    computed on the groups' summed flows. ``own`` shares the reporters' import flows with
+    the other evidence (:class:`~geomon.analyses.trade.tiers.evidence.OwnImports`); a batch of
+    few importers is counted by a join, every reporter by the running count (same counts).
     """
     if screened.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -41,10 +43,14 @@ def alternatives_frame(ctx: Context, screened: pd.DataFrame, share: float, margi
         # x(e) from the statistics when the store has them: then only the reporters' own flows are read
         totals = None if group_map is not None else exporter_totals(ctx, blocs[0] if blocs else None, years,
                                                                     sorted(set(keys["product"])))
-        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map,
-                          importers=None if totals is None else names)
-        ef = ind.economy_flows(flows, ctx.econ_table(*blocs))
-        expr = alternative_suppliers(ef, ctx.engine.table(keys, name="geomon_alt_keys"), share, margin, totals=totals)
+        if totals is None:  # x(e) summed from every flow of the products
+            ef = ind.economy_flows(raw_flows(ctx, years, sorted(set(keys["product"])), group_map),
+                                   ctx.econ_table(*blocs))
+        else:
+            own = own or OwnImports(ctx, years, sorted(set(keys["product"])), group_map)
+            ef = own.economy(names, blocs)
+        expr = alternative_suppliers(ef, ctx.engine.table(keys, name="geomon_alt_keys"), share, margin,
+                                     totals=totals, running=not few(names))
         res = ctx.engine.execute(expr).rename(columns={"importer": "reporter"})
         parts.append(res[COLUMNS])
     out = pd.concat(parts, ignore_index=True)

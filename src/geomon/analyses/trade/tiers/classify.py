@@ -19,7 +19,7 @@ from geomon.analyses.supply import crm
 from geomon.analyses.trade.interests import InterestMap, link_products, load_map
 from geomon.analyses.trade.screening import ALL, screen_years
 from geomon.analyses.trade.tiers.alternatives import alternatives_frame
-from geomon.analyses.trade.tiers.evidence import (KEY, quantity_gap_frame, third_country_frame,
+from geomon.analyses.trade.tiers.evidence import (KEY, OwnImports, quantity_gap_frame, third_country_frame,
                                                       world_supply_columns)
 from geomon.analyses.trade.tiers.overrides import apply_overrides, resolve_overrides
 from geomon.analyses.trade.tiers.rules import TIER_ORDER, TIERS, TierRules, apply_rules
@@ -74,13 +74,14 @@ def _evidence(ctx: Context, df: pd.DataFrame, imap: InterestMap, rules: TierRule
         links = link_products(imap, df["product"].astype(str), cfg["tiers.uncertain_links"]).set_index("product")
     for c in ("interest_areas", "interest_uncertain_areas", "interest_sources"):
         df[c] = df["product"].map(links[c]).fillna("")
-    alts = alternatives_frame(ctx, df, rules.alternative_min_share, rules.margin, group_map)
+    own = OwnImports(ctx, sorted({int(y) for y in df["year"]}), sorted(set(df["product"].astype(str))), group_map)
+    alts = alternatives_frame(ctx, df, rules.alternative_min_share, rules.margin, group_map, own)
     df = df.merge(alts, on=KEY, how="left", validate="many_to_one")
     miss = window_missing(df["year"], ctx.dataset.years, rules.window)
     df["window_years_missing"] = df["year"].map(miss).fillna(0).astype("int64")
-    df = df.merge(quantity_gap_frame(ctx, df, group_map).drop_duplicates(KEY), on=KEY, how="left",
+    df = df.merge(quantity_gap_frame(ctx, df, group_map, own).drop_duplicates(KEY), on=KEY, how="left",
                   validate="many_to_one")
-    df = df.merge(third_country_frame(ctx, df, group_map).drop_duplicates(KEY), on=KEY, how="left",
+    df = df.merge(third_country_frame(ctx, df, group_map, own).drop_duplicates(KEY), on=KEY, how="left",
                   validate="many_to_one")
     for c, v in world_supply_columns(ctx, df, group_map is not None).items():
         df[c] = v

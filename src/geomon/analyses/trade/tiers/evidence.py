@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Sequence
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from geomon.analyses.context import Context
 from geomon.analyses.supply import crm
@@ -34,6 +36,8 @@ from geomon.engine import verdicts
 from geomon.engine.groups import map_products
 
 KEY = ["reporter", "product", "year"]
+#: Largest batch of importers whose import flows :class:`OwnImports` holds in memory.
+FEW_IMPORTERS = 8
 THIRD_COLUMNS = ["trusted_suppliers", "third_country_share", "third_country_import_hhi",
                  "third_country_top_supplier", "third_country_top_supplier_share"]
 
@@ -85,7 +89,53 @@ def raw_flows(ctx: Context, years: list[int], products: list[str], group_map: pd
     return ctx.engine.keep(flows, "product", products)
 
 
-def third_country_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.DataFrame | None = None) -> pd.DataFrame:
+class OwnImports:
+    """The reporters' own import flows of ``years`` for ``products``, read once and shared by the
+    tier evidence (alternative suppliers, third-country view, quantity gaps) of one classification.
+
+    A batch of at most :data:`FEW_IMPORTERS` importers (one reporter, a bloc) is read from the
+    store once and kept in memory: its raw flows with a null quantity (the quantity gaps) and its
+    economy flows (:func:`geomon.engine.indicators.economy_flows`; alternatives, third-country
+    view). A larger batch (every reporter) stays a lazy expression: holding all flows in memory
+    would cost more than reading them twice. Same rows either way, so the same numbers.
+    """
+
+    def __init__(self, ctx: Context, years: list[int], products: list[str], group_map: pd.DataFrame | None) -> None:
+        self.ctx, self.years, self.products, self.group_map = ctx, years, products, group_map
+        self._held: dict[tuple[str, ...], tuple[ir.Table, ir.Table]] = {}
+
+    def raw(self, names: Sequence[str]) -> ir.Table:
+        """Import flows of the economies ``names`` (raw_flows); only null quantities when held."""
+        return self._get(names)[0] if few(names) else self._lazy(names)
+
+    def economy(self, names: Sequence[str], blocs: Sequence[Economy]) -> ir.Table:
+        """Economy flows of the import flows of ``names`` (blocs merged as in ``blocs``)."""
+        if few(names):
+            return self._get(names)[1]
+        return ind.economy_flows(self._lazy(names), self.ctx.econ_table(*blocs))
+
+    def _lazy(self, names: Sequence[str]) -> ir.Table:
+        return raw_flows(self.ctx, self.years, self.products, self.group_map, importers=names)
+
+    def _get(self, names: Sequence[str]) -> tuple[ir.Table, ir.Table]:
+        key = tuple(sorted(names))
+        if key not in self._held:
+            eng = self.ctx.engine
+            blocs = [e for e in (self.ctx.economy(n) for n in names) if e.is_bloc]
+            raw = eng.con.to_pyarrow(self._lazy(names))
+            eflows = eng.con.to_pyarrow(ind.economy_flows(eng.table(raw), self.ctx.econ_table(*blocs)))
+            gaps = raw.filter(pc.is_null(raw["quantity"]))
+            self._held[key] = (eng.table(gaps), eng.table(eflows))
+        return self._held[key]
+
+
+def few(names: Sequence[str]) -> bool:
+    """True when a batch of importers is small enough to hold its flows (:data:`FEW_IMPORTERS`)."""
+    return len(names) <= FEW_IMPORTERS
+
+
+def third_country_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.DataFrame | None = None,
+                        own: OwnImports | None = None) -> pd.DataFrame:
     """:data:`THIRD_COLUMNS` per (reporter, product, year) of ``screened``; see the module docstring."""
     if screened.empty:
         return pd.DataFrame(columns=KEY + THIRD_COLUMNS)
@@ -100,8 +150,8 @@ def third_country_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.Data
             labels[name], members = trusted_of(ctx.economy(name), circle)
             pairs += [(name, m) for m in members]
         trusted = pd.DataFrame(pairs or [("", "")], columns=["importer", "exporter"], dtype=object)
-        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map, importers=names)
-        ef = ind.economy_flows(flows, ctx.econ_table(*blocs))
+        own = own or OwnImports(ctx, years, sorted(set(screened["product"].astype(str))), group_map)
+        ef = own.economy(names, blocs)
         expr = verdicts.third_country_sums(ef, ctx.engine.table(keys, name="geomon_tier_keys"),
                                            ctx.engine.table(trusted, name="geomon_trusted"))
         res = ctx.engine.execute(expr).merge(keys, on=["year", "importer", "product"], how="left")
@@ -125,7 +175,8 @@ def _third_columns(res: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
                          "third_country_top_supplier": top, "third_country_top_supplier_share": top_share})
 
 
-def quantity_gap_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.DataFrame | None = None) -> pd.DataFrame:
+def quantity_gap_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.DataFrame | None = None,
+                       own: OwnImports | None = None) -> pd.DataFrame:
     """``quantity_missing_share`` per (reporter, product, year): 0 where every quantity is known."""
     out = screened[KEY].copy()
     out["quantity_missing_share"] = 0.0
@@ -136,7 +187,7 @@ def quantity_gap_frame(ctx: Context, screened: pd.DataFrame, group_map: pd.DataF
     parts = []
     for blocs, names in batches(ctx, sorted(set(gaps["reporter"]))):
         keys = keys_of(gaps[gaps["reporter"].isin(names)])
-        flows = raw_flows(ctx, years, sorted(set(keys["product"])), group_map, importers=names)
+        flows = (own or OwnImports(ctx, years, sorted(set(keys["product"])), group_map)).raw(names)
         expr = verdicts.quantity_gap(flows, ctx.econ_table(*blocs), ctx.engine.table(keys, name="geomon_gap_keys"))
         parts.append(ctx.engine.execute(expr).merge(keys, on=["year", "importer", "product"]))
     g = pd.concat(parts, ignore_index=True)

@@ -1,0 +1,59 @@
+"""The tier evidence's two routes (issue 15) give the same numbers on the embedded real data.
+
+- a batch of few importers (one reporter, a bloc) holds its own import flows in memory once
+  (:class:`~geomon.analyses.trade.tiers.evidence.OwnImports`) and counts alternative suppliers
+  by a join; a batch of many importers keeps the flows lazy and uses the running count;
+- forcing either route on the same rows gives the same alternative counts, third-country
+  view and quantity gaps.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geomon.analyses.trade.screening import screen_years
+from geomon.analyses.trade.tiers import evidence
+from geomon.analyses.trade.tiers.alternatives import alternatives_frame
+from geomon.analyses.trade.tiers.evidence import KEY, OwnImports, quantity_gap_frame, third_country_frame
+
+#: More countries than FEW_IMPORTERS, so that one batch of them takes the lazy route.
+MANY = ("NLD", "CHN", "USA", "DEU", "FRA", "JPN", "KOR", "BRA", "IND", "GBR")
+
+
+@pytest.fixture(scope="module")
+def screened(ctx):
+    return pd.concat([screen_years(ctx, r, 2021, 2022) for r in MANY + ("EU27",)], ignore_index=True)
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(KEY).reset_index(drop=True)
+
+
+def _evidence(ctx, screened: pd.DataFrame) -> list[pd.DataFrame]:
+    own = OwnImports(ctx, [2021, 2022], sorted(set(screened["product"])), None)
+    return [_sorted(f) for f in (alternatives_frame(ctx, screened, 0.5, 0.1, own=own),
+                                 third_country_frame(ctx, screened, own=own),
+                                 quantity_gap_frame(ctx, screened, own=own))]
+
+
+def test_many_importers_take_the_lazy_route_and_few_the_held_one(ctx, screened):
+    assert len(MANY) > evidence.FEW_IMPORTERS
+    assert not evidence.few(MANY) and evidence.few(["NLD"]) and evidence.few(["EU27"])
+    own = OwnImports(ctx, [2022], sorted(set(screened["product"])), None)
+    own.economy(["EU27"], [ctx.economy("EU27")])
+    own.economy(list(MANY), [])
+    assert list(own._held) == [("EU27",)]  # only the small batch is held
+
+
+def test_held_and_lazy_routes_give_the_same_evidence(ctx, screened, monkeypatch):
+    """Every reporter held (and counted by join) against every reporter lazy (running count)."""
+    monkeypatch.setattr(evidence, "FEW_IMPORTERS", 100)
+    held = _evidence(ctx, screened)
+    monkeypatch.setattr(evidence, "FEW_IMPORTERS", 0)
+    lazy = _evidence(ctx, screened)
+    assert len(held[0]) == len(screened) and held[0]["alternative_suppliers"].gt(0).any()
+    assert held[1]["third_country_share"].notna().any() and held[2]["quantity_missing_share"].gt(0).any()
+    for a, b in zip(held, lazy):
+        pd.testing.assert_frame_equal(a, b, rtol=1e-12)
+
