@@ -35,10 +35,12 @@ def rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(df.to_json(orient="records", double_precision=15))
 
 
-def attach(spec: dict[str, Any], **datasets: pd.DataFrame) -> dict[str, Any]:
-    """A copy of ``spec`` whose named data sources hold the rows of ``datasets``."""
+def attach(spec: dict[str, Any], **datasets: pd.DataFrame | list[dict[str, Any]]) -> dict[str, Any]:
+    """A copy of ``spec`` whose named data sources hold the rows of ``datasets`` (frames, or
+    rows already made by :func:`rows`)."""
     out = copy.copy(spec)
-    out["datasets"] = {**spec.get("datasets", {}), **{name: rows(df) for name, df in datasets.items()}}
+    out["datasets"] = {**spec.get("datasets", {}),
+                       **{name: rows(df) if isinstance(df, pd.DataFrame) else df for name, df in datasets.items()}}
     return out
 
 

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 import jinja2
 import pandas as pd
+from markupsafe import Markup, escape
 
 from geomon.analyses.report_data import ReportData
 from geomon.outputs.files import write_text
@@ -74,7 +75,7 @@ class Formatter:
 
     @staticmethod
     def missing(v: Any) -> bool:
-        return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+        return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
     def num(self, v: Any, decimals: int = 0) -> str:
         if self.missing(v):
@@ -139,10 +140,38 @@ class Formatter:
         return repr(v) if isinstance(v, float) else str(v)
 
 
+class Cells:
+    """The page's repeated cells as Python functions (a Jinja macro call costs ~20x more); each
+    returns escaped markup exactly as the template wrote it before."""
+
+    def __init__(self, fmt: Formatter, detail: set[str]) -> None:
+        self.fmt, self.detail = fmt, detail
+
+    def num(self, v: Any, kind: str, col: str) -> Markup:
+        """``<td class="num" data-col=COL data-v=RAW>FORMATTED</td>``."""
+        return Markup('<td class="num" data-col="%s" data-v="%s">%s</td>') % (col, self.fmt.raw(v), getattr(self.fmt, kind)(v))
+
+    def tier_badge(self, t: Any) -> Markup:
+        return Markup('<span class="tier tier-%s" data-tier="%s">%s</span>') % (t, t, self.fmt.tier(t))
+
+    def desc(self, text: Any) -> Markup:
+        return Markup('<td class="desc" data-col="description"><span class="clamp" title="%s">%s</span></td>') % (text, text)
+
+    def product_link(self, code: Any) -> Markup:
+        """A link to the product's section when it has one, else the code."""
+        return Markup('<a href="#p-%s">%s</a>') % (code, code) if code in self.detail else escape(code)
+
+
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The rows of ``df`` as dicts of Python values (``Series.tolist``), a missing value
+    (None, NaN, pd.NA, NaT) as None. Column by column: ``astype(object).where(...)`` over a
+    whole table cost seconds on the 5,000-row product table."""
     if df is None or df.empty:
         return []
-    return df.astype(object).where(df.notna(), None).to_dict("records")
+    missing = Formatter.missing
+    columns = [[None if missing(v) else v for v in df[c].tolist()] for c in df.columns]
+    names = list(df.columns)
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def _areas(text: Any) -> list[str]:
@@ -151,8 +180,36 @@ def _areas(text: Any) -> list[str]:
     return [a.strip() for a in text.split(";") if a.strip()]
 
 
-def _by_product(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    return {code: g for code, g in df.groupby("product", sort=False)} if len(df) else {}
+def _split(keys: list[Any], rows: list[dict[str, Any]]) -> dict[Any, list[dict[str, Any]]]:
+    """``rows`` grouped by ``keys`` (one key per row): groups in order of first appearance, rows
+    in their order (as ``groupby(sort=False)``)."""
+    out: dict[Any, list[dict[str, Any]]] = {}
+    for key, row in zip(keys, rows):
+        out.setdefault(key, []).append(row)
+    return out
+
+
+def _records_by(df: pd.DataFrame | None, key: str = "product") -> dict[Any, list[dict[str, Any]]]:
+    """key -> :func:`_records` of its rows; the table converted once, not once per group."""
+    if df is None or df.empty:
+        return {}
+    return _split(df[key].tolist(), _records(df))
+
+
+def _chart_rows_by_product(df: pd.DataFrame, codes: list[str], shape: Callable[[pd.DataFrame], Any]) -> dict[str, Any]:
+    """product -> chart data of its rows: ``shape`` reshapes the rows of the products ``codes``
+    all at once (a frame, or name -> frame), then :func:`charts.rows` (JSON values) is split by
+    product. Per-row values are the same as reshaping each product apart."""
+    d = df[df["product"].isin(codes)]
+    shaped = shape(d)
+    if isinstance(shaped, pd.DataFrame):
+        return _split(d["product"].tolist(), charts.rows(shaped))
+    out: dict[str, dict[str, list]] = {}
+    for name, frame in shaped.items():
+        keys = d["product"].tolist() * (len(frame) // len(d)) if len(d) else []  # long form repeats the rows
+        for code, rows in _split(keys, charts.rows(frame)).items():
+            out.setdefault(code, {})[name] = rows
+    return out
 
 
 def build_charts(data: ReportData, L: dict[str, str], validate: bool = False) -> dict[str, dict[str, Any]]:
@@ -160,14 +217,16 @@ def build_charts(data: ReportData, L: dict[str, str], validate: bool = False) ->
     m = data.meta
     L = {**part_labels(m["lang"]), **L}
     out: dict[str, dict[str, Any]] = {}
-    sup, hist = _by_product(data["suppliers"]), _by_product(data["history"])
+    codes = m["detail_products"]
+    sup = _chart_rows_by_product(data["suppliers"], codes, lambda d: charts.suppliers_data(d, L))
+    hist = _chart_rows_by_product(data["history"], codes, lambda d: charts.indicators_data(d, L))
     sup_spec = charts.suppliers_chart(L, L["chart_suppliers"].format(year=m["year"]), validate)
     ind_spec = charts.indicators_chart(m["thresholds"], L, validate)
-    for code in m["detail_products"]:
+    for code in codes:
         if code in sup:
-            out[f"chart-sup-{code}"] = charts.attach(sup_spec, suppliers=charts.suppliers_data(sup[code], L))
+            out[f"chart-sup-{code}"] = charts.attach(sup_spec, suppliers=sup[code])
         if code in hist:
-            out[f"chart-ind-{code}"] = charts.attach(ind_spec, **charts.indicators_data(hist[code], L))
+            out[f"chart-ind-{code}"] = charts.attach(ind_spec, **hist[code])
     if len(data["trend_by_tier"]):
         out["chart-trend-tiers"] = charts.trend_tiers_chart(data["trend_by_tier"], m["tiers"], L, validate)
     if len(data["trend_suppliers"]):
@@ -177,6 +236,12 @@ def build_charts(data: ReportData, L: dict[str, str], validate: bool = False) ->
     for name, section in data.parts.items():
         out.update(RENDERERS[name].charts(section, L, validate))
     return out
+
+
+@lru_cache(maxsize=None)
+def _template(lang: str) -> jinja2.Template:
+    """The page template with the number filters of ``lang``, compiled once per language and process."""
+    return _environment(Formatter(lang)).get_template("report.html.j2")
 
 
 def _environment(fmt: Formatter) -> jinja2.Environment:
@@ -199,7 +264,7 @@ def render_html(data: ReportData) -> str:
     suppliers = sorted(set(zip(products["top_supplier"], products["top_supplier_name"])), key=lambda t: t[1])
     areas = sorted({a for text in products.get("interest_areas", pd.Series(dtype=object)) for a in _areas(text)})
     specs = build_charts(data, L)
-    lev = data["leverage"]
+    lev, world = data["leverage"], data["world_exporters"]
     lev_rows = int(m["settings"]["report.leverage_rows"])
     scripts = [_script_safe(_static(VENDORED[k][0])) for k in ("vega", "vegalite", "embed")]
     ctx = {
@@ -214,13 +279,13 @@ def render_html(data: ReportData) -> str:
         "supplier_countries": _records(data["supplier_countries"].head(10)),
         "changes": _records(data["changes"]),
         "since": _records(data.get("since")),
-        "suppliers": {k: _records(v) for k, v in _by_product(data["suppliers"]).items()},
-        "world": {k: _records(v[v["shown_as"] != OTHER]) for k, v in _by_product(data["world_exporters"]).items()},
-        "diversification": {k: _records(v) for k, v in _by_product(data.get("diversification") if "diversification" in data else pd.DataFrame()).items()},
+        "suppliers": _records_by(data["suppliers"]),
+        "world": _records_by(world[world["shown_as"] != OTHER]),
+        "diversification": _records_by(data.get("diversification") if "diversification" in data else None),
         "trend_by_tier": _records(data["trend_by_tier"]),
         "durations": _records(data["durations"]),
         "leverage": _records(lev.head(lev_rows)),
-        "chains": {k: _records(g) for k, g in data["chains"].groupby("chain", sort=False)} if data.get("chains") is not None and len(data["chains"]) else {},
+        "chains": _records_by(data.get("chains"), "chain"),
         "risk": _records(data.get("risk")),
         "scenario": _records(data["scenario"].head(lev_rows) if data.get("scenario") is not None else None),
         "leverage_total": len(lev), "leverage_partners": int(lev["partner"].nunique()) if len(lev) else 0,
@@ -233,7 +298,9 @@ def render_html(data: ReportData) -> str:
         "settings": [(k, v) for k, v in m["settings"].items() if k != "blocs"],
         "parts": [data.parts[n] for n in RENDERERS if n in data.parts], "records": _records,
     }
-    return _environment(fmt).get_template("report.html.j2").render(**ctx)
+    cells = Cells(fmt, ctx["detail_set"])
+    ctx.update(num=cells.num, tier_badge=cells.tier_badge, desc=cells.desc, product_link=cells.product_link)
+    return _template(m["lang"]).render(**ctx)
 
 
 def write_html(data: ReportData, path: str | Path) -> None:
