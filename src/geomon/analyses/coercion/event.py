@@ -23,12 +23,15 @@ With ``reporter`` the same for the reporter's other suppliers (export measures).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
+from geomon.analyses.coercion.flows import case_flows, economy_sums, without_flows
 from geomon.analyses.coercion.registry import case_codes, get_case, store_codes
 from geomon.analyses.context import Context
 from geomon.analyses.results import TablesResult
-from geomon.engine import indicators as ind
+from geomon.countries import Economy
 from geomon.errors import DataError
 from geomon.sources.cases import WORLD
 
@@ -36,15 +39,6 @@ SERIES_COLUMNS = ["series", "exporter", "importer", "year", "value_usd", "quanti
                   "change_vs_pre"]
 REPLACEMENT_COLUMNS = ["buyer", "supplier", "supplier_name", "pre_case_average_usd", "last_year_usd", "change_usd",
                        "share_pre", "share_last"]
-
-
-def _flows(ctx: Context, codes: list[str], years: list[int], economies: list) -> pd.DataFrame:
-    f = ctx.flows
-    f = f.filter(f.year.isin(years) & f["product"].isin(codes))
-    ef = ind.economy_flows(f, ctx.econ_table(*[e for e in economies if e is not None and e.is_bloc]))
-    g = ef.group_by(["year", "exporter", "importer"]).aggregate(
-        value=ef.value.sum(), quantity=ef.quantity.sum(), quantity_known=ef.quantity_known.all())
-    return ctx.engine.to_pandas(g)
 
 
 def _series(flows: pd.DataFrame, exporter: str, importer: str, years: list[int], pre: list[int]) -> pd.DataFrame:
@@ -89,9 +83,44 @@ def flows_total(flows: pd.DataFrame, coercer: str, buyer: str, years: list[int],
     return float(sel["value"].sum()) / max(len(years), 1)
 
 
-def event(ctx: Context, case_id: str, reporter: str | None = None) -> TablesResult:
-    """The event of ``case_id`` (see the module docstring): main table ``series``, summaries
-    ``replacements`` and ``codes`` (how each case code matched the store)."""
+@dataclass(frozen=True)
+class Plan:
+    """What one event reads, checked before any flow is read (:func:`plan`)."""
+
+    case: pd.Series
+    codes_table: pd.DataFrame
+    codes: list[str]
+    coercer: Economy
+    target: Economy | None
+    reporter: Economy | None
+    years: list[int]
+    pre: list[int]
+
+    @property
+    def exports(self) -> bool:
+        return self.case["direction"] == "exports"
+
+    @property
+    def tgt(self) -> str:
+        return WORLD if self.target is None else self.target.name
+
+    @property
+    def inside(self) -> bool:
+        """The reporter is the coercer or one of its bloc's members."""
+        return self.reporter is not None and set(self.reporter.members) <= set(self.coercer.members)
+
+    @property
+    def importers(self) -> list[Economy] | None:
+        """The importers of every flow the event uses (None: every importer, for an export measure
+        against WORLD): the buyer of the affected flow and, with a reporter, of its series."""
+        if self.exports:
+            return None if self.target is None else [self.target] + ([self.reporter] if self.reporter else [])
+        return [self.coercer] + ([self.reporter] if self.inside else [])
+
+
+def plan(ctx: Context, case_id: str, reporter: str | Economy | None = None) -> Plan:
+    """The checked :class:`Plan` of ``case_id``'s event; DataError when the case has no codes with
+    data in the store or starts after its last year."""
     case = get_case(ctx, case_id)
     codes_table = case_codes(ctx, case)
     codes = store_codes(ctx, case)
@@ -107,33 +136,45 @@ def event(ctx: Context, case_id: str, reporter: str | None = None) -> TablesResu
     start = int(case["start_year"])
     pre_n = int(ctx.config["coercion.pre_years"])
     years = [y for y in years_all if start - pre_n <= y]
-    pre = [y for y in years if y < start]
     if not years:
         raise DataError(f"case {case['case_id']} starts in {start}, after the store's last year {years_all[-1]}")
-    flows = _flows(ctx, codes, years, [coercer, target])
-    exports = case["direction"] == "exports"
-    tgt = WORLD if target is None else target.name
+    return Plan(case, codes_table, codes, coercer, target, rep, years, [y for y in years if y < start])
+
+
+def event(ctx: Context, case_id: str, reporter: str | Economy | None = None) -> TablesResult:
+    """The event of ``case_id`` (see the module docstring): main table ``series``, summaries
+    ``replacements`` and ``codes`` (how each case code matched the store)."""
+    return events(ctx, [plan(ctx, case_id, reporter)])[0]
+
+
+def events(ctx: Context, plans: list[Plan]) -> list[TablesResult]:
+    """The events of ``plans``, their flows read in one query (:func:`case_flows`)."""
+    return [_event(ctx, p, flows) for p, flows in zip(plans, case_flows(ctx, plans))]
+
+
+def _event(ctx: Context, p: Plan, code_flows: pd.DataFrame) -> TablesResult:
+    """The event of ``p`` from its flows per BACI code pair (see the module docstring)."""
+    case, coercer, rep, tgt, years, pre = p.case, p.coercer, p.reporter, p.tgt, p.years, p.pre
+    exports = p.exports
+    flows = economy_sums(ctx, code_flows, [coercer, p.target])
     parts = [_series(flows, *((coercer.name, tgt) if exports else (tgt, coercer.name)), years, pre)]
     if rep is not None:
-        inside = set(rep.members) <= set(coercer.members)
-        pair = (coercer.name, rep.name) if exports else (tgt, rep.name) if inside else (rep.name, coercer.name)
-        rep_flows = _flows(ctx, codes, years, [rep, target] if inside else [coercer, rep])
+        pair = (coercer.name, rep.name) if exports else (tgt, rep.name) if p.inside else (rep.name, coercer.name)
+        rep_flows = economy_sums(ctx, code_flows, [rep, p.target] if p.inside else [coercer, rep])
         parts.append(_series(rep_flows, *pair, years, pre))
     series = pd.concat(parts, ignore_index=True)
     last = years[-1]
     buyer = tgt if exports else coercer.name
     repl = [_replacements(ctx, flows, coercer.name if exports else tgt, buyer, pre, last)]
     if rep is not None and exports:
-        repl.append(_replacements(ctx, _flows(ctx, codes, years, [coercer, rep]), coercer.name, rep.name, pre, last))
-    not_in = sorted({f"{r.revision}:{r.code}" for r in codes_table.itertuples() if r.code and not r.in_data})
-    f = ctx.flows
-    seen = set(ctx.engine.execute(f.filter(f.year.isin(years) & f["product"].isin(codes)).select("product").distinct())["product"])
-    silent = [c for c in codes if c not in seen]
+        repl.append(_replacements(ctx, economy_sums(ctx, code_flows, [coercer, rep]), coercer.name, rep.name, pre, last))
+    not_in = sorted({f"{r.revision}:{r.code}" for r in p.codes_table.itertuples() if r.code and not r.in_data})
     meta = ctx.meta(analysis="coercion_event", case_id=case["case_id"], coercer=coercer.name, target=tgt,
                     reporter=rep.name if rep else None, direction=case["direction"], instrument=case["instrument"],
                     start=case["start"], end=case["end"], pre_case_years=pre, years=f"{years[0]}-{last}",
-                    store_codes=codes, codes_not_in_data=not_in, codes_without_flows_in_years=silent, trigger=case["trigger"], sources=case["sources"],
-                    uncertain=case["uncertain"], note=case["note"])
-    codes_out = codes_table.assign(**{c: codes_table[c].map(" ".join) for c in ("store_codes", "in_data", "not_used_nn")})
+                    store_codes=p.codes, codes_not_in_data=not_in,
+                    codes_without_flows_in_years=without_flows(ctx, p.codes, years), trigger=case["trigger"],
+                    sources=case["sources"], uncertain=case["uncertain"], note=case["note"])
+    codes_out = p.codes_table.assign(**{c: p.codes_table[c].map(" ".join) for c in ("store_codes", "in_data", "not_used_nn")})
     return TablesResult(series, meta, summaries={"replacements": pd.concat(repl, ignore_index=True), "codes": codes_out},
                         main="series")

@@ -18,11 +18,13 @@ cases whose codes match the product. ``ALL`` as reporter: the totals for every i
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from geomon.analyses.coercion.registry import active_since, registry, store_codes
 from geomon.analyses.context import Context
 from geomon.analyses.results import TablesResult
+from geomon.analyses.trade.screening import importer_codes
 from geomon.countries import ALIASES, all_blocs
 from geomon.engine import indicators as ind
 
@@ -59,10 +61,15 @@ def records(ctx: Context, year: int) -> pd.DataFrame:
 
 
 def _pair_flows(ctx: Context, reporter, year: int, products: list[str] | None = None) -> pd.DataFrame:
-    """Flows of ``year`` between economies (reporter's bloc merged): year, product, exporter, importer, value."""
+    """Flows of ``year`` between economies (reporter's bloc merged): year, product, exporter, importer, value.
+    With a reporter only its own flows are read (its BACI codes on either side, filtered before the
+    economies are joined)."""
     f = ctx.flows.filter(ctx.flows.year == year)
     if products is not None:
         f = f.filter(f["product"].isin(products))
+    if reporter is not None:
+        codes = importer_codes(ctx, [reporter])
+        f = f.filter(f.importer.isin(codes) | f.exporter.isin(codes))
     ef = ind.economy_flows(f, ctx.econ_table(*([reporter] if reporter is not None else [])))
     if reporter is not None:
         ef = ef.filter((ef.importer == reporter.name) | (ef.exporter == reporter.name))
@@ -99,26 +106,44 @@ def totals(flows: pd.DataFrame, reporter: str, year: int, since: int, rec: set[s
     ]
 
 
+def descending(values: np.ndarray) -> np.ndarray:
+    """Positions of ``values`` (no NaN) from the largest down, ties placed as pandas'
+    ``Series.sort_values(ascending=False)`` places them (its quicksort of the reversed values)."""
+    return np.arange(len(values))[::-1][values[::-1].argsort(kind="quicksort")][::-1]
+
+
 def _product_rows(ctx: Context, econ: str, year: int, tiered: pd.DataFrame, imp: pd.DataFrame,
                   recs: pd.DataFrame) -> pd.DataFrame:
     n = int(ctx.config["coercion.top_suppliers"])
-    reg = registry(ctx).set_index("case_id")
     rec = set(recs["economy"])
+    by = imp.groupby(["product", "exporter"])["value"].sum()  # per product, suppliers in ISO3 order
+    exporters = by.index.get_level_values("exporter").to_numpy(dtype=object)
+    values = by.to_numpy(dtype=float)
+    keys, first, count = np.unique(by.index.get_level_values("product").to_numpy(dtype=object), return_index=True,
+                                   return_counts=True)
+    span = {k: (a, a + c) for k, a, c in zip(keys.tolist(), first.tolist(), count.tolist())}
+    exporting = recs.loc[recs["direction"] == "exports", "case_id"].unique()
+    reg = registry(ctx).set_index("case_id")
+    codes = {c: set(store_codes(ctx, reg.loc[c].rename(c))) for c in exporting}
+    found: dict[tuple[str, ...], tuple] = {}  # the record suppliers' cases and the latest of them
     rows = []
     for t in tiered.itertuples():
-        g = imp[imp["product"] == t.product].groupby("exporter")["value"].sum().sort_values(ascending=False)
-        total = float(g.sum())
-        top = list(g.head(n).index)
-        with_rec = [s for s in top if s in rec]
-        cases = recs[recs["economy"].isin(with_rec)].drop_duplicates("case_id")
-        latest = cases.sort_values(["start", "case_id"]).iloc[-1] if len(cases) else None
-        covering = [c for c in cases[cases["direction"] == "exports"]["case_id"]
-                    if t.product in store_codes(ctx, reg.loc[c].rename(c))]
+        a, b = span.get(t.product, (0, 0))
+        order = descending(values[a:b])
+        v, sup = values[a:b][order], exporters[a:b][order].tolist()
+        total = float(v.sum())
+        with_rec = tuple(s for s in sup[:n] if s in rec)
+        if with_rec not in found:
+            cases = recs[recs["economy"].isin(with_rec)].drop_duplicates("case_id")
+            found[with_rec] = cases, cases.sort_values(["start", "case_id"]).iloc[-1] if len(cases) else None
+        cases, latest = found[with_rec]
+        covering = [c for c in cases[cases["direction"] == "exports"]["case_id"] if t.product in codes[c]]
+        from_rec = float(v[[s in rec for s in sup]].sum()) if len(sup) else 0.0
         rows.append({"reporter": econ, "year": year, "product": t.product, "description": ctx.descriptions.get(t.product, ""),
                      "tier": t.tier, "import_value_usd": total,
-                     "top_suppliers": ", ".join(f"{s} {g[s] / total:.1%}" for s in top) if total > 0 else "",
+                     "top_suppliers": ", ".join(f"{s} {x / total:.1%}" for s, x in zip(sup[:n], v[:n])) if total > 0 else "",
                      "record_suppliers": ", ".join(with_rec),
-                     "record_share": float(g[g.index.isin(rec)].sum()) / total if total > 0 else float("nan"),
+                     "record_share": from_rec / total if total > 0 else float("nan"),
                      "cases": len(cases), "latest_case": f"{latest['case_id']} ({latest['start']})" if latest is not None else "",
                      "covering_cases": ", ".join(sorted(covering))})
     return pd.DataFrame(rows, columns=PRODUCT_COLUMNS)

@@ -143,57 +143,97 @@ def traded_products(ctx: Context) -> frozenset[str]:
 
 def case_codes(ctx: Context, case: pd.Series) -> pd.DataFrame:
     """One row per code of the case: revision, code, how (exact / correlation / n:n only / unmatched /
-    all goods / no products), store_codes, in_data and not_used_nn (lists of store codes)."""
+    all goods / no products), store_codes, in_data and not_used_nn (lists of store codes).
+
+    Every registry case is mapped at once, the first time one is asked for (:func:`_code_rows`)."""
+    key = _case_key(ctx, case)
+    if key not in _CODES:
+        reg = registry(ctx)
+        rows = _code_rows(ctx, reg)
+        for (_, r), table in zip(reg.iterrows(), rows):
+            _CODES[_case_key(ctx, r)] = table
+        if key not in _CODES:  # a case that is not (or no longer) in the registry
+            _CODES[key] = _code_rows(ctx, pd.DataFrame([case]))[0]
+    return _CODES[key]
+
+
+_CODES: dict[tuple, pd.DataFrame] = {}
+
+
+def _case_key(ctx: Context, case: pd.Series) -> tuple:
+    return (str(ctx.dataset.root), ctx.dataset.hs, ctx.dataset.version, case.get("case_id", case.name),
+            case["hs_codes"], case["hs_revision"], case["hs_basis"])
+
+
+def _targets(ctx: Context, store_rev: str) -> pd.DataFrame:
+    """What a case code can match: revision, prefix (2, 4 or 6 digits), target (a store code) and
+    used (False for an n:n correlation): every store product under its prefixes in the store's
+    revision, and, for an HS1992 store, the UNSD HS2017/HS2022 -> HS1992 pairs under the prefixes
+    of the newer code."""
+    prod = pd.DataFrame({"revision": store_rev, "code": sorted(ctx.descriptions), "target": sorted(ctx.descriptions),
+                         "used": True})
+    frames = [prod]
+    if store_rev == "HS1992":
+        c = correlation()
+        frames.append(pd.DataFrame({"revision": c["revision"], "code": c["code"], "target": c["hs1992"],
+                                    "used": c["relationship"] != "n:n"}))
+    t = pd.concat(frames, ignore_index=True)
+    return pd.concat([t.assign(prefix=t["code"].str[:n]) for n in (2, 4, 6)], ignore_index=True).drop(
+        columns="code").drop_duplicates()
+
+
+def _code_rows(ctx: Context, cases: pd.DataFrame) -> list[pd.DataFrame]:
+    """:func:`case_codes` of every row of ``cases`` in one merge of all their codes with
+    :func:`_targets`: a code matches the targets under its prefix; store_codes = the used
+    targets, not_used_nn = the n:n targets not among them, in_data = the store codes with flows."""
     store_rev = normalise_revision(ctx.dataset.hs) or ctx.dataset.hs
     traded = traded_products(ctx)
-    if not case["hs_codes"]:
-        how = ALL_GOODS if case["hs_basis"] == ALL_GOODS else "no products"
-        codes = sorted(traded) if how == ALL_GOODS else []
-        return pd.DataFrame([{"revision": "", "code": "", "how": how, "store_codes": codes, "in_data": codes,
-                              "not_used_nn": []}])
-    rows = []
-    for rev, code in parse_codes(case["hs_codes"], case["hs_revision"]):
-        partial: list[str] = []
-        if rev == store_rev:
-            mapped, how = sorted(c for c in ctx.descriptions if c.startswith(code)), "exact"
-        elif store_rev == "HS1992" and rev in ("HS2017", "HS2022"):
-            hit = _correlates(rev, code)
-            used = hit["relationship"] != "n:n"
-            mapped, how = sorted(set(hit.loc[used, "hs1992"])), "correlation"
-            partial = sorted(set(hit.loc[~used, "hs1992"]) - set(mapped))
-            how = how if mapped or not partial else "n:n only"
-        else:
-            mapped, how = [], "unmatched"
-        rows.append({"revision": rev, "code": code, "how": how, "store_codes": mapped,
-                     "in_data": [c for c in mapped if c in traded],
-                     "not_used_nn": partial if how != "exact" and how != "unmatched" else []})
-    return pd.DataFrame(rows)
+    codes = pd.DataFrame([(i, pos, rev, code) for i, (text, rev0) in enumerate(zip(cases["hs_codes"], cases["hs_revision"]))
+                          for pos, (rev, code) in enumerate(parse_codes(text, rev0) if text else [])],
+                         columns=["case", "pos", "revision", "code"])
+    hits = codes.merge(_targets(ctx, store_rev), left_on=["revision", "code"], right_on=["revision", "prefix"])
+    hits = hits.sort_values(["case", "pos", "target"])
+    key = ["case", "pos"]
+    used = hits[hits["used"]].drop_duplicates(key + ["target"])
+    nn = hits[~hits["used"]].merge(used[key + ["target"]], on=key + ["target"], how="left", indicator=True)
+    nn = nn[nn["_merge"] == "left_only"].drop_duplicates(key + ["target"])
+    mapped, partial = _lists(used), _lists(nn)
+    rows: list[list[dict]] = [[] for _ in range(len(cases))]
+    for r in codes.itertuples(index=False):
+        m, p = mapped.get((r.case, r.pos), []), partial.get((r.case, r.pos), [])
+        how = ("exact" if r.revision == store_rev else
+               ("correlation" if m or not p else "n:n only") if store_rev == "HS1992" and r.revision in ("HS2017", "HS2022")
+               else "unmatched")
+        rows[r.case].append({"revision": r.revision, "code": r.code, "how": how, "store_codes": m,
+                             "in_data": [c for c in m if c in traded], "not_used_nn": p if how in ("correlation", "n:n only") else []})
+    out = []
+    for (_, case), case_rows in zip(cases.iterrows(), rows):
+        if not case["hs_codes"]:
+            how = ALL_GOODS if case["hs_basis"] == ALL_GOODS else "no products"
+            everything = sorted(traded) if how == ALL_GOODS else []
+            case_rows = [{"revision": "", "code": "", "how": how, "store_codes": everything, "in_data": everything,
+                          "not_used_nn": []}]
+        out.append(pd.DataFrame(case_rows))
+    return out
 
 
-@lru_cache(maxsize=None)
-def _by_code(rev: str) -> dict[str, pd.DataFrame]:
-    c = correlation()
-    return {code: g for code, g in c[c["revision"] == rev].groupby("code")}
+def _lists(hits: pd.DataFrame) -> dict[tuple[int, int], list[str]]:
+    """(case, pos) -> its targets, in the rows' order."""
+    out: dict[tuple[int, int], list[str]] = {}
+    for case, pos, target in zip(hits["case"].tolist(), hits["pos"].tolist(), hits["target"].tolist()):
+        out.setdefault((case, pos), []).append(target)
+    return out
 
 
-def _correlates(rev: str, code: str) -> pd.DataFrame:
-    """Correlation rows of the HS6 codes of ``rev`` that start with ``code``."""
-    table = _by_code(rev)
-    if len(code) == 6:
-        return table.get(code, correlation().iloc[:0])
-    hits = [g for k, g in table.items() if k.startswith(code)]
-    return pd.concat(hits) if hits else correlation().iloc[:0]
-
-
-_CODES: dict[tuple, list[str]] = {}
+_STORE_CODES: dict[tuple, list[str]] = {}
 
 
 def store_codes(ctx: Context, case: pd.Series) -> list[str]:
     """The store codes with data that the case's codes match (sorted, unique)."""
-    key = (str(ctx.dataset.root), case.get("case_id", case.name), case["hs_codes"], case["hs_revision"])
-    if key not in _CODES:
-        _CODES[key] = sorted({c for codes in case_codes(ctx, case)["in_data"] for c in codes})
-    return _CODES[key]
+    key = _case_key(ctx, case)
+    if key not in _STORE_CODES:
+        _STORE_CODES[key] = sorted({c for codes in case_codes(ctx, case)["in_data"] for c in codes})
+    return _STORE_CODES[key]
 
 
 def active_since(df: pd.DataFrame, since: int, until: int | None = None) -> pd.Series:

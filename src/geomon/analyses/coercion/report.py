@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomon.analyses.coercion.event import event
+from geomon.analyses.coercion.event import events, plan
 from geomon.analyses.coercion.exposure import exposure
 from geomon.analyses.coercion.registry import ALL_GOODS, registry, store_codes
 from geomon.analyses.context import Context
@@ -52,24 +52,26 @@ def build(ctx: Context, reporter: str | Economy, year: int, products: pd.DataFra
     exp = exposure(ctx, econ.name, year, tiered=tiered)
     codes = set(tiered.loc[tiered["tier"] != "none", "product"])
     cases = touching(ctx, codes)
-    series, notes = [], {}
+    series, notes, plans = [], {}, {}
     for case_id in cases["case_id"]:
         try:
-            ev = event(ctx, case_id, econ.name)
+            plans[case_id] = plan(ctx, case_id, econ)
         except GeomonError as exc:  # e.g. a case that starts after the last data year
             notes[case_id] = str(exc)
-            continue
+    done = dict(zip(plans, events(ctx, list(plans.values()))))  # one query for all of them
+    for case_id, ev in done.items():
         series.append(ev.table.assign(case_id=case_id))
         missing = ev.meta["codes_not_in_data"]
         notes[case_id] = {"start_year": int(str(ev.meta["start"])[:4]), "store_codes": ev.meta["store_codes"],
                           "codes_not_in_data": missing[:SHOWN] + ([f"... ({len(missing)} in all)"] if len(missing) > SHOWN else []),
                           "codes_without_flows": ev.meta["codes_without_flows_in_years"]}
-    events = pd.concat(series, ignore_index=True) if series else pd.DataFrame(
+    notes = {c: notes[c] for c in cases["case_id"] if c in notes}  # in the cases' order
+    yearly = pd.concat(series, ignore_index=True) if series else pd.DataFrame(
         columns=["case_id", "series", "exporter", "importer", "year", "value_usd", "quantity_t", "pre_case_average_usd",
                  "change_vs_pre"])
     m = exp.meta
     return PartSection("coercion", {"totals": exp.pick("totals"), "products": exp.table, "cases": cases,
-                                    "events": events},
+                                    "events": yearly},
                        {"reporter": econ.name, "year": year, "since": m["since"],
                         "record_economies": m["record_economies"], "record_cases": m["record_cases"],
                         "ignored_coercers": m["ignored_coercers"], "events": notes})

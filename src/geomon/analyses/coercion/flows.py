@@ -1,0 +1,122 @@
+"""The flows coercion events read: only the importers they concern, all events in one query.
+
+An event (:mod:`geomon.analyses.coercion.event`) needs, for its store codes P and years Y, the
+flows into its buyers (the target of an export measure, the coercer of an import measure, and
+the reporter where its series ends there; every importer for an export measure against WORLD).
+:func:`case_flows` reads them for many events at once: the flows of the years Y are filtered on
+the BACI codes of all those importers first (a short list, pushed into the Parquet scan), then
+joined with one key table (event, product, importer), so no event lists thousands of product
+codes as literals and an all-goods case is no special case. Per event and year it returns, per
+pair of BACI codes (e, i):
+
+    value(e, i) = sum_{p in P} v(e, i, p),  quantity(e, i) = the sum of the known quantities,
+    unknown(e, i) = the number of flows without a quantity.
+
+:func:`economy_sums` maps the codes to economies as :func:`geomon.engine.indicators.economy_flows`
+does (an economy's several codes merged, the members of the blocs given merged into the bloc,
+flows inside one economy dropped) and sums per (year, exporter, importer): value, quantity and
+quantity_known (no flow without a quantity). The sums are those of summing the flows per product
+first and the products next, up to the order of the additions.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Protocol
+
+import pandas as pd
+
+from geomon.analyses.context import Context
+from geomon.analyses.trade.screening import importer_codes
+from geomon.countries import Economy, economy_map
+from geomon.engine.backend import SHORT_LIST
+
+
+class Reads(Protocol):
+    """What an event reads (:class:`geomon.analyses.coercion.event.Plan`): its store codes, its
+    years and its importers (None: every importer)."""
+
+    codes: list[str]
+    years: list[int]
+    importers: list[Economy] | None
+
+
+CODE_COLUMNS = ["event", "year", "exporter", "importer", "value", "quantity", "unknown"]
+
+
+def case_flows(ctx: Context, plans: list[Reads]) -> list[pd.DataFrame]:
+    """Per plan, its flows per (year, exporter code, importer code) (see the module docstring).
+
+    Two reads at most: plans with few codes (up to :data:`SHORT_LIST`) or every importer read
+    the flows of their products (the flows are sorted by product, so DuckDB skips the other row
+    groups); plans with many codes read the flows into their importers."""
+    if not plans:
+        return []
+    every = sorted({int(c) for c in ctx.countries.column("code").to_pylist()})
+    by_product, by_importer = [], []
+    for n, p in enumerate(plans):
+        codes = every if p.importers is None else importer_codes(ctx, p.importers)
+        keys = pd.DataFrame({"k_event": n, "k_product": [c for c in p.codes for _ in codes],
+                             "k_importer": codes * len(p.codes)})
+        (by_product if p.importers is None or len(p.codes) <= SHORT_LIST else by_importer).append(keys)
+    f = ctx.flows
+    f = f.filter(f.year.isin(sorted({y for p in plans for y in p.years})))
+    parts = []
+    for found, column in ((by_product, "k_product"), (by_importer, "k_importer")):
+        if found:
+            keys = pd.concat(found, ignore_index=True).astype({"k_event": "int32", "k_importer": "int32"})
+            k = ctx.engine.table(keys)
+            sel = ctx.engine.keep(f, column[2:], sorted(set(keys[column].tolist())))
+            parts.append(_sums(sel.join(k, [sel["product"] == k.k_product, sel.importer == k.k_importer])))
+    expr = parts[0] if len(parts) == 1 else parts[0].union(parts[1], distinct=False)
+    df = ctx.engine.to_pandas(expr)
+    by = dict(iter(df.groupby("event", sort=False)))
+    empty = pd.DataFrame({c: pd.Series(dtype=df[c].dtype) for c in CODE_COLUMNS})
+    return [_in_years(by.get(n, empty), p.years) for n, p in enumerate(plans)]
+
+
+def _sums(j):
+    g = j.group_by(event=j.k_event, year=j.year, exporter=j.exporter, importer=j.importer)
+    return g.aggregate(value=j.value.sum(), quantity=j.quantity.sum(),
+                       unknown=j.quantity.isnull().cast("int32").sum()).select(CODE_COLUMNS)
+
+
+def _in_years(df: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    return df[df["year"].isin(years)].reset_index(drop=True)
+
+
+def economy_sums(ctx: Context, code_flows: pd.DataFrame, economies: Iterable[Economy | None]) -> pd.DataFrame:
+    """``code_flows`` (:func:`case_flows`) between economies, the blocs among ``economies`` merged:
+    year, exporter, importer, value, quantity, quantity_known (see the module docstring)."""
+    m = economy_map(ctx.countries, [e for e in economies if e is not None and e.is_bloc])
+    to = dict(zip(m.column("code").to_pylist(), m.column("economy").to_pylist()))
+    d = code_flows.assign(exporter=code_flows["exporter"].map(to), importer=code_flows["importer"].map(to))
+    d = d[d["exporter"].notna() & d["importer"].notna() & (d["exporter"] != d["importer"])]
+    g = d.groupby(["year", "exporter", "importer"], as_index=False).agg(
+        value=("value", "sum"), quantity=("quantity", "sum"), unknown=("unknown", "sum"))
+    return g.assign(quantity_known=g["unknown"] == 0).drop(columns="unknown")
+
+
+_SEEN: dict[tuple, dict[int, frozenset[str]]] = {}
+
+
+def without_flows(ctx: Context, codes: list[str], years: list[int]) -> list[str]:
+    """The ``codes`` without any flow in ``years``. A product of ``stats/world`` in one of the
+    years has flows; only the codes not there (usually none) are looked up in the flows."""
+    seen = _stats_products(ctx)
+    rest = [c for c in codes if not any(c in seen.get(y, ()) for y in years)]
+    if rest:
+        f = ctx.flows
+        f = ctx.engine.keep(f.filter(f.year.isin(years)), "product", rest)
+        found = set(ctx.engine.execute(f.select("product").distinct())["product"])
+        rest = [c for c in rest if c not in found]
+    return rest
+
+
+def _stats_products(ctx: Context) -> dict[int, frozenset[str]]:
+    """Per year, the products of ``stats/world`` (empty without statistics)."""
+    key = (str(ctx.dataset.root), ctx.dataset.hs, ctx.dataset.version)
+    if key not in _SEEN:
+        w = ctx.engine.stats(ctx.dataset, "world") if ctx.dataset.has_stats else None
+        df = ctx.engine.to_pandas(w.select("year", "product")) if w is not None else pd.DataFrame(columns=["year", "product"])
+        _SEEN[key] = {int(y): frozenset(g) for y, g in df.groupby("year")["product"]}
+    return _SEEN[key]
