@@ -347,7 +347,7 @@ def _supply(ctx: Context, reporter: Economy, year: int,
     scenario_meta: dict[str, Any] | None = None
     try:
         names = _chains.chain_list(ctx).table["chain"].tolist()
-        parts = [_chains.chain(ctx, n, reporter, year).table for n in names]
+        parts = [r.table for r in _chains.chains(ctx, names, reporter, year)]  # one query per kind for all chains
         tables["chains"] = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     except GeomonError as exc:
         notes["chains"] = str(exc)

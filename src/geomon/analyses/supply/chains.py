@@ -51,18 +51,37 @@ def chain_list(ctx: Context) -> Result:
 def chain(ctx: Context, name: str, reporter: str = "NLD", year: int | None = None) -> Result:
     """One row per stage of chain ``name`` for ``reporter`` in ``year`` (default: the
     latest year with production and trade data); see the module docstring."""
-    ch = ref.get_chain(ctx, name)
+    return chains(ctx, [name], reporter, year)[0]
+
+
+def chains(ctx: Context, names: list[str], reporter: str = "NLD", year: int | None = None) -> list[Result]:
+    """:func:`chain` of each of ``names``, with one query of each kind for all of them
+    (their stages are groups of codes keyed by chain and stage; a code may sit in several)."""
+    chs = [ref.get_chain(ctx, n) for n in names]
     econ = ctx.economy(reporter)
     year = ctx.check_year(year) if year is not None else ref.default_production_year(ctx)
-    stage_codes = {s.id: list(s.codes(ctx.dataset.hs)) for s in ch.stages}
-    groups = pd.DataFrame([(c, sid) for sid, codes in stage_codes.items() for c in codes], columns=["product", "group"])
+    stage_codes = {_key(ch, s): list(s.codes(ctx.dataset.hs)) for ch in chs for s in ch.stages}
+    groups = pd.DataFrame([(c, k) for k, codes in stage_codes.items() for c in codes], columns=["product", "group"])
+    data = _data(ctx, chs, econ, groups, year)
+    return [_result(ctx, ch, econ.name, year, stage_codes, data) for ch in chs]
+
+
+def _key(ch, st) -> str:
+    """The group key of a stage: chain and stage id (unit separator between them)."""
+    return f"{ch.name}\x1f{st.id}"
+
+
+def _data(ctx: Context, chs: list, econ, groups: pd.DataFrame, year: int) -> dict:
+    """Every number the stages of ``chs`` need, each kind in one query: world exports per
+    stage, which codes have flows, the reporter's imports and suppliers, production."""
     econ_t = ctx.econ_table(econ)
     data = {
         "world": export_concentration(ctx, groups, [year], econ=econ_t).set_index("group"),
         "present": ref.codes_with_flows(ctx, sorted(set(groups["product"])), [year])[year],
-        "prod": {s.id: ref.wmd_commodity(s.production, where=f"chain {ch.name} stage {s.id}: ")
-                 for s in ch.stages if s.production},
+        "prod": {_key(ch, s): ref.wmd_commodity(s.production, where=f"chain {ch.name} stage {s.id}: ")
+                 for ch in chs for s in ch.stages if s.production},
         "has_prod": year in ref.production_years(),
+        "stage": crm.product_stage(groups["product"], ctx.config["supply.top_n"]),
     }
     data["imports"], data["suppliers"] = _reporter_imports(ctx, econ.name, econ_t, groups, year)
     data["conc"] = pd.DataFrame()
@@ -70,7 +89,12 @@ def chain(ctx: Context, name: str, reporter: str = "NLD", year: int | None = Non
         cmap = ref.commodity_map()
         rows = cmap[cmap["wmd_commodity"].isin(data["prod"].values())]
         data["conc"] = concentration_table(ctx, rows, [year]).set_index("commodity")
-    out = [_stage_record(ctx, ch, st, order, stage_codes[st.id], econ.name, year, data)
+    return data
+
+
+def _result(ctx: Context, ch, reporter: str, year: int, stage_codes: dict, data: dict) -> Result:
+    """The table of one chain (a row per stage, the chokepoint marked) and its metadata."""
+    out = [_stage_record(ctx, ch, st, order, stage_codes[_key(ch, st)], reporter, year, data)
            for order, st in enumerate(ch.stages, start=1)]
     df = _concentration(pd.DataFrame(out).reindex(columns=COLUMNS))
     choke = df[df["chokepoint"]]
@@ -78,7 +102,7 @@ def chain(ctx: Context, name: str, reporter: str = "NLD", year: int | None = Non
     def first(col: str):
         return choke[col].iloc[0] if not choke.empty else ""
 
-    meta = ctx.meta(analysis="chain", chain=ch.name, title=ch.title, description=ch.description, reporter=econ.name,
+    meta = ctx.meta(analysis="chain", chain=ch.name, title=ch.title, description=ch.description, reporter=reporter,
                     year=year, chain_file=ch.path, chokepoint=first("stage"), chokepoint_name=first("stage_name"),
                     chokepoint_kind=first("kind"),
                     chokepoint_concentration=float(choke["concentration"].iloc[0]) if not choke.empty else None,
@@ -90,17 +114,18 @@ def chain(ctx: Context, name: str, reporter: str = "NLD", year: int | None = Non
 def _stage_record(ctx: Context, ch, st, order: int, codes: list[str], reporter: str, year: int, data: dict) -> dict:
     """The numbers of one stage: production (WMD), stage shares (EU CRM 2023), world exports and
     the reporter's imports, with notes on what is missing."""
+    key = _key(ch, st)
     rec = {"chain": ch.name, "stage_order": order, "stage": st.id, "stage_name": st.name, "kind": st.kind,
-           "hs_codes": ";".join(codes), "year": year, "reporter": reporter, "wmd_commodity": data["prod"].get(st.id, "")}
+           "hs_codes": ";".join(codes), "year": year, "reporter": reporter, "wmd_commodity": data["prod"].get(key, "")}
     notes = []
-    if st.id in data["prod"]:
+    if key in data["prod"]:
         if not data["has_prod"]:
             notes.append(f"no production data for {year} (World Mining Data covers "
                          f"{ref.reference_meta()['production_years']})")
-        elif data["prod"][st.id] in data["conc"].index:
-            c = data["conc"].loc[data["prod"][st.id]]
+        elif data["prod"][key] in data["conc"].index:
+            c = data["conc"].loc[data["prod"][key]]
             rec.update(production_hhi=c["production_hhi"], top_producers=c["top_producers"])
-    stage = crm.product_stage(codes, ctx.config["supply.top_n"])
+    stage = data["stage"][data["stage"]["product"].isin(codes)]
     if len(stage):
         top = stage.sort_values(["crm_hhi", "product"], ascending=[False, True]).iloc[0]
         rec.update(crm_stage=top["basis"].removeprefix("EU CRM 2023: "), crm_hhi=top["crm_hhi"],
@@ -109,7 +134,7 @@ def _stage_record(ctx: Context, ch, st, order: int, codes: list[str], reporter: 
     if gap:
         notes.append(gap)
     if set(codes) & data["present"]:
-        _trade(rec, st.id, data, notes, reporter, year)
+        _trade(rec, key, data, notes, reporter, year)
     if st.note:
         notes.append(st.note)
     rec["note"] = "; ".join(notes)
@@ -166,5 +191,4 @@ def _reporter_imports(ctx: Context, reporter: str, econ_t, groups: pd.DataFrame,
     gf = supply.group_flows(ef, ctx.engine.table(groups, name="geomon_stage_groups"))
     imports = ctx.engine.execute(ind.import_indicators(gf)).set_index("product")
     top = ctx.engine.execute(supply.top_shares(gf, ["product"], "exporter", "value", ctx.config["supply.top_n"]))
-    texts = {k: ref.top_text(g.sort_values("rank"), key="exporter") for k, g in top.groupby("product")}
-    return imports, texts
+    return imports, ref.top_texts(top, ["product"], key="exporter")

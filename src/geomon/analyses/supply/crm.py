@@ -12,6 +12,7 @@ its pairs' HHIs, and ``basis`` names the pair: "EU CRM 2023: Lithium processing"
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 import pandas as pd
@@ -35,32 +36,55 @@ def top_text(rows: pd.DataFrame, n: int) -> str:
 
 def stage_concentration(top_n: int = 3) -> pd.DataFrame:
     """One row per (material, stage): crm_hhi, crm_top_country (ISO3 as BACI writes it),
-    crm_top_share, crm_top (text of the ``top_n`` largest), crm_share_total (sum of shares)."""
-    s = crm.load_supply_shares().copy()
+    crm_top_share, crm_top (text of the ``top_n`` largest), crm_share_total (sum of shares).
+    Computed once per ``top_n`` (the study is shipped data); callers get a copy."""
+    return _stage_concentration(int(top_n)).copy()
+
+
+@lru_cache(maxsize=8)
+def _stage_concentration(top_n: int) -> pd.DataFrame:
+    """:func:`stage_concentration`, all groups at once: sorted by share (largest first, ties
+    by ISO3), the first row of a group is its top country, its first ``top_n`` rows with a
+    share > 0 make the text (as :func:`top_text`)."""
+    s = crm.load_supply_shares()[["material", "stage", "iso3", "share"]].copy()
     s["iso3"] = s["iso3"].map(lambda c: ALIASES.get(c, c))
-    rows = []
-    for (m, g), part in s.groupby(["material", "stage"], sort=True):
-        top = part.sort_values(["share", "iso3"], ascending=[False, True]).iloc[0]
-        rows.append({"material": m, "stage": g, "crm_hhi": float((part["share"] ** 2).sum()),
-                     "crm_top_country": top["iso3"], "crm_top_share": float(top["share"]),
-                     "crm_top": top_text(part, top_n), "crm_share_total": float(part["share"].sum())})
-    return pd.DataFrame(rows)
+    # sums in the file's order within each group (the same float additions as one group at a time)
+    out = s.groupby(["material", "stage"], sort=True)["share"].agg(
+        crm_hhi=lambda v: float((v ** 2).sum()), crm_share_total=lambda v: float(v.sum()))
+    s = s.sort_values(["material", "stage", "share", "iso3"], ascending=[True, True, False, True], kind="stable")
+    first = s.groupby(["material", "stage"], sort=True).head(1).set_index(["material", "stage"])
+    out["crm_top_country"], out["crm_top_share"] = first["iso3"], first["share"]
+    pos = s[s["share"] > 0]
+    pos = pos[pos.groupby(["material", "stage"]).cumcount() < top_n]
+    text = (pos["iso3"] + " " + (pos["share"] * 100).map("{:.1f}%".format)).groupby(
+        [pos["material"], pos["stage"]]).agg(", ".join)
+    out["crm_top"] = text.reindex(out.index).fillna("")
+    out = out.reset_index().astype({"crm_hhi": "float64", "crm_top_share": "float64", "crm_share_total": "float64"})
+    return out[["material", "stage", "crm_hhi", "crm_top_country", "crm_top_share", "crm_top", "crm_share_total"]]
+
+
+@lru_cache(maxsize=8)
+def _stage_table(top_n: int) -> pd.DataFrame:
+    """:func:`product_stage` for every code of the map, indexed by product (computed once per ``top_n``)."""
+    m = crm.load_hs_map()
+    j = m.merge(_stage_concentration(top_n), on=["material", "stage"], how="inner")
+    j = j.sort_values(["hs6", "crm_hhi", "material"], ascending=[True, False, True]).drop_duplicates("hs6")
+    j["basis"] = [basis_text(a, b) for a, b in zip(j["material"], j["stage"])]
+    return j.rename(columns={"hs6": "product"})[_STAGE_COLUMNS].set_index("product", drop=False)
+
+
+_STAGE_COLUMNS = ["product", "material", "stage", "crm_hhi", "crm_top", "crm_top_country", "crm_top_share", "basis"]
 
 
 def product_stage(products: Iterable[str], top_n: int = 3) -> pd.DataFrame:
     """Per HS6 code of ``products`` that the map covers: material, stage, crm_hhi (the
     largest over the code's pairs), crm_top, crm_top_country, crm_top_share, basis.
-    Codes without a mapping have no row."""
-    want = set(products)
-    m = crm.load_hs_map()
-    m = m[m["hs6"].isin(want)]
-    cols = ["product", "material", "stage", "crm_hhi", "crm_top", "crm_top_country", "crm_top_share", "basis"]
-    if m.empty:
-        return pd.DataFrame(columns=cols)
-    j = m.merge(stage_concentration(top_n), on=["material", "stage"], how="inner")
-    j = j.sort_values(["hs6", "crm_hhi", "material"], ascending=[True, False, True]).drop_duplicates("hs6")
-    j["basis"] = [basis_text(a, b) for a, b in zip(j["material"], j["stage"])]
-    return j.rename(columns={"hs6": "product"})[cols].reset_index(drop=True)
+    Codes without a mapping have no row; rows in code order."""
+    table = _stage_table(int(top_n))
+    want = table.index.intersection(pd.Index(sorted(set(map(str, products))), dtype=object))
+    if not len(want):
+        return pd.DataFrame(columns=_STAGE_COLUMNS)
+    return table.loc[want].reset_index(drop=True)
 
 
 def material_stages(material: str, top_n: int = 3) -> dict[str, dict]:

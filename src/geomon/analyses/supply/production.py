@@ -57,8 +57,7 @@ def concentration_table(ctx: Context, rows: pd.DataFrame, years: Sequence[int]) 
     t = ctx.engine.table(prod[["commodity", "year", "iso3", "production", "production_t"]], name="geomon_wmd_prod")
     conc = ctx.engine.execute(supply.production_concentration(t))
     top = ctx.engine.execute(supply.top_shares(t, ["commodity", "year"], "iso3", "production", ctx.config["supply.top_n"]))
-    top = top.sort_values(["commodity", "year", "rank"])
-    texts = {k: ref.top_text(g) for k, g in top.groupby(["commodity", "year"])}
+    texts = ref.top_texts(top, ["commodity", "year"])
     conc["year"] = conc["year"].astype("int64")
     conc["top_producers"] = [texts.get((c, y), "") for c, y in zip(conc["commodity"], conc["year"])]
     return conc
@@ -82,7 +81,7 @@ def export_concentration(ctx: Context, groups: pd.DataFrame, years: Sequence[int
     world = ctx.engine.execute(ind.world_indicators(exports))
     top = ctx.engine.execute(supply.top_shares(exports, ["year", "product"], "exporter", "export_value_usd",
                                                ctx.config["supply.top_n"]))
-    texts = {k: ref.top_text(g.sort_values("rank"), key="exporter") for k, g in top.groupby(["product", "year"])}
+    texts = ref.top_texts(top, ["product", "year"], key="exporter")
     world = world.rename(columns={"product": "group"})
     world["year"] = world["year"].astype("int64")
     world["top_exporters"] = [texts.get((g, y), "") for g, y in zip(world["group"], world["year"])]

@@ -8,8 +8,10 @@ raises one-line errors that list what is available.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from geomon.analyses.context import Context
@@ -31,7 +33,13 @@ def commodity_map() -> pd.DataFrame:
 
 
 def production_table() -> pd.DataFrame:
-    """WMD production with ISO3 codes as BACI writes them (e.g. Taiwan S19)."""
+    """WMD production with ISO3 codes as BACI writes them (e.g. Taiwan S19); a copy."""
+    return _production_table().copy()
+
+
+@lru_cache(maxsize=1)
+def _production_table() -> pd.DataFrame:
+    """:func:`production_table`, mapped once (the packaged data does not change while running)."""
     p = wmd.load_production()
     p["iso3"] = p["iso3"].map(lambda c: ALIASES.get(c, c))
     return p
@@ -45,7 +53,7 @@ def wgi_table() -> pd.DataFrame:
 
 
 def production_years() -> list[int]:
-    return sorted(int(y) for y in production_table()["year"].unique())
+    return sorted(int(y) for y in _production_table()["year"].unique())
 
 
 def wgi_years() -> list[int]:
@@ -158,9 +166,21 @@ def missing_codes_note(ctx: Context, codes: Sequence[str], present: set[str], ye
     return "; ".join(parts)
 
 
-def top_text(df: pd.DataFrame, key: str = "iso3", share: str = "share") -> str:
-    """'CHN 62.1%, AUS 20.0%' from rows already ranked."""
-    return ", ".join(f"{k} {s * 100:.1f}%" for k, s in zip(df[key], df[share]))
+def top_texts(top: pd.DataFrame, by: list[str], key: str = "iso3", share: str = "share") -> dict:
+    """Per group of ``top`` (rows with a ``rank``, e.g. from :func:`geomon.engine.supply.top_shares`),
+    its rows in rank order as text, all groups at once:
+    {group key (a tuple for several ``by`` columns): 'CHN 62.1%, AUS 20.0%'}."""
+    if top.empty:
+        return {}
+    t = top.sort_values([*by, "rank"], kind="stable").reset_index(drop=True)
+    parts = (t[key].astype(str) + " " + (t[share] * 100).map("{:.1f}%".format)).to_numpy(dtype=object)
+    first = ~t.duplicated(by, keep="first").to_numpy()
+    starts = np.flatnonzero(first)
+    # sorted, each group is a run of rows: one str.join per run, no DataFrame per group
+    texts = [", ".join(parts[a:b]) for a, b in zip(starts, [*starts[1:], len(t)])]
+    keys = t.loc[first, by]
+    index = keys[by[0]].tolist() if len(by) == 1 else list(keys.itertuples(index=False, name=None))
+    return dict(zip(index, texts))
 
 
 def reference_meta() -> dict:

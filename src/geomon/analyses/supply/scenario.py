@@ -34,13 +34,13 @@ them, so the covering share is an upper bound.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Sequence
 
 import ibis
 import pandas as pd
 
 from geomon.analyses.supply import reference as ref
+from geomon.analyses.supply.scenario_inputs import Setup, inputs
 from geomon.analyses.context import Context, Result
 from geomon.countries import Economy
 from geomon.engine import indicators as ind
@@ -77,22 +77,8 @@ ALT_COLUMNS = [
 ]
 
 
-@dataclass
-class _Setup:
-    econ: Economy
-    stops: list[Economy]
-    year: int
-    groups: pd.DataFrame | None  # product -> group (chain stages), or None
-    codes: list[str] | None       # products asked for (None: all the reporter imports)
-    chain: object | None
-
-    @property
-    def stopped(self) -> str:
-        return ",".join(s.name for s in self.stops)
-
-
 def _setup(ctx: Context, reporter: str, stop: str | Sequence[str], year: int | None,
-           products: Sequence[str] | str | None, chain: str | None) -> _Setup:
+           products: Sequence[str] | str | None, chain: str | None) -> Setup:
     econ = ctx.economy(reporter)
     year = ctx.check_year(year if year is not None else ctx.default_year())
     if products is not None and chain is not None:
@@ -119,7 +105,7 @@ def _setup(ctx: Context, reporter: str, stop: str | Sequence[str], year: int | N
         if not items:
             raise InputError("no product given; give HS6 codes such as 283691,282520")
         codes = list(dict.fromkeys(ctx.check_product(p) for p in items))
-    return _Setup(econ, stops, year, groups, codes, ch)
+    return Setup(econ, stops, year, groups, codes, ch)
 
 
 def _supplier_names(ctx: Context, econ: Economy, year: int) -> list[str]:
@@ -131,20 +117,7 @@ def _supplier_names(ctx: Context, econ: Economy, year: int) -> list[str]:
     return df["exporter"].tolist()
 
 
-def _flows(ctx: Context, s: _Setup):
-    """Economy flows of the year for the products (or chain stages) in question."""
-    f = ctx.flows.filter(ctx.flows.year == s.year)
-    if s.groups is not None:
-        f = f.filter(f["product"].isin(sorted(set(s.groups["product"]))))
-    elif s.codes is not None:
-        f = f.filter(f["product"].isin(s.codes))
-    ef = ind.economy_flows(f, ctx.econ_table(s.econ, *[x for x in s.stops if x.is_bloc]))
-    if s.groups is not None:
-        ef = supply.group_flows(ef, ctx.engine.table(s.groups, name="geomon_scenario_groups"))
-    return ef
-
-
-def _keys(ctx: Context, s: _Setup, found) -> list[tuple[str, str, int | None, list[str]]]:
+def _keys(ctx: Context, s: Setup, found) -> list[tuple[str, str, int | None, list[str]]]:
     """(key, description, stage order, HS codes) per output row: chain stages, the products
     asked for, or every product the reporter imports (``found``)."""
     if s.chain is not None:
@@ -159,7 +132,7 @@ _COVERAGE = ("import_value_usd", "import_tonnes", "at_risk_value_usd", "at_risk_
 _SHORTAGE = ("world_export_value_usd", "stopped_world_export_value_usd", "world_shortfall_share")
 
 
-def _row(s: _Setup, c, w, notes: list[str], text: str) -> dict:
+def _row(s: Setup, c, w, notes: list[str], text: str) -> dict:
     """The numbers of one product (or stage) with imports: bilateral coverage ``c`` and the
     world shortage ``w`` (None when the product has no world exports)."""
     rec = {k: c[k] for k in _COVERAGE}
@@ -189,27 +162,25 @@ def scenario(ctx: Context, reporter: str, stop: str | Sequence[str], year: int |
     importer); per product (``products``, default every product the reporter imports) or
     per stage of ``chain``. Formulas and assumptions: see the module docstring."""
     s = _setup(ctx, reporter, stop, year, products, chain)
-    ef = _flows(ctx, s)
     stopped = [x.name for x in s.stops]
-    exposure = supply.stop_exposure(ef.filter(ef.importer == s.econ.name), stopped)
-    alts = supply.alternative_exports(ef, s.econ.name, stopped)
+    exposure, alts, shortage = inputs(ctx, s)
     cov = ctx.engine.execute(supply.coverage(exposure, alts)).set_index("product")
-    world = ctx.engine.execute(supply.world_shortage(ef, stopped)).set_index("product")
+    world = ctx.engine.execute(shortage).set_index("product")
     top = ctx.engine.execute(supply.top_shares(alts, ["product"], "exporter", "rest_value_usd", ctx.config["supply.top_n"]))
-    texts = {k: ref.top_text(g.sort_values("rank"), key="exporter") for k, g in top.groupby("product")}
+    texts = ref.top_texts(top, ["product"], key="exporter")
     keys = _keys(ctx, s, cov.index)
     all_codes = sorted({c for k in keys for c in k[3]})
     asked = s.chain is not None or s.codes is not None
     present = ref.codes_with_flows(ctx, all_codes, [s.year])[s.year] if asked else set(all_codes)
+    cov_rows, world_rows = cov.to_dict("index"), world.to_dict("index")  # dict look-ups, not .loc per row
     out = []
     for key, desc, order, codes in keys:
         rec = {"reporter": s.econ.name, "stopped": s.stopped, "year": s.year, "product": key, "description": desc,
                "stage_order": order, "hs_codes": ";".join(codes)}
         notes = [n for n in [ref.missing_codes_note(ctx, codes, present, s.year)] if n]
         if set(codes) & present:
-            if key in cov.index:
-                w = world.loc[key] if key in world.index else None
-                rec.update(_row(s, cov.loc[key], w, notes, texts.get(key, "")))
+            if key in cov_rows:
+                rec.update(_row(s, cov_rows[key], world_rows.get(key), notes, texts.get(key, "")))
             else:
                 rec.update(import_value_usd=0.0, at_risk_value_usd=0.0, remaining_value_usd=0.0)
                 notes.append(f"{s.econ.name} imported none of it in {s.year}")
@@ -218,7 +189,7 @@ def scenario(ctx: Context, reporter: str, stop: str | Sequence[str], year: int |
     return Result(*_finish(ctx, s, out, stopped))
 
 
-def _finish(ctx: Context, s: _Setup, out: list[dict], stopped: list[str]) -> tuple[pd.DataFrame, dict]:
+def _finish(ctx: Context, s: Setup, out: list[dict], stopped: list[str]) -> tuple[pd.DataFrame, dict]:
     """The table (typed, sorted by value at risk unless a chain) and its metadata."""
     df = pd.DataFrame(out).reindex(columns=COLUMNS)
     df["alternative_supplier_count"] = df["alternative_supplier_count"].astype("Int64")
@@ -243,11 +214,9 @@ def scenario_alternatives(ctx: Context, reporter: str, stop: str | Sequence[str]
     multiple_of_at_risk = X_rest(e) / A and cumulative_covering_share =
     min(1, running sum of X_rest / A)."""
     s = _setup(ctx, reporter, stop, year, products, chain)
-    ef = _flows(ctx, s)
     stopped = [x.name for x in s.stops]
-    exposure = supply.stop_exposure(ef.filter(ef.importer == s.econ.name), stopped)
+    exposure, alts, _ = inputs(ctx, s)
     exposure = exposure.filter(exposure.at_risk_value_usd > 0).select("product", "at_risk_value_usd")
-    alts = supply.alternative_exports(ef, s.econ.name, stopped)
     alts = alts.filter(alts.rest_value_usd > 0)
     df = ctx.engine.execute(alts.join(exposure, "product"))
     df = df.sort_values(["product", "rest_value_usd", "exporter"], ascending=[True, False, True])
