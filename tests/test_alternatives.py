@@ -144,3 +144,28 @@ def test_agreements_cover_the_extract_s_partners_with_economic_partnership_agree
     assert a.at["MOZ", "since"] == "2018-02-04" and a.at["ZWE", "since"] == "2012"
     # a date the cited source does not pin down is marked uncertain in the row
     assert "uncertain" in a.at["PNG", "note"] and "uncertain" in a.at["MNE", "note"]
+
+
+@pytest.mark.parametrize("reporter", ["NLD", "EU27"])
+def test_options_from_statistics_equal_the_flows_route_and_the_single_product_path(ctx, reporter):
+    """The report's options read x(e) from the statistics and only the reporter's own flows (issue 15):
+    the same table as summing every flow (a context without statistics), and each product's rows
+    equal the first rows of ``geomon alternatives`` for that product alone."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    from geomon.analyses.trade.diversification import alternatives, options
+    from geomon.store import Dataset
+
+    codes = ["283691", "720293", "811292", "260300", "850760"]
+    prov = {k: v for k, v in ctx.dataset.provenance.items() if k != "stats"}
+    flows_ctx = replace(ctx, dataset=Dataset(ctx.dataset.root, prov))
+    got = options(ctx, reporter, codes, 2022, top=4)
+    pd.testing.assert_frame_equal(got, options(flows_ctx, reporter, codes, 2022, top=4), rtol=1e-12)
+    assert got["product"].drop_duplicates().tolist() == [c for c in codes if c in set(got["product"])]
+    assert len(set(got["product"])) >= 3
+    for code, part in got.groupby("product", sort=False):
+        one = alternatives(ctx, reporter, code, 2022).table.head(4)
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), one.reset_index(drop=True), check_dtype=False,
+                                      rtol=1e-12)

@@ -32,7 +32,8 @@ from geomon.analyses.context import Context, Result
 from geomon.analyses.supply import crm
 from geomon.analyses.supply import reference as ref
 from geomon.analyses.trade.codes import check_code, codes_in_store, require_in_store
-from geomon.analyses.trade.tiers.evidence import trusted_economies, trusted_of
+from geomon.analyses.trade.screening import exporter_totals
+from geomon.analyses.trade.tiers.evidence import raw_flows, trusted_economies, trusted_of
 from geomon.countries import EU27, Economy
 from geomon.engine import indicators as ind
 from geomon.sources.agreements import load_eu_agreements
@@ -48,12 +49,25 @@ COLUMNS = [
 
 def _exporters(ctx: Context, econ: Economy, codes: Sequence[str], year: int) -> pd.DataFrame:
     """Per product p of ``codes`` and exporter e != r: x(e), x(e) / W and v(e, r) (economy flows;
-    a bloc reporter's members merged), in one query for all the products."""
-    f = ctx.engine.keep(ctx.flows.filter(ctx.flows.year == year), "product", codes)
-    ef = ind.economy_flows(f, ctx.econ_table(econ))
-    to_r = ef.importer == econ.name
-    g = ef.group_by(["product", "exporter"]).aggregate(world_export_value_usd=ef.value.sum(),
-                                                      current_to_reporter_value_usd=to_r.ifelse(ef.value, 0.0).sum())
+    a bloc reporter's members merged), in one query for all the products.
+
+    x(e) comes from the statistics stored at ingest (``stats/exports``; a built-in bloc's
+    extra-bloc exports from ``stats/bloc_exports``, :func:`~geomon.analyses.trade.screening.exporter_totals`)
+    and v(e, r) from r's own import flows; without statistics both are summed from the flows."""
+    totals = exporter_totals(ctx, econ if econ.is_bloc else None, [year], codes)
+    if totals is None:
+        f = ctx.engine.keep(ctx.flows.filter(ctx.flows.year == year), "product", codes)
+        ef = ind.economy_flows(f, ctx.econ_table(econ))
+        to_r = ef.importer == econ.name
+        g = ef.group_by(["product", "exporter"]).aggregate(
+            world_export_value_usd=ef.value.sum(), current_to_reporter_value_usd=to_r.ifelse(ef.value, 0.0).sum())
+    else:
+        ef = ind.economy_flows(raw_flows(ctx, [year], list(codes), None, importers=[econ.name]), ctx.econ_table(econ))
+        v = ef.group_by(v_product=ef["product"], v_exporter=ef.exporter).aggregate(v=ef.value.sum())
+        x = totals.filter(totals.export_value_usd.notnull())
+        j = x.left_join(v, [x["product"] == v.v_product, x.exporter == v.v_exporter])
+        g = j.select(product=j["product"], exporter=j.exporter, world_export_value_usd=j.export_value_usd,
+                     current_to_reporter_value_usd=j.v.fill_null(0.0))
     df = ctx.engine.execute(g)
     w = df.groupby("product")["world_export_value_usd"].transform("sum")  # W: every exporter of the product
     df["world_export_share"] = df["world_export_value_usd"] / w
@@ -100,43 +114,53 @@ def _agreements(econ: Economy, suppliers: pd.Series, year: int) -> pd.DataFrame:
 def _terms(df: pd.DataFrame) -> list[str]:
     """One line per supplier: agreement, stability, stage share."""
     out = []
-    for r in df.itertuples():
-        bits = [r.agreement + (f" (since {r.agreement_since})" if r.agreement_since else "") if r.trade_agreement
-                else ("no EU trade agreement" if r.trade_agreement is False else "")]
-        if not pd.isna(r.wgi_political_stability):
-            bits.append(f"WGI stability {r.wgi_political_stability:+.2f} ({int(r.wgi_year)})")
-        if not pd.isna(r.crm_share) and r.crm_share > 0:
-            bits.append(f"{r.crm_share:.1%} of world {r.crm_stage}")
+    cols = ["agreement", "agreement_since", "trade_agreement", "wgi_political_stability", "wgi_year", "crm_share",
+            "crm_stage"]
+    for agr, since, ta, wgi, wy, share, stage in zip(*(df[c].tolist() for c in cols)):
+        bits = [agr + (f" (since {since})" if since else "") if ta else ("no EU trade agreement" if ta is False else "")]
+        if not pd.isna(wgi):
+            bits.append(f"WGI stability {wgi:+.2f} ({int(wy)})")
+        if not pd.isna(share) and share > 0:
+            bits.append(f"{share:.1%} of world {stage}")
         out.append("; ".join(b for b in bits if b))
     return out
 
 
-def alternatives(ctx: Context, reporter: str, product: str, year: int | None = None,
-                 exporters: pd.DataFrame | None = None) -> Result:
-    """Diversification options for ``reporter``'s imports of ``product`` in ``year``; see the module docstring.
-    ``exporters``: :func:`_exporters` rows already fetched for several products (see :func:`options`)."""
+def _ranked(ctx: Context, econ: Economy, df: pd.DataFrame, year: int) -> pd.DataFrame:
+    """:func:`_exporters` rows of one or more products, with per product (V = sum_e v(e, r)):
+    rest_of_world_export_value_usd, multiple_of_imports, current_share, qualifies,
+    is_top_supplier (the largest v(e, r), ties to the smallest code; none when V = 0) and rank
+    (qualifying first, then by X_rest(e), then by code); sorted by product and rank."""
+    df = df.reset_index(drop=True)
+    v_total = df.groupby("product")["current_to_reporter_value_usd"].transform("sum").to_numpy(dtype="float64")
+    df["rest_of_world_export_value_usd"] = df["world_export_value_usd"] - df["current_to_reporter_value_usd"]
+    share = ctx.config["tiers.alternative_min_share"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df["multiple_of_imports"] = np.where(v_total > 0, df["rest_of_world_export_value_usd"] / v_total, np.nan)
+        df["current_share"] = np.where(v_total > 0, df["current_to_reporter_value_usd"] / v_total, np.nan)
+    df["qualifies"] = df["rest_of_world_export_value_usd"] >= share * v_total
+    by_v = df.sort_values(["product", "current_to_reporter_value_usd", "supplier"], ascending=[True, False, True],
+                          kind="stable")
+    top = by_v.drop_duplicates("product").set_index("product")["supplier"]
+    df["is_top_supplier"] = (df["supplier"] == df["product"].map(top)) & (v_total > 0)
+    df = df.sort_values(["product", "qualifies", "rest_of_world_export_value_usd", "supplier"],
+                        ascending=[True, False, False, True], kind="stable").reset_index(drop=True)
+    df["rank"] = df.groupby("product").cumcount().to_numpy() + 1
+    df["reporter"], df["year"] = econ.name, year
+    df["description"] = df["product"].map(ctx.descriptions).fillna("")
+    df["supplier_name"] = df["supplier"].map(ctx.names).fillna(df["supplier"])
+    return df
+
+
+def alternatives(ctx: Context, reporter: str, product: str, year: int | None = None) -> Result:
+    """Diversification options for ``reporter``'s imports of ``product`` in ``year``; see the module docstring."""
     econ = ctx.economy(reporter)
     code = check_code(ctx, product)
     require_in_store(ctx, code)
     year = ctx.check_year(year if year is not None else ctx.default_year())
-    df = _exporters(ctx, econ, [code], year) if exporters is None else exporters[exporters["product"] == code]
-    df = df.drop(columns="product").reset_index(drop=True)
+    df = _add_terms(ctx, _ranked(ctx, econ, _exporters(ctx, econ, [code], year), year), econ, year)
     v_total = float(df["current_to_reporter_value_usd"].sum())
-    df["rest_of_world_export_value_usd"] = df["world_export_value_usd"] - df["current_to_reporter_value_usd"]
     share = ctx.config["tiers.alternative_min_share"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df["multiple_of_imports"] = df["rest_of_world_export_value_usd"] / v_total if v_total > 0 else np.nan
-        df["current_share"] = df["current_to_reporter_value_usd"] / v_total if v_total > 0 else np.nan
-    df["qualifies"] = df["rest_of_world_export_value_usd"] >= share * v_total
-    top = df.loc[df["current_to_reporter_value_usd"].idxmax(), "supplier"] if v_total > 0 else None
-    df["is_top_supplier"] = df["supplier"] == top
-    df = _add_terms(ctx, df, econ, code, year)
-    df = df.sort_values(["qualifies", "rest_of_world_export_value_usd", "supplier"], ascending=[False, False, True],
-                        kind="stable").reset_index(drop=True)
-    df["rank"] = np.arange(1, len(df) + 1)
-    df["reporter"], df["product"], df["year"] = econ.name, code, year
-    df["description"] = ctx.descriptions.get(code, "")
-    df["supplier_name"] = df["supplier"].map(ctx.names).fillna(df["supplier"])
     note = "" if v_total > 0 else f"{econ.name} imported none of it in {year}"
     return Result(df.reindex(columns=COLUMNS), ctx.meta(
         analysis="alternatives", reporter=econ.name, product=code, description=ctx.descriptions.get(code, ""),
@@ -146,16 +170,17 @@ def alternatives(ctx: Context, reporter: str, product: str, year: int | None = N
         agreements_scope="EU trade agreements, for EU member states and the EU27"))
 
 
-def _add_terms(ctx: Context, df: pd.DataFrame, econ: Economy, code: str, year: int) -> pd.DataFrame:
-    """CRM stage share, WGI stability, trust and agreement columns, and the ``terms`` text."""
-    stage = crm.product_stage([code])
-    if len(stage):
-        st = stage.iloc[0]
-        shares = crm.stage_shares(st["material"], st["stage"])
-        df["crm_stage"] = f"{st['material']} {crm.STAGE_NAMES[st['stage']]}"
-        df["crm_share"] = df["supplier"].map(shares).fillna(0.0)
-    else:
-        df["crm_stage"], df["crm_share"] = "", np.nan
+def _add_terms(ctx: Context, df: pd.DataFrame, econ: Economy, year: int) -> pd.DataFrame:
+    """CRM stage share, WGI stability, trust and agreement columns, and the ``terms`` text, for
+    rows of any products (each product's CRM stage and its stage shares looked up once)."""
+    df = df.reset_index(drop=True)
+    stage = crm.product_stage(sorted(set(df["product"]))).set_index("product")
+    df["crm_stage"] = df["product"].map({p: f"{m} {crm.STAGE_NAMES[g]}" for p, m, g in
+                                         zip(stage.index, stage["material"], stage["stage"])}).fillna("")
+    df["crm_share"] = np.nan
+    for (m, g), prods in stage.groupby(["material", "stage"]).groups.items():
+        rows = df["product"].isin(prods)
+        df.loc[rows, "crm_share"] = df.loc[rows, "supplier"].map(crm.stage_shares(m, g)).fillna(0.0).to_numpy()
     df["wgi_year"], df["wgi_political_stability"] = _wgi(df["supplier"], year)
     _, trusted = trusted_of(econ, trusted_economies(ctx))
     df["trusted"] = df["supplier"].isin(trusted)
@@ -167,15 +192,19 @@ def _add_terms(ctx: Context, df: pd.DataFrame, econ: Economy, code: str, year: i
 def options(ctx: Context, reporter: str, products: Sequence[str], year: int | None = None,
             top: int = 5) -> pd.DataFrame:
     """The report's per-product section: the ``top`` ranked options of each product (one table,
-    :data:`COLUMNS`); products without trade data in the store are left out."""
+    :data:`COLUMNS`, products in the order given); products without trade data in the store
+    are left out. One query and one ranking for every product; terms only for the rows kept."""
     have = codes_in_store(ctx)
     codes = [p for p in products if p in have]
     if not codes:
         return pd.DataFrame(columns=COLUMNS)
     y = ctx.check_year(year if year is not None else ctx.default_year())
-    rows = _exporters(ctx, ctx.economy(reporter), codes, y)  # one query for every product
-    parts = [alternatives(ctx, reporter, p, y, exporters=rows).table.head(top) for p in codes]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+    econ = ctx.economy(reporter)
+    df = _ranked(ctx, econ, _exporters(ctx, econ, codes, y), y)
+    df = df[df["rank"] <= top]
+    order = {c: i for i, c in enumerate(dict.fromkeys(codes))}
+    df = df.assign(_o=df["product"].map(order)).sort_values(["_o", "rank"], kind="stable").drop(columns="_o")
+    return _add_terms(ctx, df, econ, y).reindex(columns=COLUMNS)
 
 
 def dependency_options(ctx: Context, reporter: str, year: int, detail: pd.DataFrame) -> pd.DataFrame:
