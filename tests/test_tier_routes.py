@@ -57,3 +57,23 @@ def test_held_and_lazy_routes_give_the_same_evidence(ctx, screened, monkeypatch)
     for a, b in zip(held, lazy):
         pd.testing.assert_frame_equal(a, b, rtol=1e-12)
 
+
+
+@pytest.mark.parametrize("reporter", ["NLD", "EU27"])
+@pytest.mark.parametrize("world", [False, True])
+def test_report_suppliers_and_world_exporters_equal_the_flows_route(ctx, reporter, world):
+    """The report's suppliers read only the reporter's import flows and a country's world
+    exporters ``stats/exports``: the same table as summing every flow (no statistics)."""
+    from dataclasses import replace
+
+    from geomon.analyses.report_data import _shares
+    from geomon.store import Dataset
+
+    prov = {k: v for k, v in ctx.dataset.provenance.items() if k != "stats"}
+    flows_ctx = replace(ctx, dataset=Dataset(ctx.dataset.root, prov))
+    econ = ctx.economy(reporter)
+    codes = ["283691", "720293", "260300", "850760", "811292"]
+    got = _shares(ctx, econ, codes, 2022, world)
+    assert got["product"].nunique() >= 3 and got["quantity_t"].notna().any()
+    pd.testing.assert_frame_equal(got, _shares(flows_ctx, econ, codes, 2022, world), rtol=1e-12)
+    assert got.groupby("product")["share"].sum().sub(1.0).abs().max() < 1e-12

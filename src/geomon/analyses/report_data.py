@@ -56,6 +56,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from geomon.analyses.supply import chains as _chains
@@ -69,6 +70,7 @@ from geomon.analyses.trade.diversification import dependency_options
 from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.trade.edition_diff import diff_rows
 from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER
+from geomon.analyses.trade.tiers.evidence import raw_flows
 from geomon.engine import indicators as ind
 from geomon.errors import GeomonError, InputError
 
@@ -278,11 +280,7 @@ def _shares(ctx: Context, econ: Economy, codes: list[str], year: int, world: boo
     cols = ["product", "rank", "supplier", "supplier_name", "value_usd", "quantity_t", "share"]
     if not codes:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-    f = ctx.flows
-    f = f.filter(f.year == year, f["product"].isin(codes))
-    ef = ind.economy_flows(f, ctx.econ_table(econ))
-    g = ind.supplier_values(ef, None if world else econ.name, keys=("product",))
-    df = ctx.engine.execute(g).rename(columns={"exporter": "supplier"})
+    df = ctx.engine.execute(_share_expr(ctx, econ, codes, year, world)).rename(columns={"exporter": "supplier"})
     df = df.sort_values(["product", "value_usd", "supplier"], ascending=[True, False, True], kind="stable")
     df["rank"] = df.groupby("product").cumcount() + 1
     df["supplier_name"] = df["supplier"].map(ctx.names).fillna(df["supplier"])
@@ -290,6 +288,22 @@ def _shares(ctx: Context, econ: Economy, codes: list[str], year: int, world: boo
     df["_o"] = df["product"].map(order)
     df = df.sort_values(["_o", "rank"], kind="stable")
     return df[cols].reset_index(drop=True)
+
+
+def _share_expr(ctx: Context, econ: Economy, codes: list[str], year: int, world: bool) -> ir.Table:
+    """The query behind :func:`_shares`. Suppliers: only the reporter's own import flows are read.
+    World exporters of a country's products: x(e) and its quantity from ``stats/exports`` (the
+    same sums over the economy flows, stored at ingest); of a bloc's (whose stored exports carry
+    no quantity) or without statistics: every flow of the products."""
+    exports = ctx.engine.stats(ctx.dataset, "exports") if world and not econ.is_bloc else None
+    if exports is not None:
+        x = ctx.engine.keep(exports.filter(exports.year == year), "product", codes)
+        x = x.select(product=x["product"], exporter=x.exporter, value_usd=x.export_value_usd,
+                     quantity_t=x.export_quantity_t)
+        return x.mutate(share=x.value_usd / x.value_usd.sum().over(group_by=["product"]))
+    f = raw_flows(ctx, [year], codes, None, importers=None if world else [econ.name])
+    return ind.supplier_values(ind.economy_flows(f, ctx.econ_table(econ)), None if world else econ.name,
+                               keys=("product",))
 
 
 # --- changes -----------------------------------------------------------------------------------
