@@ -94,9 +94,24 @@ def share_of(part: ir.Value, total: ir.Value) -> ir.Value:
 
 def import_indicators_from_sums(sums: ir.Table) -> ir.Table:
     """Add import HHI = sum v^2 / V^2 and top supplier share = max v / V (null when V = 0)."""
-    total = sums.import_value_usd
-    return sums.mutate(import_hhi=hhi_from_sums(sums.import_sumsq, total),
-                       top_supplier_share=share_of(sums.import_max, total)).drop("import_sumsq", "import_max")
+    # one projection (not mutate + drop): every layer costs Ibis compile time
+    keep = [c for c in sums.columns if c not in ("import_sumsq", "import_max")]
+    return sums.select(*keep, **import_indicator_values(sums))
+
+
+def import_indicator_values(t: ir.Table) -> dict[str, ir.Value]:
+    """import_hhi = sum v^2 / V^2 and top_supplier_share = max v / V from the columns
+    ``import_sumsq``, ``import_max`` and ``import_value_usd`` (V) of ``t``."""
+    total = t.import_value_usd
+    return {"import_hhi": hhi_from_sums(t.import_sumsq, total), "top_supplier_share": share_of(t.import_max, total)}
+
+
+def world_indicator_values(t: ir.Table) -> dict[str, ir.Value]:
+    """world_export_hhi = sum x^2 / (sum x)^2 and top_exporter_share = max x / sum x from the
+    columns ``world_sumsq``, ``world_max`` and ``world_export_value_usd`` of ``t``."""
+    total = t.world_export_value_usd
+    return {"world_export_hhi": hhi_from_sums(t.world_sumsq, total),
+            "top_exporter_share": share_of(t.world_max, total)}
 
 
 def import_indicators(eflows: ir.Table) -> ir.Table:
@@ -152,9 +167,8 @@ def supplier_values(eflows: ir.Table, importer: str | None, keys: tuple[str, ...
 
 def world_indicators_from_sums(sums: ir.Table) -> ir.Table:
     """Add world-export HHI = sum x^2 / (sum x)^2 and top exporter share = max x / sum x."""
-    total = sums.world_export_value_usd
-    return sums.mutate(world_export_hhi=hhi_from_sums(sums.world_sumsq, total),
-                       top_exporter_share=share_of(sums.world_max, total)).drop("world_sumsq", "world_max")
+    keep = [c for c in sums.columns if c not in ("world_sumsq", "world_max")]
+    return sums.select(*keep, **world_indicator_values(sums))
 
 
 def world_indicators(exports: ir.Table) -> ir.Table:
@@ -182,16 +196,13 @@ def criteria(joined: ir.Table, import_hhi: float, world_hhi: float, ratio: float
     the importer's own exports ``reporter_export_value_usd`` (null when it exports nothing)."""
     j = joined
     exp = j.reporter_export_value_usd.fill_null(0.0)
-    j = j.mutate(
-        reporter_export_value_usd=exp,
-        import_export_ratio=ibis.ifelse(exp > 0, j.import_value_usd / exp, ZERO_EXPORT_RATIO),
-    )
-    j = j.mutate(
-        c1_import_concentration=(j.import_hhi > import_hhi).fill_null(False),
-        c2_world_concentration=(j.world_export_hhi > world_hhi).fill_null(False),
-        c3_low_substitutability=(j.import_export_ratio > ratio).fill_null(False),
-    )
-    return j.mutate(criteria_met=j.c1_import_concentration & j.c2_world_concentration & j.c3_low_substitutability)
+    r = ibis.ifelse(exp > 0, j.import_value_usd / exp, ZERO_EXPORT_RATIO)
+    c1 = (j.import_hhi > import_hhi).fill_null(False)
+    c2 = (j.world_export_hhi > world_hhi).fill_null(False)
+    c3 = (r > ratio).fill_null(False)
+    # one projection: each further layer costs Ibis compile time (DuckDB shares the repeated terms)
+    return j.mutate(reporter_export_value_usd=exp, import_export_ratio=r, c1_import_concentration=c1,
+                    c2_world_concentration=c2, c3_low_substitutability=c3, criteria_met=c1 & c2 & c3)
 
 
 def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | None = None) -> ir.Table:
@@ -211,6 +222,5 @@ def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | 
     counts = counts.rename(_m_importer="importer", _m_product="product", _m_year="year")
     j = rows.left_join(counts, [rows.importer == counts._m_importer, rows["product"] == counts._m_product,
                                 rows.year == counts._m_year])
-    j = j.mutate(criteria_met_years=j._met_years.fill_null(0).cast("int32"))
-    out = j.drop("_m_importer", "_m_product", "_m_year", "_met_years")
-    return out.mutate(dependent=out.criteria_met_years >= min_years)
+    met_years = j._met_years.fill_null(0).cast("int32")
+    return j.select(*rows.columns, criteria_met_years=met_years, dependent=met_years >= min_years)

@@ -113,8 +113,7 @@ def _bloc_from_stats(ctx: Context, bloc: Economy, years: Sequence[int], products
     (``stats/bloc_imports``) and the world indicators over every exporter with the bloc's
     extra-bloc exports in place of its members' (:func:`exporter_totals`)."""
     imp = _keep(ctx, ctx.engine.stats(ctx.dataset, "bloc_imports"), years, products, "importer", bloc.name)
-    world = ind.world_indicators_from_sums(ind.world_sums(exporter_totals(ctx, bloc, years, products)))
-    return _joined(ctx, imp, world)
+    return _joined(ctx, imp, ind.world_sums(exporter_totals(ctx, bloc, years, products)))
 
 
 def _yearly_from_stats(ctx: Context, reporter: Economy | None, years: Sequence[int], products: Sequence[str] | None,
@@ -122,15 +121,19 @@ def _yearly_from_stats(ctx: Context, reporter: Economy | None, years: Sequence[i
     """:func:`yearly_expr` from the stored statistics of a country (or every country): the
     import sums carry the importer's own exports, so only the small world table is joined."""
     imp = _keep(ctx, imports, years, products, "importer", reporter.name if reporter is not None else None)
-    world = ind.world_indicators_from_sums(_keep(ctx, world, years, products).select(ind.WORLD_SUMS))
-    return _joined(ctx, imp, world)
+    return _joined(ctx, imp, _keep(ctx, world, years, products))
 
 
 def _joined(ctx: Context, imp: ir.Table, world: ir.Table) -> ir.Table:
-    """Stored import sums (with the importer's own exports) joined to world indicators, with the criteria."""
-    imp = ind.import_indicators_from_sums(imp.select(*ind.IMPORT_SUMS, reporter_export_value_usd=imp.own_export_value_usd))
-    w = world.rename(w_year="year", w_product="product")
-    j = imp.left_join(w, [imp.year == w.w_year, imp["product"] == w.w_product]).drop("w_year", "w_product")
+    """Stored import sums (with the importer's own exports) joined to the world sums
+    (:data:`~geomon.engine.indicators.WORLD_SUMS`), turned into indicators in one projection
+    (fewer layers, less for Ibis to compile), with the criteria."""
+    w = world.select(w_year=world.year, w_product=world["product"], **{c: world[c] for c in ind.WORLD_SUMS[2:]})
+    j = imp.left_join(w, [imp.year == w.w_year, imp["product"] == w.w_product])
+    sums = {c: j[c] for c in ind.IMPORT_SUMS if c not in ("import_sumsq", "import_max")}
+    world_cols = {c: j[c] for c in ind.WORLD_SUMS[2:] if c not in ("world_sumsq", "world_max")}
+    j = j.select(**sums, reporter_export_value_usd=j.own_export_value_usd, **ind.import_indicator_values(j),
+                 **world_cols, **ind.world_indicator_values(j))
     cfg = ctx.config
     return ind.criteria(j, cfg["screening.import_hhi"], cfg["screening.world_hhi"], cfg["screening.ratio"])
 
@@ -176,9 +179,9 @@ def silent(done: int, total: int | None, what: str | None) -> None:
 def _final(ctx: Context, expr: ir.Table) -> ir.Table:
     """The result in the engine: columns named, typed and in order, rows in order. The
     long ``description`` texts are added by :func:`_finish` (sorting them costs more)."""
-    j = expr.mutate(reporter=expr.importer, year=expr.year.cast("int64"),
-                    criteria_met_years=expr.criteria_met_years.cast("int64"))
-    j = j.select([c for c in SCREEN_COLUMNS + EXTRA_COLUMNS if c != "description"])
+    cast = {"reporter": expr.importer, "year": expr.year.cast("int64"),
+            "criteria_met_years": expr.criteria_met_years.cast("int64")}
+    j = expr.select(**{c: cast[c] if c in cast else expr[c] for c in SCREEN_COLUMNS + EXTRA_COLUMNS if c != "description"})
     return j.order_by([ibis.asc(c) if up else ibis.desc(c) for c, up in zip(_ORDER, _ASCENDING)])
 
 
