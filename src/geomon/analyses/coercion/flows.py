@@ -3,10 +3,12 @@
 An event (:mod:`geomon.analyses.coercion.event`) needs, for its store codes P and years Y, the
 flows into its buyers (the target of an export measure, the coercer of an import measure, and
 the reporter where its series ends there; every importer for an export measure against WORLD).
-:func:`case_flows` reads them for many events at once: the flows of the years Y are filtered on
-the BACI codes of all those importers first (a short list, pushed into the Parquet scan), then
-joined with one key table (event, product, importer), so no event lists thousands of product
-codes as literals and an all-goods case is no special case. Per event and year it returns, per
+:func:`case_flows` reads them for many events in one query of at most two reads of the flows,
+each joined with one key table (event, product, importer), so no event lists thousands of
+product codes as literals and an all-goods case is no special case: events with few codes
+(or every importer) read the flows of their products (sorted by product, so DuckDB skips the
+other row groups); events with many codes read the flows into their importers (a short list of
+BACI codes, filtered before the join). Per event and year it returns, per
 pair of BACI codes (e, i):
 
     value(e, i) = sum_{p in P} v(e, i, p),  quantity(e, i) = the sum of the known quantities,
