@@ -77,3 +77,14 @@ def test_report_suppliers_and_world_exporters_equal_the_flows_route(ctx, reporte
     assert got["product"].nunique() >= 3 and got["quantity_t"].notna().any()
     pd.testing.assert_frame_equal(got, _shares(flows_ctx, econ, codes, 2022, world), rtol=1e-12)
     assert got.groupby("product")["share"].sum().sub(1.0).abs().max() < 1e-12
+
+
+def test_country_flows_need_no_merge_when_each_economy_has_one_code(ctx, monkeypatch):
+    """The embedded BACI list gives BEL, DEU and SDN two codes each (so the pairs are summed),
+    but in 2021-2022 only one of each trades: skipping the sum gives the same evidence there."""
+    assert not evidence.one_code_each(ctx)
+    rows = pd.concat([screen_years(ctx, r, 2021, 2022) for r in ("NLD", "DEU")], ignore_index=True)
+    merged = _evidence(ctx, rows)
+    monkeypatch.setattr(evidence, "one_code_each", lambda c: True)
+    for a, b in zip(merged, _evidence(ctx, rows)):
+        pd.testing.assert_frame_equal(a, b, rtol=1e-12)

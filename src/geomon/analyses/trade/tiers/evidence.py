@@ -123,10 +123,19 @@ class OwnImports:
             eng = self.ctx.engine
             blocs = [e for e in (self.ctx.economy(n) for n in names) if e.is_bloc]
             raw = eng.con.to_pyarrow(self._lazy(names))
-            eflows = eng.con.to_pyarrow(ind.economy_flows(eng.table(raw), self.ctx.econ_table(*blocs)))
+            merge = bool(blocs) or not one_code_each(self.ctx)
+            eflows = eng.con.to_pyarrow(ind.economy_flows(eng.table(raw), self.ctx.econ_table(*blocs), merge=merge))
             gaps = raw.filter(pc.is_null(raw["quantity"]))
             self._held[key] = (eng.table(gaps), eng.table(eflows))
         return self._held[key]
+
+
+def one_code_each(ctx: Context) -> bool:
+    """True when no ISO3 code has two BACI codes in the dataset's country list: then each
+    (exporter, importer) pair of countries is one flow and summing per pair changes nothing
+    (``economy_flows(merge=False)``)."""
+    iso3 = ctx.countries.column("iso3").to_pylist()
+    return len(set(iso3)) == len(iso3)
 
 
 def few(names: Sequence[str]) -> bool:
