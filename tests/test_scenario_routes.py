@@ -117,3 +117,18 @@ def test_top_texts_of_every_group_at_once():
         ("A", 2022): "CHN 62.1%, AUS 25.0%", ("B", 2021): "DEU 100.0%", ("B", 2022): "USA 50.0%",
         ("C", 2022): "FRA 0.0%"}
     assert ref.top_texts(top.iloc[:0], ["product"]) == {}
+
+
+def test_code_flows_read_once_equal_the_store(ctx):
+    """Chains sum the flows of their codes read once (reference.code_flows): the same rows as
+    the store's, and the same codes with data as codes_with_flows."""
+    codes = ["283691", "282520", "810590", "260500", "999999"]
+    got = ref.code_flows(ctx, codes, [2021, 2022])
+    assert got.present == ref.codes_with_flows(ctx, codes, [2021, 2022])
+    assert {"283691", "282520"} <= got.present[2022] and "999999" not in got.present[2022]
+    f = ctx.flows
+    want = ctx.engine.execute(f.filter(f.year.isin([2021, 2022]), f["product"].isin(codes)))
+    keys = ["year", "product", "exporter", "importer"]
+    rows = ctx.engine.execute(got.table).sort_values(keys).reset_index(drop=True)
+    pd.testing.assert_frame_equal(rows, want.sort_values(keys).reset_index(drop=True))
+    assert ref.code_flows(ctx, [], [2022]).present == {2022: set()}

@@ -75,15 +75,16 @@ def _data(ctx: Context, chs: list, econ, groups: pd.DataFrame, year: int) -> dic
     """Every number the stages of ``chs`` need, each kind in one query: world exports per
     stage, which codes have flows, the reporter's imports and suppliers, production."""
     econ_t = ctx.econ_table(econ)
+    flows = ref.code_flows(ctx, groups["product"].tolist(), [year])  # one read of the store for every sum below
     data = {
-        "world": export_concentration(ctx, groups, [year], econ=econ_t).set_index("group"),
-        "present": ref.codes_with_flows(ctx, sorted(set(groups["product"])), [year])[year],
+        "world": export_concentration(ctx, groups, [year], econ=econ_t, flows=flows.table).set_index("group"),
+        "present": flows.present[year],
         "prod": {_key(ch, s): ref.wmd_commodity(s.production, where=f"chain {ch.name} stage {s.id}: ")
                  for ch in chs for s in ch.stages if s.production},
         "has_prod": year in ref.production_years(),
         "stage": crm.product_stage(groups["product"], ctx.config["supply.top_n"]),
     }
-    data["imports"], data["suppliers"] = _reporter_imports(ctx, econ.name, econ_t, groups, year)
+    data["imports"], data["suppliers"] = _reporter_imports(ctx, econ.name, econ_t, groups, year, flows.table)
     data["conc"] = pd.DataFrame()
     if data["prod"] and data["has_prod"]:
         cmap = ref.commodity_map()
@@ -182,9 +183,10 @@ def _concentration(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _reporter_imports(ctx: Context, reporter: str, econ_t, groups: pd.DataFrame, year: int):
-    """Per stage: the reporter's import indicators, and its top suppliers as text."""
-    f = ctx.flows
+def _reporter_imports(ctx: Context, reporter: str, econ_t, groups: pd.DataFrame, year: int, flows):
+    """Per stage: the reporter's import indicators, and its top suppliers as text (from
+    ``flows``, every flow of the stages' codes in ``year``)."""
+    f = flows
     f = f.filter(f.year == year, f["product"].isin(sorted(set(groups["product"]))))
     ef = ind.economy_flows(f, econ_t)
     ef = ef.filter(ef.importer == reporter)

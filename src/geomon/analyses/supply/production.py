@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import ibis.expr.types as ir
 import pandas as pd
 
 from geomon.analyses.supply import crm
@@ -63,17 +64,20 @@ def concentration_table(ctx: Context, rows: pd.DataFrame, years: Sequence[int]) 
     return conc
 
 
-def export_concentration(ctx: Context, groups: pd.DataFrame, years: Sequence[int], econ=None) -> pd.DataFrame:
+def export_concentration(ctx: Context, groups: pd.DataFrame, years: Sequence[int], econ=None,
+                         flows: ir.Table | None = None) -> pd.DataFrame:
     """World-export concentration per (group, year) over the group's codes summed.
 
-    ``groups`` has columns product, group. Returns group, year, world_export_value_usd,
-    exporter_count, world_export_hhi, top_exporter, top_exporter_share, top_exporters."""
+    ``groups`` has columns product, group; ``flows`` the flows to sum (default the store's;
+    else every flow of those codes in ``years``, e.g. :func:`reference.code_flows`). Returns
+    group, year, world_export_value_usd, exporter_count, world_export_hhi, top_exporter,
+    top_exporter_share, top_exporters."""
     years = [y for y in years if y in ctx.dataset.years]
     cols = ["group", "year", "world_export_value_usd", "exporter_count", "world_export_hhi", "top_exporter",
             "top_exporter_share", "top_exporters"]
     if groups.empty or not years:
         return pd.DataFrame(columns=cols)
-    f = ctx.flows
+    f = flows if flows is not None else ctx.flows
     f = f.filter(f.year.isin(list(years)), f["product"].isin(sorted(set(groups["product"]))))
     ef = ind.economy_flows(f, econ if econ is not None else ctx.econ_table())
     gf = supply.group_flows(ef, ctx.engine.table(groups[["product", "group"]].drop_duplicates(), name="geomon_groups"))
