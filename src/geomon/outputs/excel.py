@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from geomon.outputs.atomic import atomic_path
+from geomon.outputs.excel_rows import ColumnSheet, column_cells
 
 _SHARE_HINTS = ("share", "hhi")
 _MONEY_HINTS = ("_usd",)
@@ -26,22 +27,34 @@ def _column_format(name: str, series: pd.Series, wb) -> Any:
 
 
 def write_sheet(wb, name: str, df: pd.DataFrame) -> None:
-    """One sheet: header row frozen, autofilter over the table, formats per column."""
-    ws = wb.add_worksheet(name[:31])
+    """One sheet: header row frozen, autofilter over the table, formats per column. When every
+    cell is plain (:func:`geomon.outputs.excel_rows.column_cells`) the columns go to a
+    :class:`~geomon.outputs.excel_rows.ColumnSheet` whole (same file, ~10x faster); else cell by cell."""
+    plan = [column_cells(df[col]) for col in df.columns]
+    fast = all(p is not None for p in plan)
+    ws = wb.add_worksheet(name[:31], worksheet_class=ColumnSheet if fast else None)
     header = wb.add_format({"bold": True, "bg_color": "#DDE4EE", "border": 1, "text_wrap": False})
     for c, col in enumerate(df.columns):
         ws.write(0, c, str(col), header)
         values = df[col]
         fmt = _column_format(str(col), values, wb)
-        for r, v in enumerate(values.tolist(), start=1):
-            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
-                continue
-            ws.write(r, c, v.item() if hasattr(v, "item") else v, fmt)
+        if fast:
+            ws.add_column(c, *plan[c], fmt)
+        else:
+            _write_cells(ws, c, values, fmt)
         sample = [len(str(col))] + [len(f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in values.head(500).tolist()]
         ws.set_column(c, c, min(max(sample) + 2, 60))
     ws.freeze_panes(1, 0)
     if len(df.columns):
         ws.autofilter(0, 0, max(len(df), 1), len(df.columns) - 1)
+
+
+def _write_cells(ws, c: int, values: pd.Series, fmt: Any) -> None:
+    """Column ``c`` below the header, one ``write`` per present cell (missing values left empty)."""
+    for r, v in enumerate(values.tolist(), start=1):
+        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+            continue
+        ws.write(r, c, v.item() if hasattr(v, "item") else v, fmt)
 
 
 def write_blocks_sheet(wb, name: str, blocks: list[tuple[str, pd.DataFrame]]) -> None:

@@ -1,0 +1,122 @@
+"""The report's fast writing routes (issue 15) give what the per-item routes gave.
+
+- Workbook: :class:`geomon.outputs.excel_rows.ColumnSheet` (whole columns to sheet XML) writes
+  the same file, byte for byte, as XlsxWriter's per-cell ``write`` calls (the route taken when
+  a column has a value that is not plain): compared on the report and on a table of awkward
+  values (missing of every kind, inf, empty strings, links, formulas, sparse columns over many
+  16-row span blocks).
+- Page: :func:`geomon.outputs.report.html._records` equals the former
+  ``astype(object).where(notna, None).to_dict("records")`` (values and Python types), and the
+  chart data reshaped once for all products equals reshaping each product apart.
+"""
+
+from __future__ import annotations
+
+import math
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geomon.outputs import excel
+from geomon.outputs.excel_rows import column_cells
+from geomon.outputs.report import charts
+from geomon.outputs.report.html import _chart_rows_by_product, _records
+from geomon.outputs.report.labels import labels
+from geomon.outputs.report.xlsx import write_xlsx
+
+pytestmark = pytest.mark.xdist_group("nld_report")
+
+
+def _parts(path) -> dict[str, bytes]:
+    """The workbook's parts but docProps/core.xml (it holds the time of writing)."""
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def _both_routes(write, tmp_path, monkeypatch) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    write(tmp_path / "fast.xlsx")
+    monkeypatch.setattr(excel, "column_cells", lambda series: None)  # every sheet cell by cell
+    write(tmp_path / "cells.xlsx")
+    return _parts(tmp_path / "fast.xlsx"), _parts(tmp_path / "cells.xlsx")
+
+
+def test_report_workbook_same_bytes_both_routes(nld_report, tmp_path, monkeypatch):
+    fast, cells = _both_routes(lambda p: write_xlsx(nld_report["en"], p), tmp_path, monkeypatch)
+    assert sorted(fast) == sorted(cells)
+    assert [n for n in fast if fast[n] != cells[n]] == []
+    # the route is really taken: the big sheets are all plain
+    products = nld_report["en"]["products"]
+    assert all(column_cells(products[c]) is not None for c in ("product", "import_value_usd", "dependent", "tier"))
+
+
+def _awkward(n: int = 70) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=n) * 1e6
+    x[::5] = np.nan
+    sparse = pd.array([i if i % 23 == 0 else None for i in range(n)], dtype="Int64")  # blocks without this column
+    text = pd.array([("" if i % 4 == 0 else None if i % 7 == 0 else f"name {i} <&> é") for i in range(n)], dtype="string")
+    flags = pd.array([(i % 3 == 0) if i % 5 else None for i in range(n)], dtype="boolean")
+    return pd.DataFrame({"value_usd": x, "share": rng.random(n), "year": np.arange(n) + 1990, "sparse": sparse,
+                         "text": text, "flag": rng.random(n) > 0.5, "maybe": flags,
+                         "tail": [None] * (n - 3) + ["a", "b", "c"]})
+
+
+@pytest.mark.parametrize("extra", [None, "url", "formula", "inf", "object_numbers"])
+def test_awkward_table_same_bytes_both_routes(tmp_path, monkeypatch, extra):
+    df = _awkward()
+    if extra == "url":
+        df["source"] = ["https://example.org/a"] + ["plain"] * (len(df) - 1)
+    elif extra == "formula":
+        df["note"] = ["=1+1"] + ["x"] * (len(df) - 1)
+    elif extra == "inf":
+        df.loc[3, "share"] = math.inf
+    elif extra == "object_numbers":
+        df["mixed"] = pd.Series([1, "two", 3.5, None] * (len(df) // 4) + [None] * (len(df) % 4), dtype=object)
+    fast, cells = _both_routes(lambda p: excel.write_workbook({"t": df, "u": df.head(0)}, {"k": 1}, p), tmp_path, monkeypatch)
+    assert [n for n in fast if fast[n] != cells[n]] == []
+
+
+def test_column_cells_route_only_plain_values():
+    assert column_cells(pd.Series([1.5, np.nan, 2.0])) == ("n", [1.5, None, 2.0])
+    assert column_cells(pd.Series(["a", "", None], dtype="string")) == ("s", ["a", None, None])
+    assert column_cells(pd.Series([True, False])) == ("b", [True, False])
+    assert column_cells(pd.Series([1.0, math.inf])) is None  # XlsxWriter writes inf as an error formula
+    assert column_cells(pd.Series(["see http://x.org", "https://x.org"], dtype="string")) is None  # a link
+    assert column_cells(pd.Series(["=SUM(A1:A2)"], dtype="string")) is None
+    assert column_cells(pd.Series([1, "a"], dtype=object)) is None
+
+
+def _old_records(df):
+    """The page's former table-to-rows route."""
+    if df is None or df.empty:
+        return []
+    return df.astype(object).where(df.notna(), None).to_dict("records")
+
+
+def test_records_equal_former_route(nld_report):
+    data = nld_report["en"]
+    for name, df in data.tables.items():
+        want, got = _old_records(df), _records(df)
+        assert len(got) == len(want), name
+        for w, g in zip(want, got):
+            assert list(g) == list(w), name
+            for k in w:
+                assert type(g[k]) is type(w[k]) and (g[k] == w[k] or (g[k] != g[k] and w[k] != w[k])), (name, k, g[k], w[k])
+
+
+def test_chart_data_per_product_equal_reshaping_each_product(nld_report):
+    data = nld_report["en"]
+    L = labels("en")
+    codes = data.meta["detail_products"]
+    sup = _chart_rows_by_product(data["suppliers"], codes, lambda d: charts.suppliers_data(d, L))
+    hist = _chart_rows_by_product(data["history"], codes, lambda d: charts.indicators_data(d, L))
+    assert codes and sup and hist
+    for code, g in data["suppliers"].groupby("product", sort=False):
+        if code in codes:
+            assert sup[code] == charts.rows(charts.suppliers_data(g, L)), code
+    for code, g in data["history"].groupby("product", sort=False):
+        if code in codes:
+            assert hist[code] == {k: charts.rows(v) for k, v in charts.indicators_data(g, L).items()}, code
+    assert set(sup) == set(codes) & set(data["suppliers"]["product"])
