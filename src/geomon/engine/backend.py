@@ -117,6 +117,10 @@ class Engine:
     def execute(self, expr: ir.Table) -> pd.DataFrame:
         return self.con.execute(expr)
 
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        """The result of ``expr`` as an Arrow table (no pandas conversion)."""
+        return self.con.to_pyarrow(expr)
+
     def to_pandas(self, expr: ir.Table) -> pd.DataFrame:
         """Like :meth:`execute`, through Arrow without Ibis' per-column conversion (faster for
         large results; the caller sets the column types it needs)."""

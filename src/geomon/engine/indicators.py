@@ -25,6 +25,8 @@ All functions take and return Ibis tables; nothing here executes a query.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import ibis
 import ibis.expr.types as ir
 
@@ -205,7 +207,8 @@ def criteria(joined: ir.Table, import_hhi: float, world_hhi: float, ratio: float
                     c2_world_concentration=c2, c3_low_substitutability=c3, criteria_met=c1 & c2 & c3)
 
 
-def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | None = None) -> ir.Table:
+def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | None = None,
+                years: Sequence[int] | None = None) -> ir.Table:
     """Add ``criteria_met_years`` (years in [y-n+1, y] with all criteria met, per
     importer and product) and ``dependent`` (criteria_met_years >= k).
 
@@ -213,11 +216,14 @@ def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | 
     itself and the n-1 following years, and the counts are joined back (a small join
     instead of sorting every row). ``rows`` (default: ``yearly``) are the rows to return,
     e.g. the same expression for the screened years only, so that the look-back years are
-    only evaluated as far as the criteria need."""
+    only evaluated as far as the criteria need. ``years`` (optional) are the years of ``rows``:
+    counts for other years are not made (a shifted year outside them would find no row)."""
     rows = yearly if rows is None else rows
     met = yearly.filter(yearly.criteria_met).select("importer", "product", "year")
     ytype = met.year.type()
     shifted = ibis.union(*[met.mutate(year=(met.year + d).cast(ytype)) for d in range(window)], distinct=False)
+    if years is not None:
+        shifted = shifted.filter(shifted.year.isin(list(years)))
     counts = shifted.group_by(["importer", "product", "year"]).aggregate(_met_years=shifted.count())
     counts = counts.rename(_m_importer="importer", _m_product="product", _m_year="year")
     j = rows.left_join(counts, [rows.importer == counts._m_importer, rows["product"] == counts._m_product,

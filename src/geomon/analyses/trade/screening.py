@@ -14,6 +14,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from geomon.analyses.context import Context, Result, year_range
 from geomon.countries import Economy
@@ -159,10 +160,10 @@ def screen_years(ctx: Context, reporter: str, first: int, last: int, products: S
     economy = None if reporter.upper() == ALL else ctx.economy(reporter)
     lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
     expr = ind.persistence(yearly_expr(ctx, economy, lookback + years, products), n, k,
-                           rows=yearly_expr(ctx, economy, years, products))
-    df = ctx.engine.to_pandas(_final(ctx, expr))
+                           rows=yearly_expr(ctx, economy, years, products), years=years)
+    table = ctx.engine.to_arrow(_final(ctx, expr))
     progress(1, 2, "naming the products")
-    df = _finish(ctx, df, ordered=True)
+    df = _finish(ctx, _described(ctx, table), ordered=True)
     progress(2, 2, None)
     return df
 
@@ -191,8 +192,8 @@ ASCENDING = _ASCENDING = [True, True, False, False, True]
 
 
 def _finish(ctx: Context, df: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
-    """Column types, row order (unless the engine ``ordered`` the rows), descriptions and
-    column order of a screening table."""
+    """Column types, row order (unless the engine ``ordered`` the rows), descriptions (unless
+    :func:`_described` added them to ordered rows) and column order of a screening table."""
     for col in ("year", "criteria_met_years", "supplier_count", "exporter_count"):
         if df[col].dtype != "int64":
             df[col] = df[col].astype("int64")
@@ -200,12 +201,24 @@ def _finish(ctx: Context, df: pd.DataFrame, ordered: bool = False) -> pd.DataFra
                 "quantity_complete"):
         if df[col].dtype != bool:
             df[col] = df[col].astype(bool)
-    df = df.drop(columns=[c for c in ("description",) if c in df.columns])
-    if not ordered:
-        df = df.sort_values(_ORDER, ascending=_ASCENDING, kind="stable").reset_index(drop=True)
-    df["description"] = _describe(ctx, df["product"])
+    if not ordered or "description" not in df.columns:
+        df = df.drop(columns=[c for c in ("description",) if c in df.columns])
+        if not ordered:
+            df = df.sort_values(_ORDER, ascending=_ASCENDING, kind="stable").reset_index(drop=True)
+        df["description"] = _describe(ctx, df["product"])
     if list(df.columns) != SCREEN_COLUMNS + EXTRA_COLUMNS:
         df = df[SCREEN_COLUMNS + EXTRA_COLUMNS]
+    return df
+
+
+def _described(ctx: Context, table: pa.Table) -> pd.DataFrame:
+    """The engine's result as a frame with the ``description`` of each product after the
+    ``product`` column (Arrow: the distinct codes looked up once, then one take)."""
+    codes = pc.dictionary_encode(table.column("product").combine_chunks())
+    texts = pa.array([ctx.descriptions.get(c, "") for c in codes.dictionary.to_pylist()], pa.large_string())
+    described = pc.fill_null(texts.take(codes.indices), "")
+    df = table.add_column(table.column_names.index("product") + 1, "description", described).to_pandas()
+    df["description"] = df["description"].astype("str")
     return df
 
 
