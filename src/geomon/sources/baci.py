@@ -173,16 +173,48 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
                  lenient: bool = False, duplicates: str = "reject") -> tuple[int, dict[str, int]]:
     """Convert one BACI year file to canonical Parquet; returns (rows written, {rule: rows dropped}).
 
-    The file is parsed once into the temporary table :data:`YEAR_TABLE` (exporter, importer,
-    product = k as integer, value, quantity), left in ``con`` for the store to compute its
-    statistics from. Values are multiplied by 1000 (BACI gives thousands of USD). Rows are
-    checked by the rules of :mod:`geomon.sources.baci_rules` (``lenient`` drops instead of
-    failing; ``duplicates`` is the policy for repeated keys). Flows are written sorted by
-    product, importer, exporter, in row groups of 122,880 rows, so a query for a few products
-    reads a few row groups. A malformed line raises :class:`DataError` naming the file and line;
-    so does a file with a header and no flows.
+    The file is parsed into the temporary table :data:`YEAR_TABLE` (exporter, importer,
+    product = k as integer, value, quantity), sorted by product, importer, exporter and left in
+    ``con`` for the store to compute its statistics from. Values are multiplied by 1000 (BACI
+    gives thousands of USD). Rows are checked by the rules of :mod:`geomon.sources.baci_rules`
+    (``lenient`` drops instead of failing; ``duplicates`` is the policy for repeated keys).
+    Flows are written in the table's order, in row groups of 122,880 rows, so a query for a few
+    products reads a few row groups. A malformed line raises :class:`DataError` naming the file
+    and line; so does a file with a header and no flows.
+
+    Cost: the file is parsed and sorted in one statement; a clean file (no rule broken, no
+    repeated key: :func:`baci_rules.is_clean`, which compares neighbours in the sorted table
+    instead of hashing every key) is written from it as is. Any other file is parsed again in
+    file order (the table's rowid + 2 is then the line number the messages name) and checked and
+    repaired as before, then sorted.
     """
     _check_header(csv_path, display_name)
+    dropped = _parse(con, csv_path, display_name, lenient, ordered=True)
+    if not baci_rules.is_clean(con, YEAR_TABLE, year):
+        dropped = _parse(con, csv_path, display_name, lenient, ordered=False)
+        dropped.update(baci_rules.apply_rules(con, YEAR_TABLE, csv_path, display_name, year, lenient))
+        dropped.update(baci_rules.apply_duplicates(con, YEAR_TABLE, display_name, duplicates, lenient))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {YEAR_TABLE} AS SELECT * FROM {YEAR_TABLE} ORDER BY {_ORDER}")
+    if not con.execute(f"SELECT count(*) FROM {YEAR_TABLE}").fetchone()[0]:
+        raise DataError(f"{display_name}: no valid flows left after dropping {sum(dropped.values()):,} bad rows; "
+                        f"check the file")
+    out = str(out_file).replace("'", "''")
+    rows = con.execute(f"""
+        COPY (SELECT exporter, importer, lpad(CAST(product AS VARCHAR), 6, '0') AS product, value, quantity
+              FROM {YEAR_TABLE})
+        TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)
+    """).fetchone()[0]
+    return int(rows), dropped
+
+
+#: The order of the stored flows (DuckDB keeps a table's insertion order when it is scanned or copied).
+_ORDER = "product, importer, exporter"
+
+
+def _parse(con: duckdb.DuckDBPyConnection, csv_path: Path, display_name: str, lenient: bool,
+           ordered: bool) -> dict[str, int]:
+    """Parse the file into :data:`YEAR_TABLE` (sorted by :data:`_ORDER` when ``ordered``, else in
+    file order); returns {rule: rows dropped} for lines DuckDB could not parse (see :func:`_rejected`)."""
     src = str(csv_path).replace("'", "''")
     scan = (f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', "
             f"columns={_COLUMNS}, store_rejects=true, rejects_scan='geomon_scan', rejects_table='geomon_rejects')")
@@ -193,7 +225,7 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
             SELECT t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value,
                    TRY_CAST(NULLIF(trim(q), 'NA') AS DOUBLE) AS quantity,
                    (NULLIF(NULLIF(trim(q), 'NA'), '') IS NOT NULL AND quantity IS NULL) AS q_bad
-            FROM {scan}""")
+            FROM {scan} {'ORDER BY ' + _ORDER if ordered else ''}""")
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None
     except duckdb.Error as exc:
@@ -201,18 +233,7 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
     dropped = _rejected(con, display_name, lenient)
     if not con.execute(f"SELECT count(*) FROM {YEAR_TABLE}").fetchone()[0] and not dropped:
         raise DataError(f"{display_name}: the file has a header but no flows; expected lines t,i,j,k,v,q after it")
-    dropped.update(baci_rules.apply_rules(con, YEAR_TABLE, csv_path, display_name, year, lenient))
-    dropped.update(baci_rules.apply_duplicates(con, YEAR_TABLE, display_name, duplicates, lenient))
-    if not con.execute(f"SELECT count(*) FROM {YEAR_TABLE}").fetchone()[0]:
-        raise DataError(f"{display_name}: no valid flows left after dropping {sum(dropped.values()):,} bad rows; "
-                        f"check the file")
-    out = str(out_file).replace("'", "''")
-    rows = con.execute(f"""
-        COPY (SELECT exporter, importer, lpad(CAST(product AS VARCHAR), 6, '0') AS product, value, quantity
-              FROM {YEAR_TABLE} ORDER BY {YEAR_TABLE}.product, importer, exporter)
-        TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)
-    """).fetchone()[0]
-    return int(rows), dropped
+    return dropped
 
 
 def _check_header(csv_path: Path, display_name: str) -> None:
