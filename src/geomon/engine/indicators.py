@@ -219,13 +219,20 @@ def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | 
     only evaluated as far as the criteria need. ``years`` (optional) are the years of ``rows``:
     counts for other years are not made (a shifted year outside them would find no row)."""
     rows = yearly if rows is None else rows
-    met = yearly.filter(yearly.criteria_met).select("importer", "product", "year")
-    ytype = met.year.type()
-    shifted = ibis.union(*[met.mutate(year=(met.year + d).cast(ytype)) for d in range(window)], distinct=False)
-    if years is not None:
-        shifted = shifted.filter(shifted.year.isin(list(years)))
-    counts = shifted.group_by(["importer", "product", "year"]).aggregate(_met_years=shifted.count())
-    counts = counts.rename(_m_importer="importer", _m_product="product", _m_year="year")
+    met = yearly.filter(yearly.criteria_met)
+    if years is not None and len(years) == 1:  # one year y: count the met years in [y-n+1, y]
+        (y,) = years
+        met = met.filter(met.year.between(y - window + 1, y))
+        counts = met.group_by(_m_importer=met.importer, _m_product=met["product"]).aggregate(
+            _m_year=ibis.literal(y, met.year.type()), _met_years=met.count())
+    else:
+        met = met.select("importer", "product", "year")
+        ytype = met.year.type()
+        shifted = ibis.union(*[met.mutate(year=(met.year + d).cast(ytype)) for d in range(window)], distinct=False)
+        if years is not None:
+            shifted = shifted.filter(shifted.year.isin(list(years)))
+        counts = shifted.group_by(_m_importer=shifted.importer, _m_product=shifted["product"],
+                                  _m_year=shifted.year).aggregate(_met_years=shifted.count())
     j = rows.left_join(counts, [rows.importer == counts._m_importer, rows["product"] == counts._m_product,
                                 rows.year == counts._m_year])
     met_years = j._met_years.fill_null(0).cast("int32")
