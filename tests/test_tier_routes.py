@@ -46,9 +46,11 @@ def test_many_importers_take_the_lazy_route_and_few_the_held_one(ctx, screened):
     assert list(own._held) == [("EU27",)]  # only the small batch is held
 
 
-def test_held_and_lazy_routes_give_the_same_evidence(ctx, screened, monkeypatch):
-    """Every reporter held (and counted by join) against every reporter lazy (running count)."""
-    monkeypatch.setattr(evidence, "FEW_IMPORTERS", 100)
+@pytest.mark.parametrize("limit", [100, 8])
+def test_held_and_lazy_routes_give_the_same_evidence(ctx, screened, monkeypatch, limit):
+    """Every reporter held (and counted by join) against every reporter lazy (running count);
+    with the default limit (8) the EU27 holds only its economy flows (27 members)."""
+    monkeypatch.setattr(evidence, "FEW_IMPORTERS", limit)
     held = _evidence(ctx, screened)
     monkeypatch.setattr(evidence, "FEW_IMPORTERS", 0)
     lazy = _evidence(ctx, screened)

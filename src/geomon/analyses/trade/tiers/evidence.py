@@ -96,8 +96,10 @@ class OwnImports:
     A batch of at most :data:`FEW_IMPORTERS` importers (one reporter, a bloc) is read from the
     store once and kept in memory: its raw flows with a null quantity (the quantity gaps) and its
     economy flows (:func:`geomon.engine.indicators.economy_flows`; alternatives, third-country
-    view). A larger batch (every reporter) stays a lazy expression: holding all flows in memory
-    would cost more than reading them twice. Same rows either way, so the same numbers.
+    view). A bloc of more than :data:`FEW_IMPORTERS` member countries holds only its economy
+    flows (its members' raw flows are many; the gaps read them again). A larger batch (every
+    reporter) stays a lazy expression: holding all flows in memory would cost more than reading
+    them twice. Same rows either way, so the same numbers.
     """
 
     def __init__(self, ctx: Context, years: list[int], products: list[str], group_map: pd.DataFrame | None) -> None:
@@ -122,11 +124,18 @@ class OwnImports:
         if key not in self._held:
             eng = self.ctx.engine
             blocs = [e for e in (self.ctx.economy(n) for n in names) if e.is_bloc]
-            raw = eng.con.to_pyarrow(self._lazy(names))
+            econ = self.ctx.econ_table(*blocs)
+            lazy = self._lazy(names)
+            if sum(len(self.ctx.economy(n).members) for n in names) > FEW_IMPORTERS:
+                # a large bloc: its members' raw flows are too many to hold; hold the (far fewer)
+                # economy flows and let the quantity gaps read the null quantities again
+                self._held[key] = (lazy.filter(lazy.quantity.isnull()), eng.table(eng.con.to_pyarrow(
+                    ind.economy_flows(lazy, econ))))
+                return self._held[key]
+            raw = eng.con.to_pyarrow(lazy)
             merge = bool(blocs) or not one_code_each(self.ctx)
-            eflows = eng.con.to_pyarrow(ind.economy_flows(eng.table(raw), self.ctx.econ_table(*blocs), merge=merge))
-            gaps = raw.filter(pc.is_null(raw["quantity"]))
-            self._held[key] = (eng.table(gaps), eng.table(eflows))
+            eflows = eng.con.to_pyarrow(ind.economy_flows(eng.table(raw), econ, merge=merge))
+            self._held[key] = (eng.table(raw.filter(pc.is_null(raw["quantity"]))), eng.table(eflows))
         return self._held[key]
 
 
