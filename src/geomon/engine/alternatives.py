@@ -27,6 +27,10 @@ makes (x(e) - v(e, r) >= T on the same numbers), so the counts are exactly those
 definition; the cost is a sort of (exporters + keys) rows and joins on the reporters'
 own import flows. With x(e) read from the stored statistics (``totals``), those own
 flows are the only flows read.
+
+With one or a few importers per (year, product), a join is cheaper than the running count
+(``running=False``, :func:`_counted_by_join`): each key meets only the exporters at or above
+its threshold, and r's own flows give v(e, r); the counts are the same.
 """
 
 from __future__ import annotations

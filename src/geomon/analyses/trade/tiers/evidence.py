@@ -14,7 +14,8 @@
   gave the larger number (:mod:`geomon.analyses.supply.crm`).
 
 The third-country view and the quantity gaps read only the reporters' own import flows (their
-BACI codes, filtered before the joins).
+BACI codes, filtered before the joins); for one reporter or a bloc they are read once per
+classification and shared with the alternative-supplier counts (:class:`OwnImports`).
 """
 
 from __future__ import annotations
