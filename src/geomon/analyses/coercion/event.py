@@ -19,6 +19,9 @@ import measure; the world's importers for WORLD): every other exporter of the co
 value in the pre-case average and in the last data year and the change between them, ordered by
 that change; for WORLD, the other exporters' exports to all economies except the coercer.
 With ``reporter`` the same for the reporter's other suppliers (export measures).
+
+Every flow used goes into the buyers above, so only those are read (:mod:`.flows`); :func:`plan`
+checks a case, :func:`events` reads the flows of many plans in one query (the report's events).
 """
 
 from __future__ import annotations
@@ -83,7 +86,7 @@ def flows_total(flows: pd.DataFrame, coercer: str, buyer: str, years: list[int],
     return float(sel["value"].sum()) / max(len(years), 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Plan:
     """What one event reads, checked before any flow is read (:func:`plan`)."""
 

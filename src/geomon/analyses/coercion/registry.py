@@ -52,8 +52,8 @@ def correlation() -> pd.DataFrame:
 def code_lists() -> dict[str, frozenset[str]]:
     """HS6 code list per revision that the shipped tables establish."""
     c = correlation()
-    out = {rev: frozenset(g["code"]) for rev, g in c.groupby("revision")}
-    out["HS1992"] = frozenset(c["hs1992"])
+    out = {rev: frozenset(g["code"].tolist()) for rev, g in c.groupby("revision")}
+    out["HS1992"] = frozenset(c["hs1992"].tolist())
     return out
 
 

@@ -9,7 +9,7 @@ Tables (also workbook sheets ``coercion_<name>``):
   product, with the products it touches (all-goods cases such as CHN-LTU-2021 and cases
   without products are left out: they would touch everything);
 - ``events``: the yearly series of :func:`event.event` for each of those cases (with the
-  reporter), one chart per case.
+  reporter), one chart per case, their flows read in one query (:func:`event.events`).
 """
 
 from __future__ import annotations
