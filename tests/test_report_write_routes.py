@@ -120,3 +120,24 @@ def test_chart_data_per_product_equal_reshaping_each_product(nld_report):
         if code in codes:
             assert hist[code] == {k: charts.rows(v) for k, v in charts.indicators_data(g, L).items()}, code
     assert set(sup) == set(codes) & set(data["suppliers"]["product"])
+
+
+def test_coercion_charts_copied_equal_altair_built(nld_report):
+    """Each case's chart copied from the first (same_chart) equals the one Altair builds for it,
+    down to the key order of the JSON on the page."""
+    import json
+
+    from geomon.outputs.report.html import part_labels
+    from geomon.outputs.report.parts.coercion import charts as coercion_charts
+    from geomon.outputs.report.parts.coercion import event_chart
+
+    section = nld_report["en"].parts["coercion"]
+    L = {**labels("en"), **part_labels("en")}
+    got = coercion_charts(section, L)
+    cases = {k: v for k, v in section.meta["events"].items() if isinstance(v, dict)}
+    assert len(got) >= 2, "the embedded report has several coercion cases with a series"
+    for key, spec in got.items():
+        case_id = key.removeprefix("chart-coercion-")
+        want = charts.attach(event_chart(case_id, cases[case_id]["start_year"], L), events=pd.DataFrame())
+        want["datasets"]["events"] = spec["datasets"]["events"]
+        assert json.dumps(spec) == json.dumps(want), case_id

@@ -149,17 +149,21 @@ class Cells:
 
     def num(self, v: Any, kind: str, col: str) -> Markup:
         """``<td class="num" data-col=COL data-v=RAW>FORMATTED</td>``."""
-        return Markup('<td class="num" data-col="%s" data-v="%s">%s</td>') % (col, self.fmt.raw(v), getattr(self.fmt, kind)(v))
+        return Markup(f'<td class="num" data-col="{escape(col)}" data-v="{escape(self.fmt.raw(v))}">'
+                      f'{escape(getattr(self.fmt, kind)(v))}</td>')
 
     def tier_badge(self, t: Any) -> Markup:
-        return Markup('<span class="tier tier-%s" data-tier="%s">%s</span>') % (t, t, self.fmt.tier(t))
+        e = escape(t)
+        return Markup(f'<span class="tier tier-{e}" data-tier="{e}">{escape(self.fmt.tier(t))}</span>')
 
     def desc(self, text: Any) -> Markup:
-        return Markup('<td class="desc" data-col="description"><span class="clamp" title="%s">%s</span></td>') % (text, text)
+        e = escape(text)
+        return Markup(f'<td class="desc" data-col="description"><span class="clamp" title="{e}">{e}</span></td>')
 
     def product_link(self, code: Any) -> Markup:
         """A link to the product's section when it has one, else the code."""
-        return Markup('<a href="#p-%s">%s</a>') % (code, code) if code in self.detail else escape(code)
+        e = escape(code)
+        return Markup(f'<a href="#p-{e}">{e}</a>') if code in self.detail else e
 
 
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:

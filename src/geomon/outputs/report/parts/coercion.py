@@ -9,6 +9,7 @@ coercer -> reporter) as lines, with a dashed rule at the case's start year; data
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import altair as alt
@@ -34,14 +35,35 @@ def event_chart(case_id: str, start_year: int, L: dict[str, str], validate: bool
     return _spec((lines + rule).properties(width=WIDTH, height=170, title=case_id), validate)
 
 
+def same_chart(spec: dict[str, Any], case_id: str, start_year: int, L: dict[str, str]) -> dict[str, Any]:
+    """:func:`event_chart` of ``case_id`` from the ``spec`` Altair built for another case: a copy
+    with the case's title and start-year rule (Altair names inline data ``data-`` + a hash of the
+    rows, :func:`altair.vegalite.v6.api._dataset_name`). Equal to Altair's own (tested); one
+    Altair build costs ~50 ms, eleven cases half a second."""
+    from altair.vegalite.v6.api import _dataset_name
+
+    values = [{"year": str(start_year), "label": L["coercion_start"]}]
+    name = _dataset_name(values)
+    out = copy.deepcopy(spec)
+    out["title"] = case_id
+    out["layer"][1]["data"] = {"name": name}
+    out["datasets"] = {name: values}
+    return out
+
+
 def charts(section, L: dict[str, str], validate: bool = False) -> dict[str, dict[str, Any]]:
-    """element id -> spec: one event chart per case with a series."""
+    """element id -> spec: one event chart per case with a series (Altair builds the first; the
+    others are :func:`same_chart` copies unless ``validate``)."""
     ev = section.tables["events"]
-    out = {}
+    out, first = {}, None
     for case_id, g in ev.groupby("case_id", sort=False):
         info = section.meta["events"].get(case_id)
         if not isinstance(info, dict):
             continue
         d = g[["series", "year", "value_usd"]].assign(year=g["year"].astype(str))
-        out[f"chart-coercion-{case_id}"] = attach(event_chart(case_id, info["start_year"], L, validate), events=d)
+        if first is None or validate:
+            spec = first = event_chart(case_id, info["start_year"], L, validate)
+        else:
+            spec = same_chart(first, case_id, info["start_year"], L)
+        out[f"chart-coercion-{case_id}"] = attach(spec, events=d)
     return out
