@@ -30,6 +30,9 @@ country of consignment); no price response, no stocks, no substitution between
 products; all of an alternative's exports to third countries could go to the
 reporter, and other importers who also lose the stopped supply do not compete for
 them, so the covering share is an upper bound.
+
+The sums come from the stored statistics and the reporter's own flows where the store has
+them (:mod:`geomon.analyses.supply.scenario_inputs`), else from every flow: same numbers.
 """
 
 from __future__ import annotations
