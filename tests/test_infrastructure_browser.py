@@ -31,10 +31,9 @@ return out;
 @pytest.fixture(scope="module")
 def map_page(tmp_path_factory, open_page):
     from geomon import api
-    from geomon.outputs.report.map_page import write_map_page
 
     path = Path(tmp_path_factory.mktemp("infra")) / "map.html"
-    write_map_page(api.infrastructure("NLD", trade=False), path)
+    api.infrastructure_map(api.infrastructure("NLD", trade=False), path)
     return open_page(path, ready="data-rendered")
 
 

@@ -141,3 +141,32 @@ def test_coercion_charts_copied_equal_altair_built(nld_report):
         want = charts.attach(event_chart(case_id, cases[case_id]["start_year"], L), events=pd.DataFrame())
         want["datasets"]["events"] = spec["datasets"]["events"]
         assert json.dumps(spec) == json.dumps(want), case_id
+
+
+def test_map_page_uses_the_countries_given_and_opens_no_context(ctx, tmp_path, monkeypatch):
+    """The infrastructure map page takes the country table of its data (the report's --store),
+    never the default store's: with the context opener broken it still writes; without the
+    Netherlands in the table it draws no outline."""
+    import json
+    import re
+
+    import geomon.analyses.context as context_module
+    from geomon import api
+    from geomon.outputs.report.map_page import write_map_page
+
+    res = api.infrastructure("NLD", trade=False)
+    countries = ctx.countries.to_pandas()
+
+    def _no_context(*a, **k):
+        raise AssertionError("the map page opened a context")
+
+    monkeypatch.setattr(context_module, "open_context", _no_context)
+
+    def outline(table) -> list:
+        path = tmp_path / "map.html"
+        write_map_page(res, path, table)
+        text = re.search(r'<script type="application/json" id="spec">(.*?)</script>', path.read_text(), re.S)[1]
+        return json.loads(text)["datasets"]["outline"]
+
+    assert len(outline(countries)) >= 1
+    assert outline(countries[countries["iso3"] != "NLD"]) == []

@@ -13,7 +13,7 @@ from geomon.api.report import report, report_data, write_report
 from geomon.api.supply import chain, production, risk, scenario
 from geomon.api.store import check_store, datasets
 from geomon.api.knowledge import ingest_ncses, knowledge
-from geomon.api.infrastructure import infrastructure, ingest_cgit, ingest_smdg
+from geomon.api.infrastructure import infrastructure, infrastructure_map, ingest_cgit, ingest_smdg
 from geomon.api.coercion import coercion_cases, coercion_event, coercion_exposure
 from geomon.api.sources import (compare_sources, download_baci, download_comext, ingest_comext, ingest_comtrade,
                                 list_sources, suppliers_period, trends_monthly)
@@ -33,7 +33,7 @@ __all__ += ["alternatives"]
 __all__ += ["datasets", "check_store"]
 __all__ += ["knowledge", "ingest_ncses"]
 __all__ += ["report_data", "report", "write_report"]
-__all__ += ["infrastructure", "ingest_smdg", "ingest_cgit"]
+__all__ += ["infrastructure", "infrastructure_map", "ingest_smdg", "ingest_cgit"]
 __all__ += ["ingest_comext", "ingest_comtrade", "list_sources", "compare_sources", "trends_monthly", "suppliers_period",
             "download_baci", "download_comext"]
 __all__ += ["coercion_cases", "coercion_exposure", "coercion_event"]

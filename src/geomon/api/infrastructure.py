@@ -38,12 +38,29 @@ def infrastructure(country: str = "NLD", *, owners: str | list[str] | None = Non
     if nodes_file is not None:
         settings = {**settings, "infrastructure.nodes": nodes_file}
     root = _infra_root(store)
-    trade_store = store
-    if store is not None and (root / "infrastructure").is_dir() and not Store(root).datasets():
-        trade_store = None
-    ctx = context(config, trade_store, hs, version, settings, INFRASTRUCTURE)
+    ctx = context(config, _trade_store(store), hs, version, settings, INFRASTRUCTURE)
     join = lambda v: ",".join(v) if isinstance(v, (list, tuple)) else v
     return _view.infrastructure(ctx, country, join(owners), join(kinds), None, root, year, trade)
+
+
+def _trade_store(store: StoreArg) -> StoreArg:
+    """The store the trade data come from: ``store``, or the default one when ``store`` holds only
+    ingested SMDG/CGIT tables (no BACI dataset)."""
+    root = _infra_root(store)
+    if store is not None and (root / "infrastructure").is_dir() and not Store(root).datasets():
+        return None
+    return store
+
+
+def infrastructure_map(res: InfrastructureResult, output: str | Path, *, config: ConfigArg = None,
+                       store: StoreArg = None, hs: str | None = None, version: str | None = None, **settings) -> None:
+    """Write the map page of ``res`` (an :func:`infrastructure` result) to ``output``: one
+    self-contained HTML file, outlines matched through the country table of the same data
+    (``store``, ``hs``, ``version``: pass what ``res`` was computed with)."""
+    from geomon.outputs.report.map_page import write_map_page
+
+    ctx = context(config, _trade_store(store), hs, version, settings, INFRASTRUCTURE)
+    write_map_page(res, output, ctx.countries.to_pandas())
 
 
 def ingest_smdg(path: str | Path, store: StoreArg = None) -> dict[str, Any]:

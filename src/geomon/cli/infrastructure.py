@@ -71,9 +71,7 @@ def infrastructure_cmd(
     res = api.infrastructure(country, owners=owner, kinds=kind, year=year, trade=not no_trade, **run.api)
     res.pick(table)
     if fmt is InfraFormat.html:
-        from geomon.outputs.report.map_page import write_map_page
-
-        write_map_page(res, output)
+        api.infrastructure_map(res, output, **run.api)
         err.print(f"wrote the map of {len(res.table)} nodes to {output}")
         return
     emit_tables(res, Format(fmt.value), output, lambda: show(res, table), table)

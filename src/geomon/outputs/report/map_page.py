@@ -25,8 +25,10 @@ vegaEmbed("#map", JSON.parse(document.getElementById("spec").textContent), {{act
 """
 
 
-def write_map_page(res, path: str | Path) -> None:
-    """One self-contained HTML page with the map of ``res`` (an infrastructure result); atomic write."""
+def write_map_page(res, path: str | Path, countries) -> None:
+    """One self-contained HTML page with the map of ``res`` (an infrastructure result); atomic write.
+    ``countries`` is the BACI country table (code, name, iso3) of the data ``res`` was computed on
+    (``Context.countries``): it links the members to the atlas' outlines. The page opens no context."""
     from geomon.outputs.files import write_text
     from geomon.outputs.report.html import VENDORED, _script_safe, _static
 
@@ -34,11 +36,10 @@ def write_map_page(res, path: str | Path) -> None:
     m = res.meta
     nodes = map_nodes(res.table, L["infrastructure_unmapped"])
     title = f"{m['country_name']}: {L['infrastructure_map'].lower()} ({len(nodes)} {L['infrastructure_nodes']})"
-    from geomon.analyses.context import open_context
     from geomon.analyses.infrastructure.outline import node_box, outline_for
 
     box = node_box(res.table["lat"], res.table["lon"])
-    spec = map_spec(nodes, outline_for(open_context().countries.to_pandas(), m["members_list"], box), L, title)
+    spec = map_spec(nodes, outline_for(countries, m["members_list"], box), L, title)
     text = json.dumps(spec, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c").replace("&", "\\u0026")
     scripts = "\n".join(f"<script>{_script_safe(_static(VENDORED[k][0]))}</script>" for k in ("vega", "vegalite", "embed"))
     caveat = m.get("trade_link", {}).get("caveat", "")
