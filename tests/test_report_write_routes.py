@@ -170,3 +170,12 @@ def test_map_page_uses_the_countries_given_and_opens_no_context(ctx, tmp_path, m
 
     assert len(outline(countries)) >= 1
     assert outline(countries[countries["iso3"] != "NLD"]) == []
+
+
+def test_cell_escape_equals_markupsafe():
+    from markupsafe import escape
+
+    from geomon.outputs.report.html import _esc
+
+    for v in ["a & b <c> 'd' \"e\"", "&amp;", "", "Côte d'Ivoire", 1.5, 3, None, True, "<script>&lt;</script>"]:
+        assert _esc(v) == str(escape(v)), v

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+import numpy as np
 import pandas as pd
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from geomon.analyses.report_data import ReportData
 from geomon.outputs.files import write_text
@@ -149,21 +150,28 @@ class Cells:
 
     def num(self, v: Any, kind: str, col: str) -> Markup:
         """``<td class="num" data-col=COL data-v=RAW>FORMATTED</td>``."""
-        return Markup(f'<td class="num" data-col="{escape(col)}" data-v="{escape(self.fmt.raw(v))}">'
-                      f'{escape(getattr(self.fmt, kind)(v))}</td>')
+        return Markup(f'<td class="num" data-col="{_esc(col)}" data-v="{_esc(self.fmt.raw(v))}">'
+                      f'{_esc(getattr(self.fmt, kind)(v))}</td>')
 
     def tier_badge(self, t: Any) -> Markup:
-        e = escape(t)
-        return Markup(f'<span class="tier tier-{e}" data-tier="{e}">{escape(self.fmt.tier(t))}</span>')
+        e = _esc(t)
+        return Markup(f'<span class="tier tier-{e}" data-tier="{e}">{_esc(self.fmt.tier(t))}</span>')
 
     def desc(self, text: Any) -> Markup:
-        e = escape(text)
+        e = _esc(text)
         return Markup(f'<td class="desc" data-col="description"><span class="clamp" title="{e}">{e}</span></td>')
 
     def product_link(self, code: Any) -> Markup:
         """A link to the product's section when it has one, else the code."""
-        e = escape(code)
-        return Markup(f'<a href="#p-{e}">{e}</a>') if code in self.detail else e
+        e = _esc(code)
+        return Markup(f'<a href="#p-{e}">{e}</a>' if code in self.detail else e)
+
+
+def _esc(v: Any) -> str:
+    """``str(markupsafe.escape(v))`` for values that are not markup: & < > ' " as markupsafe writes
+    them (&amp; &lt; &gt; &#39; &#34;), without building a Markup object per call."""
+    return (str(v).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
 
 
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
@@ -172,8 +180,7 @@ def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     whole table cost seconds on the 5,000-row product table."""
     if df is None or df.empty:
         return []
-    missing = Formatter.missing
-    columns = [[None if missing(v) else v for v in df[c].tolist()] for c in df.columns]
+    columns = [_column_values(df[c]) for c in df.columns]
     names = list(df.columns)
     return [dict(zip(names, row)) for row in zip(*columns)]
 
@@ -182,6 +189,19 @@ def _areas(text: Any) -> list[str]:
     if not isinstance(text, str) or not text.strip():
         return []
     return [a.strip() for a in text.split(";") if a.strip()]
+
+
+def _column_values(series: pd.Series) -> list[Any]:
+    """``series.tolist()`` with every missing value (:meth:`Formatter.missing`) as None; NumPy
+    int and bool columns have none, a NumPy float column only NaN."""
+    values = series.tolist()
+    kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""
+    if kind in "iub" and kind:
+        return values
+    if kind == "f":
+        return [v if v == v else None for v in values]
+    missing = Formatter.missing
+    return [None if missing(v) else v for v in values]
 
 
 def _split(keys: list[Any], rows: list[dict[str, Any]]) -> dict[Any, list[dict[str, Any]]]:
