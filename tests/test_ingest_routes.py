@@ -8,12 +8,13 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
 from geomon.errors import DataError
 from geomon.ingest import ingest_baci
-from geomon.sources import baci_rules
+from geomon.sources import baci, baci_rules
 
 from test_ingest import small_release
 from test_ingest_safety import GOOD, one_file
@@ -87,3 +88,46 @@ def test_flows_are_sorted_on_both_routes(tmp_path, baci_dir):
     assert b.loc[twice, "quantity"].item() == pytest.approx(2 * 79.37)
     assert a[~twice].reset_index(drop=True).equals(b[~twice].reset_index(drop=True))
     shutil.rmtree(tmp_path / "s2")
+
+
+def _checked(con, path: Path) -> None:
+    baci._parse(con, path, path.name, lenient=False)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {baci.YEAR_TABLE} AS SELECT * FROM {baci.YEAR_TABLE} "
+                f"ORDER BY product, importer, exporter")
+
+
+@pytest.mark.parametrize("year", [1995, 2022])
+def test_fast_parse_equals_the_checked_parse_on_real_years(baci_dir, year):
+    path = baci_dir / f"BACI_HS92_Y{year}_V202401b.csv"
+    con = duckdb.connect()
+    assert baci.parse_fast(con, path)
+    fast = con.execute(f"SELECT * FROM {baci.YEAR_TABLE}").fetchdf()
+    _checked(con, path)
+    checked = con.execute(f"SELECT * FROM {baci.YEAR_TABLE}").fetchdf()
+    assert len(fast) > 1000
+    pd.testing.assert_frame_equal(fast, checked, check_exact=True)  # same rows, same order, same doubles
+    assert fast["quantity"].isna().any()  # 'NA' quantities are in the real files
+
+
+@pytest.mark.parametrize("line", [
+    "2022,4,156,260800,1.0,abc",  # not a number: the checked route names it
+    "NA,4,156,260800,1.0,2.5",  # year not a number: a malformed line for the checked route
+    "2022,4,156,260800,NA,2.5",  # value NA: a malformed line for the checked route
+    "2022,4,156,260800,1.0,2.5,7",  # a column too many
+])
+def test_fields_the_fast_parse_does_not_take_as_is_go_the_checked_route(tmp_path, line):
+    path = tmp_path / "BACI_HS92_Y2022_V202401b.csv"
+    path.write_text("t,i,j,k,v,q\n2022,4,203,251200,13.017,NA\n" + line + "\n")
+    con = duckdb.connect()
+    assert not (baci.parse_fast(con, path) and baci_rules.is_clean(con, baci.YEAR_TABLE, 2022))
+
+
+def test_empty_quantity_and_spaces_read_alike_on_both_routes(tmp_path):
+    path = tmp_path / "BACI_HS92_Y2022_V202401b.csv"
+    path.write_text("t,i,j,k,v,q\n2022,4,203,251200,13.017,\n2022,4,156,260800,1.0,NA\n2022,4,156,260801,1.0, 2.5\n")
+    con = duckdb.connect()
+    assert baci.parse_fast(con, path) and baci_rules.is_clean(con, baci.YEAR_TABLE, 2022)
+    fast = con.execute(f"SELECT * FROM {baci.YEAR_TABLE}").fetchdf()
+    _checked(con, path)
+    pd.testing.assert_frame_equal(fast, con.execute(f"SELECT * FROM {baci.YEAR_TABLE}").fetchdf(), check_exact=True)
+    assert fast["quantity"].tolist()[2] == 2.5 and fast["quantity"].iloc[:2].isna().all()  # sorted: 251200 (empty), 260800 (NA), 260801 ( 2.5)

@@ -182,16 +182,18 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
     products reads a few row groups. A malformed line raises :class:`DataError` naming the file
     and line; so does a file with a header and no flows.
 
-    Cost: the file is parsed and sorted in one statement; a clean file (no rule broken, no
-    repeated key: :func:`baci_rules.is_clean`, which compares neighbours in the sorted table
-    instead of hashing every key) is written from it as is. Any other file is parsed again in
-    file order (the table's rowid + 2 is then the line number the messages name) and checked and
-    repaired as before, then sorted.
+    Cost: the file is first parsed strictly (``q`` read as a number with ``NA`` or empty as
+    unknown, any line DuckDB cannot read stops it) and sorted in the same statement
+    (:func:`parse_fast`); a file that passes and breaks no rule (:func:`baci_rules.is_clean`,
+    which compares neighbours in the sorted table instead of hashing every key) is written from
+    it as is. Any other file is parsed again in file order (:func:`_parse`: the table's
+    rowid + 2 is then the line number the messages name), checked and repaired as before, then
+    sorted.
     """
     _check_header(csv_path, display_name)
-    dropped = _parse(con, csv_path, display_name, lenient, ordered=True)
-    if not baci_rules.is_clean(con, YEAR_TABLE, year):
-        dropped = _parse(con, csv_path, display_name, lenient, ordered=False)
+    dropped: dict[str, int] = {}
+    if not (parse_fast(con, csv_path) and baci_rules.is_clean(con, YEAR_TABLE, year)):
+        dropped = _parse(con, csv_path, display_name, lenient)
         dropped.update(baci_rules.apply_rules(con, YEAR_TABLE, csv_path, display_name, year, lenient))
         dropped.update(baci_rules.apply_duplicates(con, YEAR_TABLE, display_name, duplicates, lenient))
         con.execute(f"CREATE OR REPLACE TEMP TABLE {YEAR_TABLE} AS SELECT * FROM {YEAR_TABLE} ORDER BY {_ORDER}")
@@ -209,12 +211,33 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
 
 #: The order of the stored flows (DuckDB keeps a table's insertion order when it is scanned or copied).
 _ORDER = "product, importer, exporter"
+_FAST_COLUMNS = "{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
 
 
-def _parse(con: duckdb.DuckDBPyConnection, csv_path: Path, display_name: str, lenient: bool,
-           ordered: bool) -> dict[str, int]:
-    """Parse the file into :data:`YEAR_TABLE` (sorted by :data:`_ORDER` when ``ordered``, else in
-    file order); returns {rule: rows dropped} for lines DuckDB could not parse (see :func:`_rejected`)."""
+def parse_fast(con: duckdb.DuckDBPyConnection, csv_path: Path) -> bool:
+    """Parse the file into :data:`YEAR_TABLE` sorted by :data:`_ORDER`, every column typed
+    (``NA`` or an empty field is NULL); False, with nothing promised about the table, when a
+    line cannot be read so or the file has no flows. For a file it accepts, the table holds what
+    :func:`_parse` gives, sorted (``q_bad`` is false: a quantity that is not a number fails here)."""
+    src = str(csv_path).replace("'", "''")
+    scan = (f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', "
+            f"columns={_FAST_COLUMNS}, nullstr=['NA', ''])")
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {YEAR_TABLE} AS
+            SELECT t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value,
+                   q AS quantity, false AS q_bad
+            FROM {scan} ORDER BY {_ORDER}""")
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except duckdb.Error:
+        return False
+    return bool(con.execute(f"SELECT count(*) FROM {YEAR_TABLE}").fetchone()[0])
+
+
+def _parse(con: duckdb.DuckDBPyConnection, csv_path: Path, display_name: str, lenient: bool) -> dict[str, int]:
+    """Parse the file into :data:`YEAR_TABLE` in file order (``q`` as text, checked by the rules);
+    returns {rule: rows dropped} for lines DuckDB could not parse (see :func:`_rejected`)."""
     src = str(csv_path).replace("'", "''")
     scan = (f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', "
             f"columns={_COLUMNS}, store_rejects=true, rejects_scan='geomon_scan', rejects_table='geomon_rejects')")
@@ -225,7 +248,7 @@ def _parse(con: duckdb.DuckDBPyConnection, csv_path: Path, display_name: str, le
             SELECT t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value,
                    TRY_CAST(NULLIF(trim(q), 'NA') AS DOUBLE) AS quantity,
                    (NULLIF(NULLIF(trim(q), 'NA'), '') IS NOT NULL AND quantity IS NULL) AS q_bad
-            FROM {scan} {'ORDER BY ' + _ORDER if ordered else ''}""")
+            FROM {scan}""")
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None
     except duckdb.Error as exc:
