@@ -145,8 +145,8 @@ class Cells:
     """The page's repeated cells as Python functions (a Jinja macro call costs ~20x more); each
     returns escaped markup exactly as the template wrote it before."""
 
-    def __init__(self, fmt: Formatter, detail: set[str]) -> None:
-        self.fmt, self.detail = fmt, detail
+    def __init__(self, fmt: Formatter, detail: set[str], tiers: list[str]) -> None:
+        self.fmt, self.detail, self.tiers = fmt, detail, tiers
 
     def num(self, v: Any, kind: str, col: str) -> Markup:
         """``<td class="num" data-col=COL data-v=RAW>FORMATTED</td>``."""
@@ -160,6 +160,30 @@ class Cells:
     def desc(self, text: Any) -> Markup:
         e = _esc(text)
         return Markup(f'<td class="desc" data-col="description"><span class="clamp" title="{e}">{e}</span></td>')
+
+    def product_row(self, r: dict[str, Any]) -> Markup:
+        """One row of the product table (``<tr data-product=...>`` to ``</tr>``, indented as in the page)."""
+        e, num, tiers = _esc, self.num, self.tiers
+        areas = r["interest_areas"] or ""
+        return Markup(
+            f'      <tr data-product="{e(r["product"])}" data-tier="{e(r["tier"])}" data-supplier="{e(r["top_supplier"])}" '
+            f'data-areas="{e("|".join(_areas(r["interest_areas"])))}" data-text="{e((str(r["product"]) + " " + str(r["description"])).lower())}">\n'
+            f'        <td data-col="product" data-v="{e(r["product"])}">{self.product_link(r["product"])}</td>\n'
+            f'        <td class="desc" data-col="description" data-v="{e(r["description"])}"><span class="clamp" '
+            f'title="{e(r["description"])}">{e(r["description"])}</span></td>\n'
+            f'        <td data-col="tier" data-v="{tiers.index(r["tier"]) if r["tier"] in tiers else 9}" data-tier="{e(r["tier"])}">'
+            f'{self.tier_badge(r["tier"])}</td>\n'
+            f'        {num(r["import_value_usd"], "usd", "import_value_usd")}\n'
+            f'        <td data-col="top_supplier" data-v="{e(r["top_supplier_name"])}" data-code="{e(r["top_supplier"])}">'
+            f'{e(r["top_supplier_name"])}</td>\n'
+            f'        {num(r["top_supplier_share"], "share", "top_supplier_share")}\n'
+            f'        {num(r["import_hhi"], "hhi", "import_hhi")}\n'
+            f'        {num(r["world_export_hhi"], "hhi", "world_export_hhi")}\n'
+            f'        {num(r["import_export_ratio"], "ratio", "import_export_ratio")}\n'
+            f'        {num(r["criteria_met_years"], "int", "criteria_met_years")}\n'
+            f'        <td data-col="dependent" data-v="{e(self.fmt.raw(r["dependent"]))}">{e(self.fmt.yn(r["dependent"]))}</td>\n'
+            f'        <td class="areas" data-col="interest_areas" data-v="{e(areas)}">{e(areas)}</td>\n'
+            f'      </tr>')
 
     def product_link(self, code: Any) -> Markup:
         """A link to the product's section when it has one, else the code."""
@@ -322,8 +346,9 @@ def render_html(data: ReportData) -> str:
         "settings": [(k, v) for k, v in m["settings"].items() if k != "blocs"],
         "parts": [data.parts[n] for n in RENDERERS if n in data.parts], "records": _records,
     }
-    cells = Cells(fmt, ctx["detail_set"])
-    ctx.update(num=cells.num, tier_badge=cells.tier_badge, desc=cells.desc, product_link=cells.product_link)
+    cells = Cells(fmt, ctx["detail_set"], m["tiers"])
+    ctx.update(num=cells.num, tier_badge=cells.tier_badge, desc=cells.desc, product_link=cells.product_link,
+               product_row=cells.product_row)
     return _template(m["lang"]).render(**ctx)
 
 
