@@ -77,6 +77,7 @@ REASONS_NL: list[tuple[str, str]] = [
     (r" and (\d)", r" en \1"),
 ]
 _COMPILED = [(re.compile(p), r) for p, r in REASONS_NL]
+_AREAS_COMPILED = [(re.compile(rf"(?<![\w-]){re.escape(en)}(?![\w-])"), nl) for en, nl in AREAS_NL.items()]
 
 
 @lru_cache(maxsize=4)
@@ -93,9 +94,10 @@ def dutch_number(m: re.Match) -> str:
     return m[1].replace(",", ".") + (m[2].replace(".", ",") if m[2] else "")
 
 
+@lru_cache(maxsize=65536)
 def translate_reason(text: str) -> str:
     """A tier reason ('; '-separated parts) in Dutch (:data:`REASONS_NL`), with Dutch number
-    marks; areas named in it too."""
+    marks; areas named in it too. Cached: a full-scale report repeats the same reasons thousands of times."""
     parts = []
     for part in text.split("; "):
         for pattern, repl in _COMPILED:
@@ -104,10 +106,11 @@ def translate_reason(text: str) -> str:
     return "; ".join(parts)
 
 
+@lru_cache(maxsize=65536)
 def translate_areas(text: str) -> str:
     """'critical raw materials; energy' -> 'kritieke grondstoffen; energie' (also inside a reason)."""
-    for en, nl in AREAS_NL.items():
-        text = re.sub(rf"(?<![\w-]){re.escape(en)}(?![\w-])", nl, text)
+    for pattern, nl in _AREAS_COMPILED:
+        text = pattern.sub(nl, text)
     return text
 
 
