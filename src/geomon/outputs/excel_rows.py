@@ -71,9 +71,10 @@ def _typed_cells(series: pd.Series) -> tuple[str, list[Any]] | None | bool:
         return "n", [v if v == v else None for v in arr.tolist()]  # NaN != NaN: missing
     if isinstance(dtype, pd.StringDtype):
         s = series.dropna()
-        risky = (s.str.startswith("=") | (s.str.startswith("{=") & s.str.endswith("}")) | (s.str.len() > _MAX_PLAIN)
-                 | (s.str.contains(":", regex=False) & s.str.match(_URL.pattern)))
-        if risky.any():
+        if s.str.startswith("=").any() or (s.str.len() > _MAX_PLAIN).any():
+            return None
+        braced, colon = s.str.startswith("{="), s.str.contains(":", regex=False)
+        if (braced.any() and s[braced].str.endswith("}").any()) or (colon.any() and s[colon].str.match(_URL.pattern).any()):
             return None
         return "s", [v if v.__class__ is str and v != "" else None for v in series.tolist()]
     return False
