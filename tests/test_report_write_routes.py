@@ -165,7 +165,7 @@ def test_map_page_uses_the_countries_given_and_opens_no_context(ctx, tmp_path, m
     def outline(table) -> list:
         path = tmp_path / "map.html"
         write_map_page(res, path, table)
-        text = re.search(r'<script type="application/json" id="spec">(.*?)</script>', path.read_text(), re.S)[1]
+        text = re.search(r'<script type="application/json" id="spec">(.*?)</script>', path.read_text(), re.DOTALL)[1]
         return json.loads(text)["datasets"]["outline"]
 
     assert len(outline(countries)) >= 1

@@ -32,7 +32,7 @@ _MAX_PLAIN = 32767 // 2
 
 
 def _missing(v: Any) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
 
 
 def _plain_string(v: Any) -> bool:
@@ -68,7 +68,8 @@ def _typed_cells(series: pd.Series) -> tuple[str, list[Any]] | None | bool:
         arr = series.to_numpy()
         if dtype.kind == "f" and np.isinf(arr).any():
             return None
-        return "n", [v if v == v else None for v in arr.tolist()]  # NaN != NaN: missing
+        values = arr.tolist()
+        return "n", [None if math.isnan(v) else v for v in values] if dtype.kind == "f" else values
     if isinstance(dtype, pd.StringDtype):
         s = series.dropna()
         if s.str.startswith("=").any() or (s.str.len() > _MAX_PLAIN).any():

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -76,7 +76,7 @@ class Formatter:
 
     @staticmethod
     def missing(v: Any) -> bool:
-        return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+        return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
 
     def num(self, v: Any, decimals: int = 0) -> str:
         if self.missing(v):
@@ -223,7 +223,7 @@ def _column_values(series: pd.Series) -> list[Any]:
     if kind in "iub" and kind:
         return values
     if kind == "f":
-        return [v if v == v else None for v in values]
+        return [None if math.isnan(v) else v for v in values]
     missing = Formatter.missing
     return [None if missing(v) else v for v in values]
 
@@ -286,7 +286,7 @@ def build_charts(data: ReportData, L: dict[str, str], validate: bool = False) ->
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(lang: str) -> jinja2.Template:
     """The page template with the number filters of ``lang``, compiled once per language and process."""
     return _environment(Formatter(lang)).get_template("report.html.j2")
