@@ -154,7 +154,7 @@ def case_codes(ctx: Context, case: pd.Series) -> pd.DataFrame:
             _CODES[_case_key(ctx, r)] = table
         if key not in _CODES:  # a case that is not (or no longer) in the registry
             _CODES[key] = _code_rows(ctx, pd.DataFrame([case]))[0]
-    return _CODES[key]
+    return _CODES[key].copy()  # the cache outlives the caller: a change in place must not reach later events
 
 
 _CODES: dict[tuple, pd.DataFrame] = {}

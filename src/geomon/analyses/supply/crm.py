@@ -28,12 +28,6 @@ def basis_text(material: str, stage: str) -> str:
     return f"EU CRM 2023: {material} {crm.STAGES[stage]}"
 
 
-def top_text(rows: pd.DataFrame, n: int) -> str:
-    """'CHN 56.2%, CHL 32.1%' for the ``n`` largest shares (ties by ISO3)."""
-    r = rows[rows["share"] > 0].sort_values(["share", "iso3"], ascending=[False, True]).head(n)
-    return ", ".join(f"{i} {s * 100:.1f}%" for i, s in zip(r["iso3"], r["share"]))
-
-
 def stage_concentration(top_n: int = 3) -> pd.DataFrame:
     """One row per (material, stage): crm_hhi, crm_top_country (ISO3 as BACI writes it),
     crm_top_share, crm_top (text of the ``top_n`` largest), crm_share_total (sum of shares).
@@ -45,7 +39,7 @@ def stage_concentration(top_n: int = 3) -> pd.DataFrame:
 def _stage_concentration(top_n: int) -> pd.DataFrame:
     """:func:`stage_concentration`, all groups at once: sorted by share (largest first, ties
     by ISO3), the first row of a group is its top country, its first ``top_n`` rows with a
-    share > 0 make the text (as :func:`top_text`)."""
+    share > 0 make the text ('CHN 56.2%, CHL 32.1%')."""
     s = crm.load_supply_shares()[["material", "stage", "iso3", "share"]].copy()
     s["iso3"] = s["iso3"].map(lambda c: ALIASES.get(c, c))
     # sums in the file's order within each group (the same float additions as one group at a time)
