@@ -9,6 +9,7 @@ import pandas as pd
 
 from geomon.outputs.atomic import atomic_path
 from geomon.outputs.excel_rows import ColumnSheet, column_cells
+from geomon.outputs.missing import is_missing
 
 _SHARE_HINTS = ("share", "hhi")
 _MONEY_HINTS = ("_usd",)
@@ -52,7 +53,7 @@ def write_sheet(wb, name: str, df: pd.DataFrame) -> None:
 def _write_cells(ws, c: int, values: pd.Series, fmt: Any) -> None:
     """Column ``c`` below the header, one ``write`` per present cell (missing values left empty)."""
     for r, v in enumerate(values.tolist(), start=1):
-        if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+        if is_missing(v):
             continue
         ws.write(r, c, v.item() if hasattr(v, "item") else v, fmt)
 
@@ -72,7 +73,7 @@ def write_blocks_sheet(wb, name: str, blocks: list[tuple[str, pd.DataFrame]]) ->
             ws.write(row, c, str(col), header)
             fmt = _column_format(str(col), df[col], wb)
             for r, v in enumerate(df[col].tolist(), start=row + 1):
-                if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
+                if is_missing(v):
                     continue
                 ws.write(r, c, v.item() if hasattr(v, "item") else v, fmt)
             sample = [len(str(col))] + [len(f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in df[col].head(200).tolist()]

@@ -25,14 +25,12 @@ import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from geomon.outputs.missing import is_missing
+
 #: The strings XlsxWriter turns into links (Worksheet._write_token_as_string, strings_to_urls).
 _URL = re.compile(r"(ftp|http)s?://|mailto:|(in|ex)ternal:|file://")
 #: Longest string written as it is (XlsxWriter checks UTF-16 length above half its 32,767 limit).
 _MAX_PLAIN = 32767 // 2
-
-
-def _missing(v: Any) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
 
 
 def _plain_string(v: Any) -> bool:
@@ -49,7 +47,7 @@ def column_cells(series: pd.Series) -> tuple[str, list[Any]] | None:
     fast = _typed_cells(series)
     if fast is not False:
         return fast
-    values = [None if _missing(v) else v for v in series.tolist()]
+    values = [None if is_missing(v) else v for v in series.tolist()]
     present = [v for v in values if v is not None]
     if pd.api.types.is_bool_dtype(series):
         return ("b", values) if all(type(v) is bool for v in present) else None

@@ -27,6 +27,7 @@ from markupsafe import Markup
 
 from geomon.analyses.report_data import ReportData
 from geomon.outputs.files import write_text
+from geomon.outputs.missing import is_missing
 from geomon.outputs.report import charts
 from geomon.outputs.report.labels import NUMBERS, labels
 from geomon.outputs.report.parts import RENDERERS, part_labels
@@ -74,9 +75,7 @@ class Formatter:
         self.L = labels(lang)
         self.n = NUMBERS[lang]
 
-    @staticmethod
-    def missing(v: Any) -> bool:
-        return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+    missing = staticmethod(is_missing)
 
     def num(self, v: Any, decimals: int = 0) -> str:
         if self.missing(v):
