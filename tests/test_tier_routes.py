@@ -90,3 +90,18 @@ def test_country_flows_need_no_merge_when_each_economy_has_one_code(ctx, monkeyp
     monkeypatch.setattr(evidence, "one_code_each", lambda c: True)
     for a, b in zip(merged, _evidence(ctx, rows)):
         pd.testing.assert_frame_equal(a, b, rtol=1e-12)
+
+
+def test_a_bloc_batch_after_the_countries_sees_its_own_products(ctx):
+    """Without ``own``, the held flows are read once for every screened product: a bloc batch
+    (EU27) after a country batch (NLD) whose products differ gets the same counts as alone.
+    (They were read for the first batch's products only, so the bloc's other products had
+    v(e, r) = 0 and too many alternative suppliers.)"""
+    nld = screen_years(ctx, "NLD", 2021, 2022)
+    eu = screen_years(ctx, "EU27", 2021, 2022)
+    products = sorted(set(nld["product"]))
+    nld, eu = nld[nld["product"].isin(products[:10])], eu[eu["product"].isin(products[10:])]
+    both = _sorted(alternatives_frame(ctx, pd.concat([nld, eu], ignore_index=True), 0.5, 0.1))
+    alone = _sorted(pd.concat([alternatives_frame(ctx, nld, 0.5, 0.1), alternatives_frame(ctx, eu, 0.5, 0.1)],
+                              ignore_index=True))
+    pd.testing.assert_frame_equal(both, alone)

@@ -47,7 +47,8 @@ def alternatives_frame(ctx: Context, screened: pd.DataFrame, share: float, margi
             ef = ind.economy_flows(raw_flows(ctx, years, sorted(set(keys["product"])), group_map),
                                    ctx.econ_table(*blocs))
         else:
-            own = own or OwnImports(ctx, years, sorted(set(keys["product"])), group_map)
+            # every screened product, not this batch's: a later batch (a bloc) reuses the same object
+            own = own or OwnImports(ctx, years, sorted(set(screened["product"].astype(str))), group_map)
             ef = own.economy(names, blocs)
         expr = alternative_suppliers(ef, ctx.engine.table(keys, name="geomon_alt_keys"), share, margin,
                                      totals=totals, running=not few(names))
