@@ -130,12 +130,12 @@ class OwnImports:
             if sum(len(self.ctx.economy(n).members) for n in names) > FEW_IMPORTERS:
                 # a large bloc: its members' raw flows are too many to hold; hold the (far fewer)
                 # economy flows and let the quantity gaps read the null quantities again
-                self._held[key] = (lazy.filter(lazy.quantity.isnull()), eng.table(eng.con.to_pyarrow(
+                self._held[key] = (lazy.filter(lazy.quantity.isnull()), eng.table(eng.to_arrow(
                     ind.economy_flows(lazy, econ))))
                 return self._held[key]
-            raw = eng.con.to_pyarrow(lazy)
+            raw = eng.to_arrow(lazy)
             merge = bool(blocs) or not one_code_each(self.ctx)
-            eflows = eng.con.to_pyarrow(ind.economy_flows(eng.table(raw), econ, merge=merge))
+            eflows = eng.to_arrow(ind.economy_flows(eng.table(raw), econ, merge=merge))
             self._held[key] = (eng.table(raw.filter(pc.is_null(raw["quantity"]))), eng.table(eflows))
         return self._held[key]
 
