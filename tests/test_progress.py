@@ -84,3 +84,22 @@ def test_cli_on_a_pipe_prints_no_bar(cli, tmp_path):
     assert out.exists() and (tmp_path / "w.xlsx").exists()
     r = cli("screen", "--reporter", "ALL", "--year", "2022", "--format", "csv", "--quiet")
     assert r.exit_code == 0 and "screening ALL" not in r.output
+
+
+@pytest.mark.parametrize("command", [["ingest", "baci"], ["ingest", "comext"], ["ingest", "comtrade"],
+                                     ["download", "baci"], ["download", "comext"], ["report"], ["trends"], ["screen"]])
+def test_every_long_command_takes_quiet(cli, command):
+    r = cli(*command, "--help")
+    assert r.exit_code == 0 and "--quiet" in r.output
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_ingest_comext_spinner_only_on_a_terminal_without_quiet(cli, tmp_path, monkeypatch, quiet):
+    from test_comext import SAMPLE
+
+    buf = io.StringIO()
+    monkeypatch.setattr("geomon.cli.sources.err", Console(file=buf, force_terminal=True, width=100))
+    r = cli("ingest", "comext", SAMPLE, "--store", tmp_path, *(["--quiet"] if quiet else []))
+    assert r.exit_code == 0, r.output
+    assert ("ingesting..." in buf.getvalue()) == (not quiet)
+    assert "quantities in tonnes" in buf.getvalue()  # the summary line is printed either way

@@ -3,6 +3,7 @@ trends-monthly."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -12,6 +13,7 @@ from geomon import api
 from geomon.cli.app import app, command, emit, err, provenance_caption
 from geomon.cli.core import ingest_app
 from geomon.cli.options import ReporterOpt, StoreOpt, YearOpt
+from geomon.cli.progress import QuietOpt, wants_bar
 from geomon.cli.settings_options import Run, with_options
 
 NoteOpt = Annotated[Optional[str], typer.Option("--note", help="A note kept in the dataset's provenance.", show_default=False)]
@@ -19,9 +21,10 @@ MirrorOpt = Annotated[bool, typer.Option(
     "--mirror", help="Also use export declarations as mirror flows where the importer declared nothing.")]
 
 
-def _ingest_reported(fn, path: Path, **kwargs) -> None:
-    """Ingest ``path`` with ``fn`` (Comext or Comtrade) under a spinner and say what was written."""
-    with err.status("ingesting..."):
+def _ingest_reported(fn, path: Path, quiet: bool, **kwargs) -> None:
+    """Ingest ``path`` with ``fn`` (Comext or Comtrade) under a spinner (on a terminal, without --quiet) and say
+    what was written."""
+    with err.status("ingesting...") if wants_bar(err, quiet) else nullcontext():
         res = fn(path, **kwargs)
     _report_ingest(res)
 
@@ -45,9 +48,10 @@ def ingest_comext_cmd(
     store: StoreOpt = None,
     note: NoteOpt = None,
     mirror: MirrorOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Ingest Eurostat Comext (DS-045409) extracts: CN8 rolled up to HS6, values in EUR, kg -> tonnes."""
-    _ingest_reported(api.ingest_comext, path, store=store, note=note, mirror=mirror)
+    _ingest_reported(api.ingest_comext, path, quiet, store=store, note=note, mirror=mirror)
 
 
 @command("comtrade", group=ingest_app)
@@ -57,9 +61,10 @@ def ingest_comtrade_cmd(
     store: StoreOpt = None,
     note: NoteOpt = None,
     mirror: MirrorOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Ingest UN Comtrade results: HS6 rows only (aggregates kept apart), reporter-declared imports, USD."""
-    _ingest_reported(api.ingest_comtrade, path, store=store, note=note, mirror=mirror, hs=hs)
+    _ingest_reported(api.ingest_comtrade, path, quiet, store=store, note=note, mirror=mirror, hs=hs)
 
 
 @command("sources")
@@ -137,14 +142,12 @@ BaseUrlOpt = Annotated[Optional[str], typer.Option("--base-url", help="Download 
 Sha256Opt = Annotated[Optional[str], typer.Option("--sha256", help="Expected SHA-256 of the file (checked before use).", show_default=False)]
 
 
-def _download(fn, *args, **kwargs):
+def _download(fn, *args, quiet: bool, **kwargs):
     """``fn(*args, progress=..., **kwargs)`` with a Rich progress bar on stderr fed by its callback
-    (bytes done, total or None); no bar when stderr is not a terminal."""
+    (bytes done, total or None); no bar when stderr is not a terminal or with --quiet."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
-    from geomon.cli.progress import wants_bar
-
-    if not wants_bar(err, quiet=False):
+    if not wants_bar(err, quiet):
         return fn(*args, progress=None, **kwargs)
     bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                    console=err, transient=True)
@@ -161,9 +164,11 @@ def download_baci_cmd(
     store: StoreOpt = None,
     base_url: BaseUrlOpt = None,
     sha256: Sha256Opt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Download a BACI release from CEPII (resumable, size and CRC checked) and ingest it."""
-    path, results = _download(api.download_baci, hs, version, to=to, store=store, base_url=base_url, sha256=sha256)
+    path, results = _download(api.download_baci, hs, version, to=to, store=store, base_url=base_url, sha256=sha256,
+                              quiet=quiet)
     for r in results:
         ds = r.dataset
         what = "unchanged" if r.unchanged else f"{len(r.years_written)} years written ({r.rows_written:,} flows)"
@@ -179,8 +184,10 @@ def download_comext_cmd(
     store: StoreOpt = None,
     base_url: BaseUrlOpt = None,
     sha256: Sha256Opt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Download one Comext bulk file (full_v2_YYYYMM.7z) from Eurostat, unpack and ingest it."""
-    data, res = _download(api.download_comext, period, to=to, store=store, base_url=base_url, sha256=sha256)
+    data, res = _download(api.download_comext, period, to=to, store=store, base_url=base_url, sha256=sha256,
+                          quiet=quiet)
     err.print(f"unpacked {data}")
     _report_ingest(res)
