@@ -179,3 +179,47 @@ def test_cell_escape_equals_markupsafe():
 
     for v in ["a & b <c> 'd' \"e\"", "&amp;", "", "Côte d'Ivoire", 1.5, 3, None, True, "<script>&lt;</script>"]:
         assert _esc(v) == str(escape(v)), v
+
+
+def test_page_and_workbook_written_together_equal_each_alone(nld_report, tmp_path):
+    """write_reports (the page in this thread, the workbook in another, at the same time) writes
+    the same page, byte for byte, and the same workbook parts as write_report of each alone."""
+    from geomon.outputs.report import write_report, write_reports
+
+    data = nld_report["nl"]  # localized names: the translation runs once for both files
+    write_report(data, tmp_path / "alone.html", "html")
+    write_report(data, tmp_path / "alone.xlsx", "xlsx")
+    write_reports(data, [(tmp_path / "both.html", "html"), (tmp_path / "both.xlsx", "xlsx")])
+    assert (tmp_path / "both.html").read_bytes() == (tmp_path / "alone.html").read_bytes()
+    assert _parts(tmp_path / "both.xlsx") == _parts(tmp_path / "alone.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alone.html", "alone.xlsx", "both.html", "both.xlsx"]
+
+
+@pytest.mark.parametrize("failing", ["html", "xlsx"])
+def test_written_together_all_or_none(nld_report, tmp_path, monkeypatch, failing):
+    """When either writer fails, neither file is left or changed (no temporary file either), and
+    the error is the writer's own."""
+    from geomon.errors import OutputError
+    from geomon.outputs import report as report_module
+
+    def broken(data, path):
+        path.write_text("half")
+        raise OutputError(f"{failing} broke")
+
+    real = report_module._writer
+    monkeypatch.setattr(report_module, "_writer", lambda fmt: broken if fmt == failing else real(fmt))
+    page, book = tmp_path / "r.html", tmp_path / "r.xlsx"
+    page.write_text("before")
+    with pytest.raises(OutputError, match=f"{failing} broke"):
+        report_module.write_reports(nld_report["en"], [(page, "html"), (book, "xlsx")])
+    assert page.read_text() == "before" and not book.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+def test_written_together_unknown_format_writes_nothing(nld_report, tmp_path):
+    from geomon.errors import OutputError
+    from geomon.outputs.report import write_reports
+
+    with pytest.raises(OutputError, match="unknown report format 'pdf'; choose one of html, xlsx"):
+        write_reports(nld_report["en"], [(tmp_path / "r.html", "html"), (tmp_path / "r.pdf", "pdf")])
+    assert list(tmp_path.iterdir()) == []

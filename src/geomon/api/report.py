@@ -7,7 +7,7 @@ from pathlib import Path
 from geomon.analyses.report_data import ReportData, build_report_data
 from geomon.analyses.trade.screening import Progress
 from geomon.api._context import REPORT, ConfigArg, StoreArg, context
-from geomon.outputs.report import write_report as _write_report
+from geomon.outputs.report import write_reports as _write_reports
 from geomon.outputs.report.view import check_lang, report_view
 
 
@@ -27,9 +27,12 @@ def report_data(reporter: str = "NLD", year: int | None = None, *, since: str | 
     return report_view(data, lang)
 
 
-def write_report(data: ReportData, output: str | Path, fmt: str = "html") -> None:
-    """Write report ``data`` (from :func:`report_data`) as ``fmt`` (html or xlsx), atomically."""
-    _write_report(data, output, fmt)
+def write_report(data: ReportData, output: str | Path, fmt: str = "html", *,
+                 workbook: str | Path | None = None) -> None:
+    """Write report ``data`` (from :func:`report_data`) as ``fmt`` (html or xlsx), atomically;
+    with ``workbook``, also the workbook there, written at the same time from the same data
+    (:func:`geomon.outputs.report.write_reports`: all or none)."""
+    _write_reports(data, [(output, fmt)] + ([(workbook, "xlsx")] if workbook is not None else []))
 
 
 def report(output: str | Path, reporter: str = "NLD", year: int | None = None, *, fmt: str | None = None,
@@ -43,7 +46,5 @@ def report(output: str | Path, reporter: str = "NLD", year: int | None = None, *
     kind = fmt or ("xlsx" if str(output).lower().endswith(".xlsx") else "html")
     data = report_data(reporter, year, since=since, lang=lang, editions=editions, config=config, store=store, hs=hs,
                        version=version, progress=progress, **settings)
-    _write_report(data, output, kind)
-    if workbook is not None:
-        _write_report(data, workbook, "xlsx")
+    write_report(data, output, kind, workbook=workbook)
     return data

@@ -77,9 +77,8 @@ def report_cmd(
         data = api.report_data(reporter, year, since=since, lang=lang.value, editions=editions, progress=progress,
                                **run.api)
         path = output or Path(f"report-{data.meta['reporter']}-{data.meta['year']}.{kind}")
-        api.write_report(data, path, kind)
+        api.write_report(data, path, kind, workbook=workbook)  # both at the same time
         if workbook is not None:
-            api.write_report(data, workbook, "xlsx")
             err.print(f"wrote {workbook} (xlsx, {workbook.stat().st_size / 1e6:.1f} MB) from the same data", highlight=False)
     m = data.meta
     size = path.stat().st_size

@@ -354,3 +354,9 @@ def render_html(data: ReportData) -> str:
 def write_html(data: ReportData, path: str | Path) -> None:
     """Render and write the page atomically (no partial file on failure)."""
     write_text(render_html(data), path)
+
+
+def html_to(data: ReportData, path: Path) -> None:
+    """Render the page into ``path`` as UTF-8, not atomically (for a temporary file of
+    :func:`geomon.outputs.report.write_reports`; :func:`write_html` writes the same bytes)."""
+    path.write_text(render_html(data), encoding="utf-8")

@@ -75,13 +75,19 @@ def sheets(data: ReportData) -> dict[str, pd.DataFrame]:
 
 def write_xlsx(data: ReportData, path: str | Path) -> None:
     """Write the workbook atomically (no partial file on failure)."""
+    with atomic_path(path) as tmp:
+        xlsx_to(data, tmp)
+
+
+def xlsx_to(data: ReportData, path: Path) -> None:
+    """Write the workbook into ``path``, not atomically (for a temporary file of
+    :func:`geomon.outputs.report.write_reports` or :func:`write_xlsx`)."""
     import xlsxwriter
 
     tables = sheets(data)
-    with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": True})
-        write_blocks_sheet(wb, "summary", summary_blocks(data))
-        for name, df in tables.items():
-            write_sheet(wb, name, df)
-        write_meta_sheet(wb, data.meta)
-        wb.close()
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    write_blocks_sheet(wb, "summary", summary_blocks(data))
+    for name, df in tables.items():
+        write_sheet(wb, name, df)
+    write_meta_sheet(wb, data.meta)
+    wb.close()
