@@ -51,3 +51,78 @@ def test_descriptions_through_arrow_equal_the_pandas_lookup(ctx):
     pd.testing.assert_series_equal(df["description"], expected, check_names=False)
     assert "000001" not in ctx.descriptions and df["description"].iloc[1] == ""  # unknown code: ''
     assert df["description"].iloc[0] == ctx.descriptions["260111"] != ""
+
+
+# --- the flows route (no statistics): the ingest's sums on numbered economies ---------------
+
+def _old_flows_route(ctx, reporter, flows):
+    """The flows route as it was before issue 15's change: economies keyed by their ISO3 text,
+    every flow summed per economy pair, indicators joined by :func:`ind.yearly_criteria`."""
+    ef = ind.economy_flows(flows, ctx.econ_table(*([reporter] if reporter else [])))
+    imports = ind.import_indicators(ef.filter(ef.importer == reporter.name) if reporter else ef)
+    exports = ind.export_totals(ef)
+    world = ind.world_indicators(exports)
+    if reporter:
+        exports = exports.filter(exports.exporter == reporter.name)
+    cfg = ctx.config
+    return ind.yearly_criteria(imports, world, exports, cfg["screening.import_hhi"], cfg["screening.world_hhi"],
+                               cfg["screening.ratio"])
+
+
+def _frame(ctx, expr, columns):
+    df = ctx.engine.to_pandas(expr.select(*columns))
+    return df.sort_values(["year", "importer", "product"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("reporter, years", [("NLD", [1996, 1997]), ("ALL", [2021, 2022]), ("BENELUX", [1997, 2022])])
+def test_flows_route_on_numbered_economies_equals_the_text_keyed_route(ctx, reporter, years):
+    # 1996-1997: Belgium's flows under BACI code 58 (Belgium-Luxembourg, ...1998), mapped to BEL;
+    # BENELUX: its members' flows summed per (supplier, bloc)
+    from dataclasses import replace
+    from geomon.config import Config
+
+    c = replace(ctx, config=Config(blocs={"BENELUX": ("BEL", "NLD", "LUX")})) if reporter == "BENELUX" else ctx
+    economy = None if reporter == "ALL" else c.economy(reporter)
+    flows = c.flows.filter(c.flows.year.isin(years))
+    old = _old_flows_route(c, economy, flows)
+    new = S.criteria_from_flows(c, economy, flows)
+    cols = [x for x in old.columns if x not in ("import_sumsq", "import_max", "world_sumsq", "world_max")]
+    a, b = _frame(c, old, cols), _frame(c, new, cols)
+    pd.testing.assert_frame_equal(b, a, rtol=1e-12)
+    assert len(a) > 0 and a["criteria_met"].any() and a["top_supplier"].notna().all()
+
+
+def test_flows_are_summed_per_economy_pair_only_where_an_economy_has_two_codes(ctx):
+    # the embedded BACI country list gives BEL (56, 58), DEU (276, 280) and SDN two codes each
+    assert S._merge_needed(ctx, ctx.economy("NLD")) and S._merge_needed(ctx, None)
+    one_code = ctx.countries.filter(pa.array([c not in (58, 280, 736) for c in ctx.countries.column("code").to_pylist()]))
+    from dataclasses import replace
+
+    single = replace(ctx)
+    single.__dict__["countries"] = one_code  # a country list with one code per economy
+    assert len(set(one_code.column("iso3").to_pylist())) == one_code.num_rows
+    assert not S._merge_needed(single, None) and not S._merge_needed(single, single.economy("NLD"))
+    assert S._merge_needed(single, single.economy("EU27"))  # members merge into the bloc
+
+
+def test_flows_route_without_the_merge_equals_it_where_each_pair_is_one_flow(ctx):
+    # in 2021-2022 no flow has BACI code 58, 280 or 736 (the other codes of BEL, DEU, SDN): each
+    # stored flow is one economy pair, so skipping the sum per pair changes nothing ...
+    e = ctx.engine
+    flows = ctx.flows.filter(ctx.flows.year.isin([2021, 2022]))
+    codes = e.execute(flows.select(c=flows.exporter).union(flows.select(c=flows.importer)).distinct())["c"]
+    assert not set(codes) & {58, 280, 736}
+    cols = ["year", "importer", "product", "import_value_usd", "supplier_count", "import_hhi", "top_supplier",
+            "world_export_hhi", "top_exporter", "reporter_export_value_usd", "criteria_met"]
+    merged = _frame(ctx, S.criteria_from_flows(ctx, None, flows, merge=True), cols)
+    pd.testing.assert_frame_equal(_frame(ctx, S.criteria_from_flows(ctx, None, flows, merge=False), cols), merged)
+    # ... while for a bloc (members merged into one economy) two flows become one pair: without
+    # the sum per pair, Germany would count as a supplier once per member it sells to
+    from dataclasses import replace
+    from geomon.config import Config
+
+    c = replace(ctx, config=Config(blocs={"BENELUX": ("BEL", "NLD", "LUX")}))
+    bloc = c.economy("BENELUX")
+    a = _frame(c, S.criteria_from_flows(c, bloc, flows, merge=True), cols)
+    b = _frame(c, S.criteria_from_flows(c, bloc, flows, merge=False), cols)
+    assert (b["supplier_count"] > a["supplier_count"]).any()

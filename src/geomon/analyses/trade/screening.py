@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from geomon.analyses.context import Context, Result, year_range
-from geomon.countries import Economy
+from geomon.countries import Economy, economy_map
 from geomon.engine import indicators as ind
 
 ALL = "ALL"
@@ -43,30 +43,80 @@ def yearly_expr(ctx: Context, reporter: Economy | None, years: Sequence[int],
     per reporter and product); other blocs, and stores without statistics, sum the flows.
     Both give the same numbers (:mod:`geomon.engine.indicators`).
     """
-    if reporter is None or not reporter.is_bloc:
+    if from_stats(ctx, reporter):
+        if reporter is not None and reporter.is_bloc:
+            return _bloc_from_stats(ctx, reporter, years, products)
         stored = [ctx.engine.stats(ctx.dataset, name) for name in ("imports", "world")]
-        if all(t is not None for t in stored):
-            return _yearly_from_stats(ctx, reporter, years, products, *stored)
-    elif bloc_stored(ctx, reporter):
-        return _bloc_from_stats(ctx, reporter, years, products)
+        return _yearly_from_stats(ctx, reporter, years, products, *stored)
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     if products:
         flows = ctx.engine.keep(flows, "product", products)
-    return criteria_from_flows(ctx, reporter, flows)
+    return criteria_from_flows(ctx, reporter, flows, merge=_merge_needed(ctx, reporter))
 
 
-def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table) -> ir.Table:
+def from_stats(ctx: Context, reporter: Economy | None) -> bool:
+    """True when :func:`yearly_expr` reads the stored statistics for ``reporter`` (else it sums the flows)."""
+    if reporter is not None and reporter.is_bloc:
+        return bloc_stored(ctx, reporter)
+    return ctx.dataset.has_stats
+
+
+def _merge_needed(ctx: Context, reporter: Economy | None) -> bool:
+    """True unless every economy has one BACI code (and ``reporter`` is no bloc): then each
+    stored flow (exporter, importer, product unique per year, checked at ingest) is already
+    one economy pair and :func:`~geomon.engine.indicators.economy_flows` need not sum them."""
+    iso3 = ctx.countries.column("iso3").to_pylist()
+    return (reporter is not None and reporter.is_bloc) or len(set(iso3)) < len(iso3)
+
+
+def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table, merge: bool = True) -> ir.Table:
     """Per (importer, product, year) indicators and criteria summed from ``flows`` (already
     restricted to the years and products wanted; ``product`` may be any key, e.g. a
-    substitute group). ``reporter=None`` keeps every economy as importer."""
-    ef = ind.economy_flows(flows, ctx.econ_table(*([reporter] if reporter else [])))
-    imp_flows = ef.filter(ef.importer == reporter.name) if reporter else ef
-    imports = ind.import_indicators(imp_flows)
+    substitute group). ``reporter=None`` keeps every economy as importer. ``merge=False``
+    only when each flow is already one (exporter, importer, product) of economies
+    (:func:`~geomon.engine.indicators.economy_flows`).
+
+    The flows are turned into the very sums the ingest stores (:func:`~geomon.engine.indicators.import_sums`
+    with the importer's own exports x(r), :func:`~geomon.engine.indicators.world_sums` over
+    :func:`~geomon.engine.indicators.export_totals`) and then into indicators by the same
+    projection as the statistics route (:func:`_joined`). Economies are numbered in name
+    order while summing (integer keys group faster than text; the order keeps the tie rule,
+    ties to the first name) and named when joined."""
+    codes, names = _numbered_economies(ctx, reporter)
+    ef = ind.economy_flows(flows, codes, merge=merge)
+    rank = None if reporter is None else names.index(reporter.name)
+    imports = ind.import_sums(ef if rank is None else ef.filter(ef.importer == rank))
     exports = ind.export_totals(ef)
-    world = ind.world_indicators(exports)
-    if reporter:
-        exports = exports.filter(exports.exporter == reporter.name)
-    return _criteria(ctx, imports, world, exports)
+    own = exports if rank is None else exports.filter(exports.exporter == rank)
+    own = own.select(o_year="year", o_economy="exporter", o_product="product",
+                     own_export_value_usd="export_value_usd")
+    imp = imports.left_join(own, [imports.year == own.o_year, imports.importer == own.o_economy,
+                                  imports["product"] == own.o_product])
+    named = ctx.engine.table(pa.table({"r": pa.array(range(len(names)), pa.int32()), "name": names}),
+                             name="geomon_economy_names")
+    imp = _named(imp.select(*ind.IMPORT_SUMS, "own_export_value_usd"), named, "importer", "top_supplier")
+    return _joined(ctx, imp, _named(ind.world_sums(exports), named, "top_exporter"))
+
+
+def _numbered_economies(ctx: Context, reporter: Economy | None) -> tuple[ir.Table, list[str]]:
+    """code -> economy number (members of a bloc ``reporter`` merged into it) and the
+    economies' names, sorted: number i is ``names[i]``."""
+    econ = economy_map(ctx.countries, [reporter] if reporter is not None and reporter.is_bloc else [])
+    economies = econ.column("economy").to_pylist()
+    names = sorted(set(economies))
+    rank = {n: i for i, n in enumerate(names)}
+    codes = pa.table({"code": econ.column("code"), "economy": pa.array([rank[e] for e in economies], pa.int32())})
+    key = "econ_numbered_" + (reporter.name if reporter is not None and reporter.is_bloc else "iso3")
+    return ctx.engine.table(codes, name=key), names
+
+
+def _named(t: ir.Table, names: ir.Table, *columns: str) -> ir.Table:
+    """``t`` with the economy numbers in ``columns`` replaced by their names (``names``: r, name)."""
+    for col in columns:
+        n = names.select(**{f"_{col}_r": names.r, f"_{col}_name": names["name"]})
+        j = t.left_join(n, t[col] == n[f"_{col}_r"])
+        t = j.select(*[j[f"_{col}_name"].name(col) if c == col else j[c] for c in t.columns])
+    return t
 
 
 def _keep(ctx: Context, t: ir.Table, years: Sequence[int], products: Sequence[str] | None,
@@ -139,12 +189,6 @@ def _joined(ctx: Context, imp: ir.Table, world: ir.Table) -> ir.Table:
     return ind.criteria(j, cfg["screening.import_hhi"], cfg["screening.world_hhi"], cfg["screening.ratio"])
 
 
-def _criteria(ctx: Context, imports: ir.Table, world: ir.Table, exports: ir.Table) -> ir.Table:
-    cfg = ctx.config
-    return ind.yearly_criteria(imports, world, exports, cfg["screening.import_hhi"],
-                               cfg["screening.world_hhi"], cfg["screening.ratio"])
-
-
 def screen_years(ctx: Context, reporter: str, first: int, last: int, products: Sequence[str] | None = None,
                  progress: Progress | None = None) -> pd.DataFrame:
     """Screening rows for every year in [first, last]: one row per (reporter, product, year).
@@ -159,8 +203,12 @@ def screen_years(ctx: Context, reporter: str, first: int, last: int, products: S
     n, k = ctx.config["screening.window"], ctx.config["screening.min_years"]
     economy = None if reporter.upper() == ALL else ctx.economy(reporter)
     lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
-    expr = ind.persistence(yearly_expr(ctx, economy, lookback + years, products), n, k,
-                           rows=yearly_expr(ctx, economy, years, products), years=years)
+    yearly = yearly_expr(ctx, economy, lookback + years, products)
+    # the statistics are read again for the screened years only; flows are summed once (DuckDB
+    # computes the shared expression once and the screened years are filtered from it)
+    rows = yearly_expr(ctx, economy, years, products) if from_stats(ctx, economy) else \
+        yearly.filter(yearly.year.isin(years))
+    expr = ind.persistence(yearly, n, k, rows=rows, years=years)
     table = ctx.engine.to_arrow(_final(ctx, expr))
     progress(1, 2, "naming the products")
     df = _finish(ctx, _described(ctx, table), ordered=True)
