@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geomon.outputs import excel
+from geomon.outputs import excel, forked
 from geomon.outputs.excel_rows import column_cells
 from geomon.outputs.report import charts
 from geomon.outputs.report.html import _chart_rows_by_product, _records
@@ -181,11 +181,17 @@ def test_cell_escape_equals_markupsafe():
         assert _esc(v) == str(escape(v)), v
 
 
-def test_page_and_workbook_written_together_equal_each_alone(nld_report, tmp_path):
-    """write_reports (the page in this thread, the workbook in another, at the same time) writes
-    the same page, byte for byte, and the same workbook parts as write_report of each alone."""
+ROUTES = ["fork", "thread"] if forked.AVAILABLE else ["thread"]
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_page_and_workbook_written_together_equal_each_alone(nld_report, tmp_path, monkeypatch, route):
+    """write_reports (the page here, the workbook at the same time in a forked child or a thread)
+    writes the same page, byte for byte, and the same workbook parts as write_report of each alone."""
+    from geomon.outputs import report as report_module
     from geomon.outputs.report import write_report, write_reports
 
+    monkeypatch.setattr(report_module, "PARALLEL", route)
     data = nld_report["nl"]  # localized names: the translation runs once for both files
     write_report(data, tmp_path / "alone.html", "html")
     write_report(data, tmp_path / "alone.xlsx", "xlsx")
@@ -195,12 +201,15 @@ def test_page_and_workbook_written_together_equal_each_alone(nld_report, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alone.html", "alone.xlsx", "both.html", "both.xlsx"]
 
 
+@pytest.mark.parametrize("route", ROUTES)
 @pytest.mark.parametrize("failing", ["html", "xlsx"])
-def test_written_together_all_or_none(nld_report, tmp_path, monkeypatch, failing):
-    """When either writer fails, neither file is left or changed (no temporary file either), and
-    the error is the writer's own."""
+def test_written_together_all_or_none(nld_report, tmp_path, monkeypatch, failing, route):
+    """When either writer fails (here or in the child process or thread), neither file is left or
+    changed (no temporary file either), and the error is the writer's own."""
     from geomon.errors import OutputError
     from geomon.outputs import report as report_module
+
+    monkeypatch.setattr(report_module, "PARALLEL", route)
 
     def broken(data, path):
         path.write_text("half")
@@ -223,3 +232,29 @@ def test_written_together_unknown_format_writes_nothing(nld_report, tmp_path):
     with pytest.raises(OutputError, match="unknown report format 'pdf'; choose one of html, xlsx"):
         write_reports(nld_report["en"], [(tmp_path / "r.html", "html"), (tmp_path / "r.pdf", "pdf")])
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(not forked.AVAILABLE, reason="fork is used on Linux only")
+def test_forked_child_errors_reach_the_parent(tmp_path):
+    """The child's exception is raised in the parent (pickled); one that does not pickle as an
+    OutputError naming it; a child that dies without one as an OutputError with its exit code."""
+    import os
+
+    from geomon.errors import InputError, OutputError
+
+    def fails(kind):
+        if kind == "input":
+            raise InputError("bad value 7; use 1-5")
+        if kind == "unpicklable":
+            raise ValueError(lambda: None)
+        os._exit(3)
+
+    with pytest.raises(InputError, match="bad value 7; use 1-5"):
+        forked.start(fails, "input")()
+    with pytest.raises(OutputError, match="ValueError: <function"):
+        forked.start(fails, "unpicklable")()
+    with pytest.raises(OutputError, match=r"the writer process stopped \(3\)"):
+        forked.start(fails, "exit")()
+    wait = forked.start((tmp_path / "done").write_text, "yes")
+    wait()
+    assert (tmp_path / "done").read_text() == "yes"

@@ -4,21 +4,27 @@ Both render the report's view of a :class:`geomon.analyses.report_data.ReportDat
 (:func:`geomon.outputs.report.view.report_view`: language, caveats, chart groups; what
 ``geomon.api.report_data`` returns); neither computes an indicator. ``write_report(data, path, fmt)`` writes atomically: on any error no
 file (and no partial file) is left at ``path``. ``write_reports(data, [(path, fmt), ...])`` writes
-several at the same time (the page and the workbook from the same data), all or none.
+several at the same time (the page and the workbook from the same data: the workbook in a forked
+child process on Linux, :mod:`geomon.outputs.forked`, else in a thread), all or none.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Callable, Sequence
 
 from geomon.analyses.report_data import ReportData
 from geomon.errors import OutputError
+from geomon.outputs import forked
 from geomon.outputs.atomic import atomic_path
 
 FORMATS = ("html", "xlsx")
+#: How :func:`write_reports` writes the files after the first: "fork" (a child process each, two
+#: cores at once) where :data:`geomon.outputs.forked.AVAILABLE`, else "thread" (only zlib and file
+#: I/O overlap: they release the interpreter lock).
+PARALLEL = "fork" if forked.AVAILABLE else "thread"
 
 
 def _writer(fmt: str) -> Callable[[ReportData, Path], None]:
@@ -43,29 +49,55 @@ def write_report(data: ReportData, path: str | Path, fmt: str = "html") -> None:
 
 def write_reports(data: ReportData, targets: Sequence[tuple[str | Path, str]]) -> None:
     """Write ``data`` as each ``(path, fmt)`` of ``targets``, each file exactly as
-    :func:`write_report` writes it alone. The first target is written in this thread, the others
-    each in a thread of their own at the same time (the workbook's zlib compression and the file
-    writes release the GIL, so they run beside the page's rendering). All or none: every file is
+    :func:`write_report` writes it alone. The first target is written here, the others at the
+    same time in a child process or thread each (:data:`PARALLEL`). All or none: every file is
     written to a temporary file first and renamed into place only when all are written; on any
-    error none is left or changed (but for a failing rename of an earlier target)."""
+    error none is left or changed (but for a failing rename of an earlier target), and the error
+    raised is the first writer's that failed."""
     from geomon.outputs.report.localize import localize
 
     writers = [_writer(fmt) for _, fmt in targets]  # an unknown format fails before any work
     data = localize(data, data.meta.get("lang", "en"))
     with ExitStack() as stack:
         tmps = [stack.enter_context(atomic_path(path)) for path, _ in targets]
-        if len(targets) == 1:
+        start = forked.start if PARALLEL == "fork" else _in_thread
+        waits = [start(w, data, tmp) for w, tmp in zip(writers[1:], tmps[1:])]
+        try:
             writers[0](data, tmps[0])
-            return
-        with ThreadPoolExecutor(len(targets) - 1, thread_name_prefix="geomon-report") as pool:
-            others = [pool.submit(w, data, tmp) for w, tmp in zip(writers[1:], tmps[1:])]
+        except BaseException:
+            for wait in waits:
+                wait(True)
+            raise
+        errors = []
+        for wait in waits:
             try:
-                writers[0](data, tmps[0])
-            finally:
-                errors = [f.exception() for f in others]  # waits for every thread
-        error = next((e for e in errors if e is not None), None)
-        if error is not None:
-            raise error
+                wait(False)
+            except BaseException as exc:  # noqa: BLE001 - every writer is waited for, the first error raised
+                errors.append(exc)
+        if errors:
+            raise errors[0]
 
 
-__all__ = ["FORMATS", "write_report", "write_reports"]
+def _in_thread(write: Callable[[ReportData, Path], None], data: ReportData, path: Path) -> Callable[[bool], None]:
+    """Start ``write(data, path)`` in a thread; returns ``wait(cancel)``: joins it and raises its
+    error (none with ``cancel``: the caller fails already)."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            write(data, path)
+        except BaseException as exc:  # noqa: BLE001 - handed to wait
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, name="geomon-report", daemon=True)
+    thread.start()
+
+    def wait(cancel: bool) -> None:
+        thread.join()
+        if failed and not cancel:
+            raise failed[0]
+
+    return wait
+
+
+__all__ = ["FORMATS", "PARALLEL", "write_report", "write_reports"]
