@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from geomon._version import __version__
 from geomon.config import Config
@@ -32,12 +34,21 @@ def closest_codes(known: set[str] | list[str], code: str, n: int = 5) -> list[st
     return []
 
 
+#: Most BACI codes whose flows a context holds in memory (:meth:`Context.held_flows`): one
+#: reporter or a small bloc; more codes (EU27's members, every importer) stay a lazy filter.
+HELD_CODES = 8
+#: The sides of a flow :meth:`Context.held_flows` can hold.
+SIDES = ("importer", "exporter")
+
+
 @dataclass
 class Context:
     store: Store
     dataset: Dataset
     engine: Engine
     config: Config
+    #: (side, codes) -> year -> that year's flows of ``codes`` on ``side`` (Arrow), read once
+    _held: dict[tuple[str, tuple[int, ...]], dict[int, pa.Table]] = field(default_factory=dict, init=False, repr=False)
 
     @cached_property
     def countries(self) -> pa.Table:
@@ -58,6 +69,48 @@ class Context:
     @property
     def flows(self) -> ir.Table:
         return self.engine.flows(self.dataset)
+
+    def held_flows(self, side: str, codes: Sequence[int], years: Sequence[int]) -> ir.Table:
+        """The rows of :attr:`flows` of ``years`` whose ``side`` ("importer" or "exporter") is one
+        of the BACI ``codes``: same columns, same rows as filtering :attr:`flows`.
+
+        For at most :data:`HELD_CODES` codes (a reporter's own imports or exports) each year is
+        read from the store once per context (:meth:`hold_flows`) and kept in memory as Arrow;
+        every later call, by any part, filters the held rows instead of scanning the flows
+        again (they are sorted by product, so an importer filter skips no row group). A new
+        context (another store, dataset or configuration) starts empty. More codes: the lazy
+        filter of the flows (:meth:`~geomon.engine.Engine.keep`)."""
+        codes, years = _codes(side, codes), sorted({int(y) for y in years})
+        if len(codes) > HELD_CODES:
+            return self.engine.keep(self.flows.filter(self.flows.year.isin(years)), side, codes)
+        self.hold_flows([(side, codes, years)])
+        held = self._held[(side, codes)]
+        parts = [held[y] for y in years]
+        return self.engine.table(pa.concat_tables(parts) if parts else self.engine.to_arrow(self.flows.limit(0)))
+
+    def hold_flows(self, wanted: Sequence[tuple[str, Sequence[int], Sequence[int]]]) -> None:
+        """Read the flows of every (side, codes, years) of ``wanted`` with at most :data:`HELD_CODES`
+        codes that the context does not hold yet, all in ONE scan of the flows (a scan costs the
+        decoding of every row group, whatever it keeps), and hold them per (side, codes, year)
+        for :meth:`held_flows`. Parts that will need several sets (the report: the reporter's
+        imports over its history years and its exports) ask for them together."""
+        need = []
+        for side, codes, years in wanted:
+            codes = _codes(side, codes)
+            held = self._held.setdefault((side, codes), {}) if len(codes) <= HELD_CODES else None
+            missing = [] if held is None else sorted({int(y) for y in years} - set(held))
+            if missing:
+                need.append((side, codes, missing))
+        if not need:
+            return
+        f = self.flows
+        cond = [f[side].isin(list(codes)) & f.year.isin(missing) for side, codes, missing in need]
+        got = self.engine.to_arrow(f.filter(reduce(operator.or_, cond)))
+        year_type = got.schema.field("year").type
+        for side, codes, missing in need:
+            mine = got.filter(pc.is_in(got[side], pa.array(codes, got.schema.field(side).type)))
+            for y in missing:
+                self._held[(side, codes)][y] = mine.filter(pc.equal(mine["year"], pa.scalar(y, year_type)))
 
     def economy(self, text: str | Economy, role: str = "reporter") -> Economy:
         """The economy ``text`` names (ISO3, BACI code or bloc, see :func:`resolve_economy`); an
@@ -124,6 +177,13 @@ class Context:
             **_source_meta(self.dataset),
             **extra,
         }
+
+
+def _codes(side: str, codes: Sequence[int]) -> tuple[int, ...]:
+    """The sorted distinct BACI ``codes`` of a flow's ``side`` (checked: importer or exporter)."""
+    if side not in SIDES:
+        raise ValueError(f"side must be one of {SIDES}, not {side!r}")
+    return tuple(sorted({int(c) for c in codes}))
 
 
 def open_context(store: str | Path | Store | None = None, config: Config | None = None,

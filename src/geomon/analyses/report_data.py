@@ -69,7 +69,7 @@ from geomon.analyses.report_parts import PartSection, build_parts
 from geomon.analyses.trade.diversification import dependency_options
 from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.trade.edition_diff import diff_rows
-from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER
+from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER, importer_codes
 from geomon.analyses.trade.tiers.evidence import raw_flows
 from geomon.engine import indicators as ind
 from geomon.errors import GeomonError, InputError
@@ -113,10 +113,10 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     every year (the report year's rows are ``products``), suppliers and world exporters of
     all detail products come from one query each. ``since`` names a saved edition (see
     ``geomon edition save``) to compare with; ``editions`` is where editions live (default as
-    in :mod:`geomon.analyses.trade.editions`). ``progress(done, total, what)`` is called
-    before each step (``what`` None at the end). Raises :class:`InputError` for an unknown
-    reporter, year or edition.
-    """
+    in :mod:`geomon.analyses.trade.editions`). ``progress(done, total, what)`` is called before each
+    step (``what`` None at the end). The reporter's own flows (imports of the history years, exports
+    of the year) are read in one scan, held by ``ctx`` for every part (Context.hold_flows). Raises
+    :class:`InputError` for an unknown reporter, year or edition."""
     if str(reporter).strip().upper() == ALL:
         raise InputError("a report covers one reporter; give an ISO3 code (e.g. NLD) or a bloc (e.g. EU27), not ALL")
     econ = ctx.economy(reporter)
@@ -130,6 +130,7 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     first = max(ctx.dataset.years[0], year - int(cfg["report.history_years"]) + 1)
     if year - 1 in ctx.dataset.years:
         first = min(first, year - 1)
+    ctx.hold_flows([("importer", importer_codes(ctx, [econ]), range(first, year + 1)), ("exporter", importer_codes(ctx, [econ]), [year])])
     step("screening and tiers")
     rows, summ = _trend(ctx, econ.name, first, year)  # every year screened and classified once
     products = _year_rows(rows, year)

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geomon.analyses.coercion.registry import active_since, registry, store_codes
-from geomon.analyses.context import Context
+from geomon.analyses.context import HELD_CODES, SIDES, Context
 from geomon.analyses.results import TablesResult
 from geomon.analyses.trade.screening import importer_codes
 from geomon.countries import ALIASES, all_blocs
@@ -63,13 +63,18 @@ def records(ctx: Context, year: int) -> pd.DataFrame:
 def _pair_flows(ctx: Context, reporter, year: int, products: list[str] | None = None) -> pd.DataFrame:
     """Flows of ``year`` between economies (reporter's bloc merged): year, product, exporter, importer, value.
     With a reporter only its own flows are read (its BACI codes on either side, filtered before the
-    economies are joined)."""
-    f = ctx.flows.filter(ctx.flows.year == year)
+    economies are joined): the flows the context holds for its codes (imports, and exports to
+    others; :meth:`~geomon.analyses.context.Context.held_flows`) when they are few."""
+    codes = importer_codes(ctx, [reporter]) if reporter is not None else []
+    if reporter is not None and len(codes) <= HELD_CODES:
+        imp, exp = (ctx.held_flows(side, codes, [year]) for side in SIDES)
+        f = imp.union(exp.filter(~exp.importer.isin(codes)), distinct=False)
+    else:
+        f = ctx.flows.filter(ctx.flows.year == year)
+        if reporter is not None:
+            f = f.filter(f.importer.isin(codes) | f.exporter.isin(codes))
     if products is not None:
         f = f.filter(f["product"].isin(products))
-    if reporter is not None:
-        codes = importer_codes(ctx, [reporter])
-        f = f.filter(f.importer.isin(codes) | f.exporter.isin(codes))
     ef = ind.economy_flows(f, ctx.econ_table(*([reporter] if reporter is not None else [])))
     if reporter is not None:
         ef = ef.filter((ef.importer == reporter.name) | (ef.exporter == reporter.name))

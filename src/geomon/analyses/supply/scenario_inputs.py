@@ -96,10 +96,11 @@ def _flows(ctx: Context, s: Setup) -> ir.Table:
 
 
 def _reporter_flows(ctx: Context, s: Setup) -> ir.Table:
-    """The reporter's economy import flows of the year (a country: its BACI codes as importer)."""
+    """The reporter's economy import flows of the year (a country: its BACI codes as importer;
+    the flows the context holds for them, :meth:`~geomon.analyses.context.Context.held_flows`)."""
     codes = sorted({int(c) for c, i in zip(ctx.countries.column("code").to_pylist(),
                                            ctx.countries.column("iso3").to_pylist()) if i == s.econ.name})
-    f = ctx.flows.filter(ctx.flows.year == s.year, ctx.flows.importer.isin(codes))
+    f = ctx.held_flows("importer", codes, [s.year])
     if s.hs_codes() is not None:
         f = ctx.engine.keep(f, "product", s.hs_codes())
     ef = ind.economy_flows(f, ctx.econ_table())

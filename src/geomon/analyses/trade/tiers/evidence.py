@@ -81,10 +81,13 @@ def raw_flows(ctx: Context, years: list[int], products: list[str], group_map: pd
               importers: Sequence[str] | None = None):
     """The flows of ``years`` for ``products`` (group ids mapped from their members); with
     ``importers`` (economy names: countries or blocs), only the import flows of those economies
-    (of every member of a bloc), filtered on the BACI codes before any join or group-by."""
-    flows = ctx.flows.filter(ctx.flows.year.isin(years))
+    (of every member of a bloc), filtered on the BACI codes before any join or group-by: the
+    flows the context holds for those codes (:meth:`~geomon.analyses.context.Context.held_flows`,
+    read once and shared by every part)."""
     if importers is not None:
-        flows = ctx.engine.keep(flows, "importer", importer_codes(ctx, [ctx.economy(n) for n in importers]))
+        flows = ctx.held_flows("importer", importer_codes(ctx, [ctx.economy(n) for n in importers]), years)
+    else:
+        flows = ctx.flows.filter(ctx.flows.year.isin(years))
     if group_map is not None:
         return map_products(flows, ctx.engine.table(group_map, name="geomon_group_map"))
     return ctx.engine.keep(flows, "product", products)
