@@ -258,3 +258,23 @@ def test_forked_child_errors_reach_the_parent(tmp_path):
     wait = forked.start((tmp_path / "done").write_text, "yes")
     wait()
     assert (tmp_path / "done").read_text() == "yes"
+
+
+def test_workbook_zip_level_changes_only_the_compression(nld_report, tmp_path, monkeypatch):
+    """The workbook deflated at excel.ZIP_LEVEL (1) holds the same parts, byte for byte, as at
+    zlib's default 6 (XlsxWriter's own), so every cell is the same; only the zip is larger, and
+    XlsxWriter's ZipFile is its own again afterwards."""
+    import xlsxwriter.workbook
+
+    import openpyxl
+
+    zip_file = xlsxwriter.workbook.ZipFile
+    write_xlsx(nld_report["en"], tmp_path / "fast.xlsx")
+    monkeypatch.setattr(excel, "ZIP_LEVEL", 6)
+    write_xlsx(nld_report["en"], tmp_path / "default.xlsx")
+    assert excel.ZIP_LEVEL == 6 and xlsxwriter.workbook.ZipFile is zip_file
+    assert _parts(tmp_path / "fast.xlsx") == _parts(tmp_path / "default.xlsx")
+    with zipfile.ZipFile(tmp_path / "fast.xlsx") as fast, zipfile.ZipFile(tmp_path / "default.xlsx") as default:
+        sizes = {n: (fast.getinfo(n).compress_size, default.getinfo(n).compress_size) for n in fast.namelist()}
+    assert sizes["xl/worksheets/sheet2.xml"][0] > sizes["xl/worksheets/sheet2.xml"][1]  # products: deflated faster, less
+    assert openpyxl.load_workbook(tmp_path / "fast.xlsx", read_only=True).sheetnames[:2] == ["summary", "products"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,11 @@ from geomon.outputs.missing import is_missing
 
 _SHARE_HINTS = ("share", "hhi")
 _MONEY_HINTS = ("_usd",)
+#: zlib level of the workbook's zip. XlsxWriter leaves zipfile's default (zlib's 6); level 1
+#: deflates the full-scale report's 37.9 MB of sheet XML in 0.24 CPU-s instead of 0.90, for a
+#: file of 8.6 MB instead of 6.9. The parts inside (the XML) are the same bytes at any level.
+ZIP_LEVEL = 1
+_ZIP_LOCK = threading.Lock()
 
 
 def _column_format(name: str, series: pd.Series, wb) -> Any:
@@ -103,4 +110,19 @@ def write_workbook(sheets: dict[str, pd.DataFrame], meta: dict[str, Any], path: 
         for name, df in sheets.items():
             write_sheet(wb, name, df)
         write_meta_sheet(wb, meta)
-        wb.close()
+        close_workbook(wb)
+
+
+def close_workbook(wb) -> None:
+    """``wb.close()`` (XlsxWriter writes the file) with the zip deflated at :data:`ZIP_LEVEL`:
+    XlsxWriter has no option for it, so its module's ZipFile is given the level for this one
+    call (under a lock: closes in other threads wait)."""
+    import xlsxwriter.workbook as module
+
+    with _ZIP_LOCK:
+        zip_file = module.ZipFile
+        module.ZipFile = functools.partial(zip_file, compresslevel=ZIP_LEVEL)
+        try:
+            wb.close()
+        finally:
+            module.ZipFile = zip_file

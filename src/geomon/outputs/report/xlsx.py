@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from geomon.analyses.report_data import ReportData
-from geomon.outputs.excel import write_blocks_sheet, write_meta_sheet, write_sheet
+from geomon.outputs.excel import close_workbook, write_blocks_sheet, write_meta_sheet, write_sheet
 from geomon.outputs.files import atomic_path
 from geomon.outputs.report.labels import labels
 
@@ -90,4 +90,4 @@ def xlsx_to(data: ReportData, path: Path) -> None:
     for name, df in tables.items():
         write_sheet(wb, name, df)
     write_meta_sheet(wb, data.meta)
-    wb.close()
+    close_workbook(wb)
