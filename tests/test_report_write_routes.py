@@ -86,6 +86,13 @@ def test_column_cells_route_only_plain_values():
     assert column_cells(pd.Series(["see http://x.org", "https://x.org"], dtype="string")) is None  # a link
     assert column_cells(pd.Series(["=SUM(A1:A2)"], dtype="string")) is None
     assert column_cells(pd.Series([1, "a"], dtype=object)) is None
+    # string columns: without '=' or ':' taken at once, else each string checked
+    assert column_cells(pd.Series(["a: b", "c=d", None], dtype="string")) == ("s", ["a: b", "c=d", None])
+    assert column_cells(pd.Series(["x", "{=A1:A2}"], dtype="string")) is None  # an array formula
+    assert column_cells(pd.Series(["x", "y" * 16_384], dtype="string")) is None  # longer than XlsxWriter keeps plain
+    assert column_cells(pd.Series(["x", "y" * 16_383], dtype="string")) == ("s", ["x", "y" * 16_383])
+    assert column_cells(pd.Series([None, None], dtype="string")) == ("s", [None, None])
+    assert column_cells(pd.Series(["a", None], dtype="str")) == ("s", ["a", None])
 
 
 def _old_records(df):

@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -69,6 +71,8 @@ def _typed_cells(series: pd.Series) -> tuple[str, list[Any]] | None | bool:
         values = arr.tolist()
         return "n", [None if math.isnan(v) else v for v in values] if dtype.kind == "f" else values
     if isinstance(dtype, pd.StringDtype):
+        if not _may_not_be_plain(series):
+            return "s", [v if v.__class__ is str and v != "" else None for v in series.tolist()]
         s = series.dropna()
         if s.str.startswith("=").any() or (s.str.len() > _MAX_PLAIN).any():
             return None
@@ -77,6 +81,13 @@ def _typed_cells(series: pd.Series) -> tuple[str, list[Any]] | None | bool:
             return None
         return "s", [v if v.__class__ is str and v != "" else None for v in series.tolist()]
     return False
+
+
+def _may_not_be_plain(series: pd.Series) -> bool:
+    """False when no string of ``series`` has a '=' or ':' or is longer than a plain string may be:
+    then none is a formula, an array formula or a link (one Arrow pass each; True: check them)."""
+    arr = pa.array(series.array)
+    return bool(pc.any(pc.match_substring_regex(arr, "[=:]")).as_py()) or (pc.max(pc.utf8_length(arr)).as_py() or 0) > _MAX_PLAIN
 
 
 class ColumnSheet(Worksheet):
