@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/report_bench.py --reporter EU27 --repeat 3 --store DIR
 
 Stages: ``data`` (build_report_data: screening, tiers, trends, suppliers, leverage, chains,
-risk, scenario), ``html`` (render the page) and ``xlsx`` (write the workbook). The first
+risk, scenario) and ``write`` (the page and the workbook written at the same time, as
+``geomon report --workbook`` writes them: geomon.outputs.report.write_reports). The first
 run (imports, file metadata, DuckDB warm-up) is reported apart; medians are over the
 other runs. Memory, from one more run under tracemalloc (which slows Python, so it is
 not timed): the Python heap's peak per stage, and the process's peak resident set
@@ -26,9 +27,8 @@ from pathlib import Path
 def run_once(ctx, reporter: str, year: int, out: Path, trace: bool) -> dict[str, tuple[float, int]]:
     """Time each stage; with ``trace`` measure the heap peak instead (tracemalloc slows Python)."""
     from geomon.analyses.report_data import build_report_data
-    from geomon.outputs.report.html import render_html
+    from geomon.outputs.report import write_reports
     from geomon.outputs.report.view import report_view
-    from geomon.outputs.report.xlsx import write_xlsx
 
     stats: dict[str, tuple[float, int]] = {}
     holder: dict = {}
@@ -45,9 +45,8 @@ def run_once(ctx, reporter: str, year: int, out: Path, trace: bool) -> dict[str,
         stats[name] = (elapsed, peak)
 
     stage("data", lambda: report_view(build_report_data(ctx, reporter, year)))  # what api.report_data returns
-    stage("html", lambda: render_html(holder["data"]))
-    stage("xlsx", lambda: write_xlsx(holder["data"], out / "monitor.xlsx"))
-    stats["html_bytes"] = (0.0, len(holder["html"].encode()))
+    stage("write", lambda: write_reports(holder["data"], [(out / "monitor.html", "html"), (out / "monitor.xlsx", "xlsx")]))
+    stats["html_bytes"] = (0.0, (out / "monitor.html").stat().st_size)
     return stats
 
 
@@ -73,13 +72,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"geomon report benchmark: {args.reporter} {args.year}, {ctx.dataset.id}"
           f"{' (embedded)' if store.embedded else ''}, {len(rest)} runs after a first")
     print(f"{'stage':<6} {'first s':>8} {'median s':>9} {'min s':>7} {'max s':>7} {'peak heap MB':>13}")
-    for name in ("data", "html", "xlsx"):
+    for name in ("data", "write"):
         times = [r[name][0] for r in rest]
         heap = traced[name][1] / 1e6
         print(f"{name:<6} {first[name][0]:>8.2f} {statistics.median(times):>9.2f} {min(times):>7.2f} "
               f"{max(times):>7.2f} {heap:>13.1f}")
-    total = [sum(r[n][0] for n in ("data", "html", "xlsx")) for r in rest]
-    print(f"{'total':<6} {sum(first[n][0] for n in ('data', 'html', 'xlsx')):>8.2f} {statistics.median(total):>9.2f}")
+    total = [sum(r[n][0] for n in ("data", "write")) for r in rest]
+    print(f"{'total':<6} {sum(first[n][0] for n in ('data', 'write')):>8.2f} {statistics.median(total):>9.2f}")
     print(f"HTML size {rest[-1]['html_bytes'][1] / 1e6:.2f} MB; "
           f"process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
