@@ -17,7 +17,9 @@ shorter than 16,384 characters; an empty one is no cell). A sheet with any other
 from __future__ import annotations
 
 import math
+import operator
 import re
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -157,7 +159,7 @@ def _spans(header: list[int], cols: list[int], values: list[list[Any]]) -> dict[
     n = len(values[0]) if values else 0
     if not n:
         return {k: f"{lo + 1}:{hi + 1}" for k, (lo, hi) in bounds.items()}
-    present = np.array([[v is not None for v in vals] for vals in values])  # column x data row
+    present = np.array([np.fromiter(map(operator.is_not, vals, repeat(None)), bool, n) for vals in values])  # column x data row
     block = np.arange(1, n + 1) // 16
     starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]])
     any_in_block = np.logical_or.reduceat(present, starts, axis=1)  # column x block
