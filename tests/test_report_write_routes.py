@@ -285,3 +285,18 @@ def test_workbook_zip_level_changes_only_the_compression(nld_report, tmp_path, m
         sizes = {n: (fast.getinfo(n).compress_size, default.getinfo(n).compress_size) for n in fast.namelist()}
     assert sizes["xl/worksheets/sheet2.xml"][0] > sizes["xl/worksheets/sheet2.xml"][1]  # products: deflated faster, less
     assert openpyxl.load_workbook(tmp_path / "fast.xlsx", read_only=True).sheetnames[:2] == ["summary", "products"]
+
+
+def test_written_together_in_a_thread_when_fork_fails(nld_report, tmp_path, monkeypatch):
+    """No process to be had (fork raises OSError): the workbook is written in a thread, same files."""
+    from geomon.outputs import report as report_module
+
+    def no_fork():
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(report_module, "PARALLEL", "fork")
+    monkeypatch.setattr(forked.os, "fork", no_fork)
+    report_module.write_reports(nld_report["en"], [(tmp_path / "r.html", "html"), (tmp_path / "r.xlsx", "xlsx")])
+    report_module.write_report(nld_report["en"], tmp_path / "alone.xlsx", "xlsx")
+    assert _parts(tmp_path / "r.xlsx") == _parts(tmp_path / "alone.xlsx")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alone.xlsx", "r.html", "r.xlsx"]

@@ -19,6 +19,7 @@ import os
 import pickle
 import signal
 import sys
+import warnings
 from typing import Any, Callable
 
 from geomon.errors import OutputError
@@ -41,24 +42,40 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+def _child(fn: Callable[..., Any], args: tuple, read: int, write: int) -> None:
+    """In the child: ``fn(*args)``, then exit 0, or hand its exception to the parent and exit 1."""
+    gc.disable()
+    os.close(read)
+    try:
+        fn(*args)
+    except BaseException as exc:  # noqa: BLE001 - handed to the parent
+        _write_all(write, _error_bytes(exc))
+        os._exit(1)
+    os._exit(0)
+
+
 def start(fn: Callable[..., Any], *args: Any) -> Callable[[bool], None]:
     """Fork; the child runs ``fn(*args)`` and exits (0 on success). Returns ``wait(cancel=False)``:
     waits for the child (with ``cancel``, stops it first) and raises the child's exception, or an
-    OutputError if it ended without one (killed, crashed)."""
+    OutputError if it ended without one (killed, crashed). Raises OSError when it cannot fork."""
     read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 1
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})  # none before the try below
+    with warnings.catch_warnings():  # Python 3.12+ warns of fork in a threaded process: see the module's notes
+        warnings.filterwarnings("ignore", r".*fork\(\) may lead to deadlocks", DeprecationWarning)
         try:
-            gc.disable()
+            pid = os.fork()
+        except OSError:  # no process to be had: the caller writes in a thread instead
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read)
-            try:
-                fn(*args)
-                code = 0
-            except BaseException as exc:  # noqa: BLE001 - handed to the parent
-                _write_all(write, _error_bytes(exc))
+            os.close(write)
+            raise
+    if pid == 0:  # the child: never returns into the caller's code (its files, its renames)
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            _child(fn, args, read, write)
         finally:
-            os._exit(code)
+            os._exit(1)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(write)
 
     def wait(cancel: bool = False) -> None:

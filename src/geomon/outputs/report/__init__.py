@@ -60,8 +60,7 @@ def write_reports(data: ReportData, targets: Sequence[tuple[str | Path, str]]) -
     data = localize(data, data.meta.get("lang", "en"))
     with ExitStack() as stack:
         tmps = [stack.enter_context(atomic_path(path)) for path, _ in targets]
-        start = forked.start if PARALLEL == "fork" else _in_thread
-        waits = [start(w, data, tmp) for w, tmp in zip(writers[1:], tmps[1:])]
+        waits = [_start(w, data, tmp) for w, tmp in zip(writers[1:], tmps[1:])]
         try:
             writers[0](data, tmps[0])
         except BaseException:
@@ -76,6 +75,17 @@ def write_reports(data: ReportData, targets: Sequence[tuple[str | Path, str]]) -
                 errors.append(exc)
         if errors:
             raise errors[0]
+
+
+def _start(write: Callable[[ReportData, Path], None], data: ReportData, path: Path) -> Callable[[bool], None]:
+    """``write(data, path)`` started in a forked child (:data:`PARALLEL` "fork"; a thread when no
+    process can be forked) or a thread; returns its ``wait(cancel)``."""
+    if PARALLEL == "fork":
+        try:
+            return forked.start(write, data, path)
+        except OSError:
+            pass
+    return _in_thread(write, data, path)
 
 
 def _in_thread(write: Callable[[ReportData, Path], None], data: ReportData, path: Path) -> Callable[[bool], None]:
