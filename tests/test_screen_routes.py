@@ -126,3 +126,17 @@ def test_flows_route_without_the_merge_equals_it_where_each_pair_is_one_flow(ctx
     a = _frame(c, S.criteria_from_flows(c, bloc, flows, merge=True), cols)
     b = _frame(c, S.criteria_from_flows(c, bloc, flows, merge=False), cols)
     assert (b["supplier_count"] > a["supplier_count"]).any()
+
+
+@pytest.mark.parametrize("reporter, year", [("NLD", 2022), ("NLD", 1997), ("EU27", 2022), ("USA", 2024)])
+def test_persistence_of_one_year_by_window_equals_the_join(ctx, reporter, year):
+    # one reporter, one year: criteria_met_years counted by a window over the n years' rows
+    # (ind.persistence_of_year) equals the count joined back (ind.persistence)
+    economy = ctx.economy(reporter)
+    window = [y for y in range(year - 2, year + 1) if y in ctx.dataset.years]
+    yearly = S.yearly_expr(ctx, economy, window)
+    joined = ind.persistence(yearly, 3, 2, rows=S.yearly_expr(ctx, economy, [year]), years=[year])
+    by_window = ind.persistence_of_year(yearly, 3, 2, year)
+    a, b = ctx.engine.to_pandas(S._final(ctx, joined)), ctx.engine.to_pandas(S._final(ctx, by_window))
+    pd.testing.assert_frame_equal(b, a)
+    assert set(a["criteria_met_years"]) >= {0, 1} and a["dependent"].any()

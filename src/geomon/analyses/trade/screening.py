@@ -204,11 +204,14 @@ def screen_years(ctx: Context, reporter: str, first: int, last: int, products: S
     economy = None if reporter.upper() == ALL else ctx.economy(reporter)
     lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
     yearly = yearly_expr(ctx, economy, lookback + years, products)
-    # the statistics are read again for the screened years only; flows are summed once (DuckDB
-    # computes the shared expression once and the screened years are filtered from it)
-    rows = yearly_expr(ctx, economy, years, products) if from_stats(ctx, economy) else \
-        yearly.filter(yearly.year.isin(years))
-    expr = ind.persistence(yearly, n, k, rows=rows, years=years)
+    if economy is not None and len(years) == 1:  # one reporter, one year: a window over its rows
+        expr = ind.persistence_of_year(yearly, n, k, years[0])
+    else:
+        # the statistics are read again for the screened years only; flows are summed once
+        # (DuckDB computes the shared expression once and the screened years are filtered from it)
+        rows = yearly_expr(ctx, economy, years, products) if from_stats(ctx, economy) else \
+            yearly.filter(yearly.year.isin(years))
+        expr = ind.persistence(yearly, n, k, rows=rows, years=years)
     table = ctx.engine.to_arrow(_final(ctx, expr))
     progress(1, 2, "naming the products")
     df = _finish(ctx, _described(ctx, table), ordered=True)
