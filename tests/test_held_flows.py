@@ -10,6 +10,7 @@ flows give.
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import replace
 
 import pandas as pd
@@ -70,7 +71,8 @@ def test_hold_flows_reads_several_sets_in_one_scan_and_then_never_again(fresh, m
     assert len(reads) == 1
     fresh.held_flows("importer", nld, [2019])  # a year not held yet: one more read of that year only
     assert len(reads) == 2
-    assert sorted(fresh._held[("importer", tuple(nld))]) == [2019] + YEARS
+    held = fresh._held[("importer", tuple(nld))]
+    assert [sorted(ys) for ys, _, _ in held] == [YEARS, [2019]]
 
 
 def test_a_bloc_of_many_codes_is_not_held(fresh):
@@ -102,3 +104,36 @@ def test_exposure_pair_flows_from_held_flows_equal_the_flows(ctx):
     got, want = (d.sort_values(key).reset_index(drop=True) for d in (got, want))
     assert len(want) > 1000 and (want["importer"] == "NLD").any() and (want["exporter"] == "NLD").any()
     pd.testing.assert_frame_equal(got, want, rtol=1e-12)
+
+
+def test_the_report_asks_for_the_long_lists_buyers_and_the_events_read_nothing_more(ctx, monkeypatch):
+    """With lists above 8 codes read by importer (the embedded extract's Section 301 List 3 has 49
+    codes with data; at full scale the lists have hundreds to thousands), the coercion section's
+    ``reads`` names the USA (BACI 842) as the buyer of the Section 301 lists; once those are held,
+    the events of those cases scan no flows again, and equal the events of a context that reads
+    them itself."""
+    from geomon.analyses.coercion import flows as F
+    from geomon.analyses.coercion import report as R
+    from geomon.analyses.coercion.event import events, plan
+
+    monkeypatch.setattr(F, "SHORT_LIST", 8)
+    monkeypatch.setattr(R, "SHORT_LIST", 8)
+    fresh = replace(ctx)
+    nld = fresh.economy("NLD")
+    wanted = R.reads(fresh, nld, 2024)
+    p = plan(fresh, "USA-CHN-S301-L3", nld)
+    assert len(p.codes) > 8 and p.importers is not None
+    assert ("importer", [842], p.years) in wanted
+    fresh.hold_flows(wanted)
+    scans = []
+    real = fresh.engine.flows
+    monkeypatch.setattr(fresh.engine, "flows", lambda ds: scans.append({f.name for f in traceback.extract_stack()}) or real(ds))
+    got = events(fresh, [p])[0]
+    # the stored flows are opened only to list the codes without flows (by product, not the buyer's flows)
+    assert all("without_flows" in s and "case_flows" not in s for s in scans)
+    monkeypatch.setattr(F, "SHORT_LIST", 64)  # the other route: 49 codes read by product
+    scans.clear()
+    want = events(replace(ctx), [plan(ctx, "USA-CHN-S301-L3", nld)])[0]
+    assert any("case_flows" in s for s in scans)  # (that route does read the flows)
+    pd.testing.assert_frame_equal(got.table, want.table, rtol=1e-12)
+    pd.testing.assert_frame_equal(got.pick("replacements"), want.pick("replacements"), rtol=1e-12)

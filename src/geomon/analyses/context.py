@@ -11,7 +11,6 @@ from typing import Any, Sequence
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from geomon._version import __version__
 from geomon.config import Config
@@ -47,8 +46,9 @@ class Context:
     dataset: Dataset
     engine: Engine
     config: Config
-    #: (side, codes) -> year -> that year's flows of ``codes`` on ``side`` (Arrow), read once
-    _held: dict[tuple[str, tuple[int, ...]], dict[int, pa.Table]] = field(default_factory=dict, init=False, repr=False)
+    #: (side, codes) -> [(years, Arrow table of one scan, True when the scan read only this set)]
+    _held: dict[tuple[str, tuple[int, ...]], list[tuple[frozenset[int], pa.Table, bool]]] = field(
+        default_factory=dict, init=False, repr=False)
 
     @cached_property
     def countries(self) -> pa.Table:
@@ -84,33 +84,37 @@ class Context:
         if len(codes) > HELD_CODES:
             return self.engine.keep(self.flows.filter(self.flows.year.isin(years)), side, codes)
         self.hold_flows([(side, codes, years)])
-        held = self._held[(side, codes)]
-        parts = [held[y] for y in years]
-        return self.engine.table(pa.concat_tables(parts) if parts else self.engine.to_arrow(self.flows.limit(0)))
+        parts = []
+        for ys, table, alone in self._held[(side, codes)]:
+            if ys & set(years):
+                t = self.engine.table(table)  # rows of other sets (read in the same scan) or years filtered out
+                parts.append(t if alone and ys <= set(years) else
+                             t.filter(t[side].isin(list(codes)), t.year.isin(sorted(ys & set(years)))))
+        if not parts:
+            return self.flows.filter(self.flows.year.isin(years), self.flows[side].isin(list(codes)))
+        return reduce(lambda a, b: a.union(b, distinct=False), parts)
 
     def hold_flows(self, wanted: Sequence[tuple[str, Sequence[int], Sequence[int]]]) -> None:
         """Read the flows of every (side, codes, years) of ``wanted`` with at most :data:`HELD_CODES`
         codes that the context does not hold yet, all in ONE scan of the flows (a scan costs the
-        decoding of every row group, whatever it keeps), and hold them per (side, codes, year)
-        for :meth:`held_flows`. Parts that will need several sets (the report: the reporter's
-        imports over its history years and its exports) ask for them together."""
-        need = []
+        decoding of every row group, whatever it keeps), and hold the scan's Arrow table for
+        :meth:`held_flows` (each set takes its rows from it when used). Parts that will need several sets
+        (the report: the reporter's imports and exports, the coercion events' buyers) ask for
+        them together."""
+        need: dict[tuple[str, tuple[int, ...]], set[int]] = {}
         for side, codes, years in wanted:
-            codes = _codes(side, codes)
-            held = self._held.setdefault((side, codes), {}) if len(codes) <= HELD_CODES else None
-            missing = [] if held is None else sorted({int(y) for y in years} - set(held))
-            if missing:
-                need.append((side, codes, missing))
+            key = (side, _codes(side, codes))
+            if len(key[1]) <= HELD_CODES:
+                held = set().union(*(ys for ys, _, _ in self._held.get(key, [])))
+                need.setdefault(key, set()).update({int(y) for y in years} - held)
+        need = {k: ys for k, ys in need.items() if ys}
         if not need:
             return
         f = self.flows
-        cond = [f[side].isin(list(codes)) & f.year.isin(missing) for side, codes, missing in need]
+        cond = [f[side].isin(list(codes)) & f.year.isin(sorted(ys)) for (side, codes), ys in need.items()]
         got = self.engine.to_arrow(f.filter(reduce(operator.or_, cond)))
-        year_type = got.schema.field("year").type
-        for side, codes, missing in need:
-            mine = got.filter(pc.is_in(got[side], pa.array(codes, got.schema.field(side).type)))
-            for y in missing:
-                self._held[(side, codes)][y] = mine.filter(pc.equal(mine["year"], pa.scalar(y, year_type)))
+        for key, ys in need.items():  # one table for all sets: each filters its rows when used
+            self._held.setdefault(key, []).append((frozenset(ys), got, len(need) == 1))
 
     def economy(self, text: str | Economy, role: str = "reporter") -> Economy:
         """The economy ``text`` names (ISO3, BACI code or bloc, see :func:`resolve_economy`); an

@@ -65,7 +65,7 @@ from geomon.analyses.supply import scenario as _scenario
 from geomon.analyses.trade import trends as _trends
 from geomon.analyses.context import Context
 from geomon.countries import Economy
-from geomon.analyses.report_parts import PartSection, build_parts
+from geomon.analyses.report_parts import PartSection, build_parts, part_reads
 from geomon.analyses.trade.diversification import dependency_options
 from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.trade.edition_diff import diff_rows
@@ -114,9 +114,8 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     all detail products come from one query each. ``since`` names a saved edition (see
     ``geomon edition save``) to compare with; ``editions`` is where editions live (default as
     in :mod:`geomon.analyses.trade.editions`). ``progress(done, total, what)`` is called before each
-    step (``what`` None at the end). The reporter's own flows (imports of the history years, exports
-    of the year) are read in one scan, held by ``ctx`` for every part (Context.hold_flows). Raises
-    :class:`InputError` for an unknown reporter, year or edition."""
+    step (``what`` None at the end). The reporter's own flows and those the parts ask for are read
+    in one scan, held by ``ctx`` (Context.hold_flows). InputError: unknown reporter, year, edition."""
     if str(reporter).strip().upper() == ALL:
         raise InputError("a report covers one reporter; give an ISO3 code (e.g. NLD) or a bloc (e.g. EU27), not ALL")
     econ = ctx.economy(reporter)
@@ -130,7 +129,8 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     first = max(ctx.dataset.years[0], year - int(cfg["report.history_years"]) + 1)
     if year - 1 in ctx.dataset.years:
         first = min(first, year - 1)
-    ctx.hold_flows([("importer", importer_codes(ctx, [econ]), range(first, year + 1)), ("exporter", importer_codes(ctx, [econ]), [year])])
+    own = importer_codes(ctx, [econ])  # imports (every part), exports (coercion), what parts read: one scan
+    ctx.hold_flows([("importer", own, range(first, year + 1)), ("exporter", own, [year]), *part_reads(ctx, econ, year)])
     step("screening and tiers")
     rows, summ = _trend(ctx, econ.name, first, year)  # every year screened and classified once
     products = _year_rows(rows, year)

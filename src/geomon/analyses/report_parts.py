@@ -27,6 +27,17 @@ Builder = Callable[[Context, Economy, int, pd.DataFrame], "PartSection | None"]
 BUILDERS: list[tuple[str, Builder]] = []
 
 
+#: Flows a part will read, asked before the report starts so that the context reads them in one
+#: scan with the reporter's own (:meth:`Context.hold_flows`): ``reads(ctx, econ, year)`` ->
+#: [(side, BACI codes, years)].
+READS: list[Callable[[Context, Economy, int], list[tuple[str, list[int], list[int]]]]] = []
+
+
+def part_reads(ctx: Context, econ: Economy, year: int) -> list[tuple[str, list[int], list[int]]]:
+    """Every registered part's :data:`READS` for ``econ`` and ``year``."""
+    return [r for reads in READS for r in reads(ctx, econ, year)]
+
+
 def build_parts(ctx: Context, econ: Economy, year: int, products: pd.DataFrame) -> tuple[dict[str, PartSection], dict[str, str]]:
     """Every registered part's section for ``econ``, and why a part was left out (name -> message)."""
     sections: dict[str, PartSection] = {}
@@ -53,5 +64,6 @@ BUILDERS.append(("knowledge", _knowledge))
 
 
 # issue 11: economic coercion and export controls (imported here, after PartSection exists)
-from geomon.analyses.coercion.report import build as _coercion  # noqa: E402
+from geomon.analyses.coercion.report import build as _coercion, reads as _coercion_reads  # noqa: E402
 BUILDERS.append(("coercion", _coercion))
+READS.append(_coercion_reads)

@@ -23,11 +23,13 @@ first and the products next, up to the order of the additions.
 
 from __future__ import annotations
 
+from functools import reduce
 from typing import Iterable, Protocol
 
+import ibis.expr.types as ir
 import pandas as pd
 
-from geomon.analyses.context import Context
+from geomon.analyses.context import HELD_CODES, Context
 from geomon.analyses.trade.screening import importer_codes
 from geomon.countries import Economy, economy_map
 from geomon.engine.backend import SHORT_LIST
@@ -54,26 +56,39 @@ def case_flows(ctx: Context, plans: list[Reads]) -> list[pd.DataFrame]:
     if not plans:
         return []
     every = sorted({int(c) for c in ctx.countries.column("code").to_pylist()})
-    by_product, by_importer = [], []
+    by_product, by_importer, years = [], [], {"k_product": set(), "k_importer": set()}
     for n, p in enumerate(plans):
         codes = every if p.importers is None else importer_codes(ctx, p.importers)
         keys = pd.DataFrame({"k_event": n, "k_product": [c for c in p.codes for _ in codes],
                              "k_importer": codes * len(p.codes)})
-        (by_product if p.importers is None or len(p.codes) <= SHORT_LIST else by_importer).append(keys)
-    f = ctx.flows
-    f = f.filter(f.year.isin(sorted({y for p in plans for y in p.years})))
+        column = "k_product" if p.importers is None or len(p.codes) <= SHORT_LIST else "k_importer"
+        (by_product if column == "k_product" else by_importer).append(keys)
+        years[column].update(p.years)
     parts = []
     for found, column in ((by_product, "k_product"), (by_importer, "k_importer")):
         if found:
             keys = pd.concat(found, ignore_index=True).astype({"k_event": "int32", "k_importer": "int32"})
             k = ctx.engine.table(keys)
-            sel = ctx.engine.keep(f, column[2:], sorted(set(keys[column].tolist())))
+            sel = _read(ctx, column[2:], sorted(set(keys[column].tolist())), sorted(years[column]))
             parts.append(_sums(sel.join(k, [sel["product"] == k.k_product, sel.importer == k.k_importer])))
     expr = parts[0] if len(parts) == 1 else parts[0].union(parts[1], distinct=False)
     df = ctx.engine.to_pandas(expr)
     by = dict(iter(df.groupby("event", sort=False)))
     empty = pd.DataFrame({c: pd.Series(dtype=df[c].dtype) for c in CODE_COLUMNS})
     return [_in_years(by.get(n, empty), p.years) for n, p in enumerate(plans)]
+
+
+def _read(ctx: Context, column: str, values: list, years: list[int]) -> ir.Table:
+    """The flows of ``years`` whose ``column`` (product or importer) is one of ``values``. A few
+    importers: each one's import flows as the context holds them (:meth:`Context.held_flows`,
+    read once, in one scan for all of them; the report asks for them with the reporter's own,
+    see :func:`geomon.analyses.coercion.report.reads`)."""
+    if column == "importer" and len(values) <= HELD_CODES:
+        ctx.hold_flows([("importer", [c], years) for c in values])
+        held = [ctx.held_flows("importer", [c], years) for c in values]
+        return reduce(lambda a, b: a.union(b, distinct=False), held)
+    f = ctx.flows
+    return ctx.engine.keep(f.filter(f.year.isin(years)), column, values)
 
 
 def _sums(j):

@@ -21,7 +21,9 @@ from geomon.analyses.coercion.exposure import exposure
 from geomon.analyses.coercion.registry import ALL_GOODS, registry, store_codes
 from geomon.analyses.context import Context
 from geomon.analyses.results import PartSection
+from geomon.analyses.trade.screening import importer_codes
 from geomon.countries import Economy
+from geomon.engine.backend import SHORT_LIST
 from geomon.errors import GeomonError
 
 #: case codes without data listed per event caption (the rest counted; the CLI's --table codes lists all)
@@ -40,6 +42,27 @@ def touching(ctx: Context, codes: set[str]) -> pd.DataFrame:
         if hit:
             rows.append({**{c: r[c] for c in CASE_COLUMNS if c != "tiered_products"}, "tiered_products": " ".join(hit)})
     return pd.DataFrame(rows, columns=CASE_COLUMNS)
+
+
+def reads(ctx: Context, econ: Economy, year: int) -> list[tuple[str, list[int], list[int]]]:
+    """The import flows this section's events may read by importer, asked before the report
+    starts (:data:`geomon.analyses.report_parts.READS`) so that the context reads them in the
+    same scan as the reporter's own flows: per buyer code of every case with more than
+    :data:`~geomon.engine.backend.SHORT_LIST` store codes (e.g. the Section 301 lists: the
+    USA's imports), ("importer", [code], the event's years). Which of those cases the section
+    shows depends on the tiers, not known yet: a buyer read here and not used costs only its
+    rows in memory, a buyer missed here one more scan (:func:`.flows.case_flows`)."""
+    out = []
+    for _, r in registry(ctx).iterrows():
+        if not r["hs_codes"] or r["hs_basis"] == ALL_GOODS or len(store_codes(ctx, r)) <= SHORT_LIST:
+            continue
+        try:
+            p = plan(ctx, r["case_id"], econ)
+        except GeomonError:
+            continue
+        if p.importers is not None:
+            out += [("importer", [c], p.years) for c in importer_codes(ctx, p.importers)]
+    return out
 
 
 def build(ctx: Context, reporter: str | Economy, year: int, products: pd.DataFrame) -> PartSection | None:
