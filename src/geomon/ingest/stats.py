@@ -41,7 +41,9 @@ and compiling the expressions about 0.7 per year.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import ibis
@@ -118,6 +120,25 @@ def write_year(con: duckdb.DuckDBPyConnection, source: str, countries: pa.Table,
     product (6-character text, or an integer code), value (USD), quantity (t, NULL when
     unknown). Returns the blocs whose statistics were written.
     """
+    with _joins_as_written(con):
+        return _write_year(con, source, countries, out_root, year)
+
+
+@contextmanager
+def _joins_as_written(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Run with DuckDB's join-order optimizer off: it would join the flows with the pair table
+    econ x econ (49,952 rows, two keys) instead of twice with the 224-row code table as the
+    expressions say (about 0.3 CPU-s less per full-scale year for the imports and exports sums).
+    A resource choice only: a join's result does not depend on its order."""
+    before = con.execute("SELECT current_setting('disabled_optimizers')").fetchone()[0]
+    con.execute("SET disabled_optimizers = 'join_order'")
+    try:
+        yield
+    finally:
+        con.execute(f"SET disabled_optimizers = '{before}'")
+
+
+def _write_year(con: duckdb.DuckDBPyConnection, source: str, countries: pa.Table, out_root: Path, year: int) -> list[str]:
     _register_economies(con, countries)
     be = ibis.duckdb.from_connection(con)
     econ, names = be.table("geomon_econ").select("code", "economy"), be.table("geomon_econ_names")
@@ -131,8 +152,7 @@ def write_year(con: duckdb.DuckDBPyConnection, source: str, countries: pa.Table,
     exports = _temp(con, be, "geomon_exports", ind.export_totals(ef))
     out = lambda name: out_root / name / f"year={year}" / "part-0.parquet"  # noqa: E731
     _copy(con, _imports_out(imports, exports, names), out("imports"))
-    _copy(con, _text_product(_named(exports, names, "exporter")).select(ind.EXPORT_TOTALS[1:])
-          .order_by(["exporter", "product"]), out("exports"))
+    _copy(con, _sorted(_named(_keys(exports, "exporter"), names, "exporter"), ind.EXPORT_TOTALS[1:]), out("exports"))
     world = _named(ind.world_sums(exports), names, "top_exporter")
     _copy(con, _text_product(world).select(ind.WORLD_SUMS[1:]).order_by("product"), out("world"))
     blocs = _write_blocs(con, be, flows, econ, merged, out)
@@ -145,8 +165,22 @@ def _imports_out(imports: ir.Table, exports: ir.Table, names: ir.Table) -> ir.Ta
     """The ``imports`` table: import sums plus the importer's own exports, named and sorted."""
     own = exports.select(o_product="product", o_economy="exporter", own_export_value_usd="export_value_usd")
     j = imports.left_join(own, [imports["product"] == own.o_product, imports.importer == own.o_economy])
-    j = _named(_named(j, names, "importer"), names, "top_supplier")
-    return _text_product(j).select(*ind.IMPORT_SUMS[1:], "own_export_value_usd").order_by(["importer", "product"])
+    j = _named(_named(_keys(j, "importer"), names, "importer"), names, "top_supplier")
+    return _sorted(j, [*ind.IMPORT_SUMS[1:], "own_export_value_usd"])
+
+
+def _keys(t: ir.Table, column: str) -> ir.Table:
+    """Keep the sort keys of a stored table before it is named: the economy rank of ``column``
+    (ranks follow ISO3 order) and ``product`` as parsed (an integer code k orders as its
+    6-character text lpad(k, 6, '0') for 0 <= k <= 999999, which the ingest's rules ensure)."""
+    return t.mutate(_sort_economy=t[column], _sort_product=t["product"])
+
+
+def _sorted(t: ir.Table, columns: list[str]) -> ir.Table:
+    """``columns`` of ``t`` (product as text) in the order of the keys :func:`_keys` kept: the
+    order of (ISO3, product text), sorted on integers instead of text (about 1.2 CPU-s less a
+    full-scale year: 858,593 import and 715,310 export rows)."""
+    return (_text_product(t).order_by(["_sort_economy", "_sort_product"]).select(columns))
 
 
 def _write_blocs(con, be, flows: ir.Table, econ: ir.Table, merged: bool, out) -> list[str]:
