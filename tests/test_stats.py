@@ -180,3 +180,23 @@ def test_resource_limits_do_not_change_results(ctx, monkeypatch, tmp_path):
     for reporter in ("EU27", "ALL"):
         pd.testing.assert_frame_equal(screen_years(small, reporter, 2022, 2022), screen_years(ctx, reporter, 2022, 2022),
                                       rtol=1e-12)
+
+
+def test_stored_statistics_are_sorted_by_iso3_and_product_text(tmp_path):
+    """The statistics are sorted on integer keys (economy rank, product code k) at ingest; the
+    stored order must be that of (ISO3, 6-character product text). Here BACI code order (ZZZ = 1,
+    AAA = 2, MMM = 3) differs from ISO3 order, and k = 10110 is stored as '010110'."""
+    rel = tmp_path / "rel"
+    rel.mkdir()
+    (rel / "country_codes_V1.csv").write_text("country_code,country_name,country_iso2,country_iso3\n"
+                                              "1,Zland,ZZ,ZZZ\n2,Aland,AA,AAA\n3,Mland,MM,MMM\n")
+    (rel / "product_codes_HS92_V1.csv").write_text("code,description\n010110,a\n020000,b\n100000,c\n")
+    rows = [f"2022,{e},{i},{k},{e + i + k / 1e6},1" for e in (1, 2, 3) for i in (1, 2, 3) if e != i
+            for k in (100000, 10110, 20000)]
+    (rel / "BACI_HS92_Y2022_V1.csv").write_text("t,i,j,k,v,q\n" + "\n".join(rows) + "\n")
+    (res,) = ingest_baci(rel, store=tmp_path / "s")
+    for table, key in (("imports", "importer"), ("exports", "exporter")):
+        got = pd.read_parquet(res.dataset.root / "stats" / table / "year=2022" / "part-0.parquet")
+        keys = list(zip(got[key], got["product"]))
+        assert len(keys) == 9 and keys == sorted(keys), table
+        assert keys[0] == ("AAA", "010110") and keys[-1] == ("ZZZ", "100000")
