@@ -300,3 +300,24 @@ def test_written_together_in_a_thread_when_fork_fails(nld_report, tmp_path, monk
     report_module.write_report(nld_report["en"], tmp_path / "alone.xlsx", "xlsx")
     assert _parts(tmp_path / "r.xlsx") == _parts(tmp_path / "alone.xlsx")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["alone.xlsx", "r.html", "r.xlsx"]
+
+
+def test_garbage_collector_paused_while_writing_and_restored(nld_report, tmp_path, monkeypatch):
+    """The page is rendered with the cyclic collector off; afterwards it is as it was (on, or off
+    when the caller had turned it off)."""
+    import gc
+
+    from geomon.outputs import report as report_module
+
+    seen = []
+    real = report_module._writer
+    monkeypatch.setattr(report_module, "_writer", lambda fmt: lambda d, p: (seen.append(gc.isenabled()), real(fmt)(d, p)))
+    assert gc.isenabled()
+    report_module.write_report(nld_report["en"], tmp_path / "r.html", "html")
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        report_module.write_report(nld_report["en"], tmp_path / "r.html", "html")
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
