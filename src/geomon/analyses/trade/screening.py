@@ -204,8 +204,8 @@ def screen_years(ctx: Context, reporter: str, first: int, last: int, products: S
     economy = None if reporter.upper() == ALL else ctx.economy(reporter)
     lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
     yearly = yearly_expr(ctx, economy, lookback + years, products)
-    if economy is not None and len(years) == 1:  # one reporter, one year: a window over its rows
-        expr = ind.persistence_of_year(yearly, n, k, years[0])
+    if economy is not None:  # one reporter: a window over its rows
+        expr = ind.persistence_by_window(yearly, n, k, years)
     else:
         # the statistics are read again for the screened years only; flows are summed once
         # (DuckDB computes the shared expression once and the screened years are filtered from it)
