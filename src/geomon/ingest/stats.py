@@ -189,21 +189,24 @@ def _sorted(t: ir.Table, columns: list[str]) -> ir.Table:
 def _write_blocs(con, be, flows: ir.Table, econ: ir.Table, merged: bool, out) -> list[str]:
     """``bloc_imports`` and ``bloc_exports`` of every built-in bloc (see the module docstring).
 
-    Only flows with a member on one side are read (a short IN list of the members' codes,
-    filtered before any join). Imports from non-members are merged per supplier into the bloc
-    (v(s, B)); exports to non-members need no merge per pair, as x(B) sums them all; intra-bloc
-    flows stay per economy pair."""
+    Imports and exports are read through the code table ``econ_b`` that numbers every member
+    :data:`_BLOC`, keeping the rows with the bloc as importer (into B from non-members: flows
+    between members map to B -> B and are dropped as flows inside one economy) or as exporter;
+    those filters on the mapped keys are cheaper than IN lists of the members' codes on the
+    flows, which DuckDB evaluates as a join (0.75 CPU-s less a full-scale year; equal sums).
+    Imports from non-members are merged per supplier into the bloc (v(s, B)); exports to
+    non-members need no merge per pair, as x(B) sums them all; intra-bloc flows (a short IN list
+    of the codes) stay per economy pair."""
     countries, names = be.table("geomon_econ"), be.table("geomon_econ_names")
     rows = con.execute("SELECT iso3, code, economy FROM geomon_econ").fetchall()
     imp_parts, exp_parts = [], []
     for n, (bloc, members) in enumerate(sorted(BUILTIN_BLOCS.items())):
         codes = sorted(c for iso3, c, _ in rows if iso3 in members)
         econ_b = countries.select("code", economy=inside_rank(countries, members))
-        into = flows.filter(flows.importer.isin(codes), ~flows.exporter.isin(codes))
-        b_imp = ind.import_sums(_temp(con, be, f"geomon_bloc_flows_{n}", ind.economy_flows(into, econ_b)))
-        out_of = flows.filter(flows.exporter.isin(codes), ~flows.importer.isin(codes))
-        b_exp = _temp(con, be, f"geomon_bloc_exports_{n}",
-                      ind.export_totals(ind.economy_flows(out_of, econ_b, merge=False)))
+        into = ind.economy_flows(flows, econ_b)
+        b_imp = ind.import_sums(_temp(con, be, f"geomon_bloc_flows_{n}", into.filter(into.importer == _BLOC)))
+        out_of = ind.economy_flows(flows, econ_b, merge=False)
+        b_exp = _temp(con, be, f"geomon_bloc_exports_{n}", ind.export_totals(out_of.filter(out_of.exporter == _BLOC)))
         inner = flows.filter(flows.importer.isin(codes), flows.exporter.isin(codes))
         intra = ind.bloc_intra_sums(ind.economy_flows(inner, econ, merge=merged),
                                     sorted({e for iso3, _, e in rows if iso3 in members}))
