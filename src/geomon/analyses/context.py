@@ -76,10 +76,11 @@ class Context:
 
         For at most :data:`HELD_CODES` codes (a reporter's own imports or exports) each year is
         read from the store once per context (:meth:`hold_flows`) and kept in memory as Arrow;
-        every later call, by any part, filters the held rows instead of scanning the flows
-        again (they are sorted by product, so an importer filter skips no row group). A new
-        context (another store, dataset or configuration) starts empty. More codes: the lazy
-        filter of the flows (:meth:`~geomon.engine.Engine.keep`)."""
+        every later call, by any part, takes the held rows (filtered when the scan also read
+        other sets or years) instead of scanning the flows again (they are sorted by product,
+        so an importer filter skips no row group). A new context (another store, dataset or
+        configuration) starts empty. More codes: the lazy filter of the flows
+        (:meth:`~geomon.engine.Engine.keep`)."""
         codes, years = _codes(side, codes), sorted({int(y) for y in years})
         if len(codes) > HELD_CODES:
             return self.engine.keep(self.flows.filter(self.flows.year.isin(years)), side, codes)
@@ -98,9 +99,9 @@ class Context:
         """Read the flows of every (side, codes, years) of ``wanted`` with at most :data:`HELD_CODES`
         codes that the context does not hold yet, all in ONE scan of the flows (a scan costs the
         decoding of every row group, whatever it keeps), and hold the scan's Arrow table for
-        :meth:`held_flows` (each set takes its rows from it when used). Parts that will need several sets
-        (the report: the reporter's imports and exports, the coercion events' buyers) ask for
-        them together."""
+        :meth:`held_flows` (each set takes its rows from it when used). Parts that will need
+        several sets (the report: the reporter's imports and exports, the coercion events'
+        buyers) ask for them together."""
         need: dict[tuple[str, tuple[int, ...]], set[int]] = {}
         for side, codes, years in wanted:
             key = (side, _codes(side, codes))
