@@ -83,9 +83,14 @@ def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table,
     order while summing (integer keys group faster than text; the order keeps the tie rule,
     ties to the first name) and named when joined."""
     codes, names = _numbered_economies(ctx, reporter)
-    ef = ind.economy_flows(flows, codes, merge=merge)
+    # x(e) sums over importers: never needs the sum per economy pair
+    ef = ind.economy_flows(flows, codes, merge=False)
     rank = None if reporter is None else names.index(reporter.name)
-    imports = ind.import_sums(ef if rank is None else ef.filter(ef.importer == rank))
+    if rank is None:
+        imports = ind.import_sums(ind.economy_flows(flows, codes, merge=True) if merge else ef)
+    else:  # only the flows into the reporter's codes are mapped (and summed per pair)
+        into = ctx.engine.keep(flows, "importer", importer_codes(ctx, [reporter]))
+        imports = ind.import_sums(ind.economy_flows(into, codes, merge=merge))
     exports = ind.export_totals(ef)
     own = exports if rank is None else exports.filter(exports.exporter == rank)
     own = own.select(o_year="year", o_economy="exporter", o_product="product",
