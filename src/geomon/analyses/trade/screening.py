@@ -82,7 +82,7 @@ def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table,
     projection as the statistics route (:func:`_joined`). Economies are numbered in name
     order while summing (integer keys group faster than text; the order keeps the tie rule,
     ties to the first name) and named when joined."""
-    codes, names = _numbered_economies(ctx, reporter)
+    codes, names, key = _numbered_economies(ctx, reporter)
     # x(e) sums over importers: never needs the sum per economy pair
     ef = ind.economy_flows(flows, codes, merge=False)
     rank = None if reporter is None else names.index(reporter.name)
@@ -98,21 +98,21 @@ def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table,
     imp = imports.left_join(own, [imports.year == own.o_year, imports.importer == own.o_economy,
                                   imports["product"] == own.o_product])
     named = ctx.engine.table(pa.table({"r": pa.array(range(len(names)), pa.int32()), "name": names}),
-                             name="geomon_economy_names")
+                             name=f"{key}_names")
     imp = _named(imp.select(*ind.IMPORT_SUMS, "own_export_value_usd"), named, "importer", "top_supplier")
     return _joined(ctx, imp, _named(ind.world_sums(exports), named, "top_exporter"))
 
 
-def _numbered_economies(ctx: Context, reporter: Economy | None) -> tuple[ir.Table, list[str]]:
-    """code -> economy number (members of a bloc ``reporter`` merged into it) and the
-    economies' names, sorted: number i is ``names[i]``."""
+def _numbered_economies(ctx: Context, reporter: Economy | None) -> tuple[ir.Table, list[str], str]:
+    """code -> economy number (members of a bloc ``reporter`` merged into it), the economies'
+    names, sorted (number i is ``names[i]``), and the key naming these tables in the engine."""
     econ = economy_map(ctx.countries, [reporter] if reporter is not None and reporter.is_bloc else [])
     economies = econ.column("economy").to_pylist()
     names = sorted(set(economies))
     rank = {n: i for i, n in enumerate(names)}
     codes = pa.table({"code": econ.column("code"), "economy": pa.array([rank[e] for e in economies], pa.int32())})
     key = "econ_numbered_" + (reporter.name if reporter is not None and reporter.is_bloc else "iso3")
-    return ctx.engine.table(codes, name=key), names
+    return ctx.engine.table(codes, name=key), names, key
 
 
 def _named(t: ir.Table, names: ir.Table, *columns: str) -> ir.Table:
