@@ -164,7 +164,6 @@ def read_products(source: Source, name: str) -> pa.Table:
     })
 
 
-_COLUMNS = "{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'VARCHAR'}"
 #: The temporary table :func:`convert_year` leaves in the connection (canonical columns, ``product`` as integer k).
 YEAR_TABLE = "geomon_year"
 
@@ -211,7 +210,15 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
 
 #: The order of the stored flows (DuckDB keeps a table's insertion order when it is scanned or copied).
 _ORDER = "product, importer, exporter"
-_FAST_COLUMNS = "{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': 'DOUBLE'}"
+#: The canonical columns from a BACI line t,i,j,k,v,q: v is in thousands of USD.
+_CANONICAL = "t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value"
+
+
+def _scan(csv_path: Path, q_type: str, options: str) -> str:
+    """DuckDB's read_csv of a BACI file, every column typed (``q`` as ``q_type``), plus ``options``."""
+    src = str(csv_path).replace("'", "''")
+    columns = f"{{'t': 'SMALLINT', 'i': 'SMALLINT', 'j': 'SMALLINT', 'k': 'INTEGER', 'v': 'DOUBLE', 'q': '{q_type}'}}"
+    return f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', columns={columns}, {options})"
 
 
 def parse_fast(con: duckdb.DuckDBPyConnection, csv_path: Path) -> bool:
@@ -219,14 +226,11 @@ def parse_fast(con: duckdb.DuckDBPyConnection, csv_path: Path) -> bool:
     (``NA`` or an empty field is NULL); False, with nothing promised about the table, when a
     line cannot be read so or the file has no flows. For a file it accepts, the table holds what
     :func:`_parse` gives, sorted (``q_bad`` is false: a quantity that is not a number fails here)."""
-    src = str(csv_path).replace("'", "''")
-    scan = (f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', "
-            f"columns={_FAST_COLUMNS}, nullstr=['NA', ''])")
+    scan = _scan(csv_path, "DOUBLE", "nullstr=['NA', '']")
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {YEAR_TABLE} AS
-            SELECT t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value,
-                   q AS quantity, false AS q_bad
+            SELECT {_CANONICAL}, q AS quantity, false AS q_bad
             FROM {scan} ORDER BY {_ORDER}""")
     except duckdb.InterruptException:
         raise KeyboardInterrupt from None
@@ -238,14 +242,12 @@ def parse_fast(con: duckdb.DuckDBPyConnection, csv_path: Path) -> bool:
 def _parse(con: duckdb.DuckDBPyConnection, csv_path: Path, display_name: str, lenient: bool) -> dict[str, int]:
     """Parse the file into :data:`YEAR_TABLE` in file order (``q`` as text, checked by the rules);
     returns {rule: rows dropped} for lines DuckDB could not parse (see :func:`_rejected`)."""
-    src = str(csv_path).replace("'", "''")
-    scan = (f"read_csv('{src}', header=true, auto_detect=false, delim=',', quote='\"', "
-            f"columns={_COLUMNS}, store_rejects=true, rejects_scan='geomon_scan', rejects_table='geomon_rejects')")
+    scan = _scan(csv_path, "VARCHAR", "store_rejects=true, rejects_scan='geomon_scan', rejects_table='geomon_rejects'")
     con.execute("DROP TABLE IF EXISTS geomon_rejects; DROP TABLE IF EXISTS geomon_scan")
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {YEAR_TABLE} AS
-            SELECT t, i AS exporter, j AS importer, k AS product, round(v * 1000.0, 3) AS value,
+            SELECT {_CANONICAL},
                    TRY_CAST(NULLIF(trim(q), 'NA') AS DOUBLE) AS quantity,
                    (NULLIF(NULLIF(trim(q), 'NA'), '') IS NOT NULL AND quantity IS NULL) AS q_bad
             FROM {scan}""")
