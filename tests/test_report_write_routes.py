@@ -24,7 +24,7 @@ from geomon.outputs.excel_rows import column_cells
 from geomon.outputs.report import charts
 from geomon.outputs.report.html import _chart_rows_by_product, _records
 from geomon.outputs.report.labels import labels
-from geomon.outputs.report.xlsx import write_xlsx
+from geomon.outputs.report import write_report
 
 pytestmark = pytest.mark.xdist_group("nld_report")
 
@@ -43,7 +43,7 @@ def _both_routes(write, tmp_path, monkeypatch) -> tuple[dict[str, bytes], dict[s
 
 
 def test_report_workbook_same_bytes_both_routes(nld_report, tmp_path, monkeypatch):
-    fast, cells = _both_routes(lambda p: write_xlsx(nld_report["en"], p), tmp_path, monkeypatch)
+    fast, cells = _both_routes(lambda p: write_report(nld_report["en"], p, "xlsx"), tmp_path, monkeypatch)
     assert sorted(fast) == sorted(cells)
     assert [n for n in fast if fast[n] != cells[n]] == []
     # the route is really taken: the big sheets are all plain
@@ -276,9 +276,9 @@ def test_workbook_zip_level_changes_only_the_compression(nld_report, tmp_path, m
     import openpyxl
 
     zip_file = xlsxwriter.workbook.ZipFile
-    write_xlsx(nld_report["en"], tmp_path / "fast.xlsx")
+    write_report(nld_report["en"], tmp_path / "fast.xlsx", "xlsx")
     monkeypatch.setattr(excel, "ZIP_LEVEL", 6)
-    write_xlsx(nld_report["en"], tmp_path / "default.xlsx")
+    write_report(nld_report["en"], tmp_path / "default.xlsx", "xlsx")
     assert excel.ZIP_LEVEL == 6 and xlsxwriter.workbook.ZipFile is zip_file
     assert _parts(tmp_path / "fast.xlsx") == _parts(tmp_path / "default.xlsx")
     with zipfile.ZipFile(tmp_path / "fast.xlsx") as fast, zipfile.ZipFile(tmp_path / "default.xlsx") as default:

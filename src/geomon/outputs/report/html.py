@@ -26,7 +26,6 @@ import pandas as pd
 from markupsafe import Markup
 
 from geomon.analyses.report_data import ReportData
-from geomon.outputs.files import write_text
 from geomon.outputs.missing import is_missing
 from geomon.outputs.report import charts
 from geomon.outputs.report.labels import NUMBERS, labels
@@ -351,12 +350,7 @@ def render_html(data: ReportData) -> str:
     return _template(m["lang"]).render(**ctx)
 
 
-def write_html(data: ReportData, path: str | Path) -> None:
-    """Render and write the page atomically (no partial file on failure)."""
-    write_text(render_html(data), path)
-
-
 def html_to(data: ReportData, path: Path) -> None:
     """Render the page into ``path`` as UTF-8, not atomically (for a temporary file of
-    :func:`geomon.outputs.report.write_reports`; :func:`write_html` writes the same bytes)."""
+    :func:`geomon.outputs.report.write_reports`, which writes it atomically)."""
     path.write_text(render_html(data), encoding="utf-8")

@@ -19,7 +19,6 @@ import pandas as pd
 
 from geomon.analyses.report_data import ReportData
 from geomon.outputs.excel import close_workbook, write_blocks_sheet, write_meta_sheet, write_sheet
-from geomon.outputs.files import atomic_path
 from geomon.outputs.report.labels import labels
 
 #: Columns of the summary's 'largest dependencies' block.
@@ -73,15 +72,9 @@ def sheets(data: ReportData) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_xlsx(data: ReportData, path: str | Path) -> None:
-    """Write the workbook atomically (no partial file on failure)."""
-    with atomic_path(path) as tmp:
-        xlsx_to(data, tmp)
-
-
 def xlsx_to(data: ReportData, path: Path) -> None:
     """Write the workbook into ``path``, not atomically (for a temporary file of
-    :func:`geomon.outputs.report.write_reports` or :func:`write_xlsx`)."""
+    :func:`geomon.outputs.report.write_reports`, which writes it atomically)."""
     import xlsxwriter
 
     tables = sheets(data)
