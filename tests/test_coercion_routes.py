@@ -23,7 +23,7 @@ from geomon.analyses.coercion import flows as F
 from geomon.analyses.coercion import registry as R
 from geomon.analyses.coercion.event import event, events, plan
 from geomon.analyses.coercion.exposure import descending
-from geomon.analyses.trade.screening import importer_codes
+from geomon.analyses.context import importer_codes
 from geomon.countries import economy_map
 from geomon.engine import indicators as ind
 from geomon.sources.cases import normalise_revision, parse_codes

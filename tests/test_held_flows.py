@@ -18,7 +18,7 @@ import pytest
 
 from geomon.analyses.coercion.exposure import _pair_flows
 from geomon.analyses.context import HELD_CODES
-from geomon.analyses.trade.screening import importer_codes
+from geomon.analyses.context import importer_codes
 from geomon.countries import economy_map
 from geomon.engine import indicators as ind
 

@@ -184,6 +184,21 @@ class Context:
         }
 
 
+def importer_codes(ctx: Context, economies: Sequence[Economy]) -> list[int]:
+    """The BACI codes of ``economies`` (of every member of a bloc): their import flows."""
+    iso3 = {m for e in economies for m in e.members}
+    codes = ctx.countries.column("code").to_pylist()
+    return sorted({int(c) for c, i in zip(codes, ctx.countries.column("iso3").to_pylist()) if i in iso3})
+
+
+def one_code_each(ctx: Context) -> bool:
+    """True when no ISO3 code has two BACI codes in the dataset's country list: then each
+    (exporter, importer) pair of countries is one flow and summing per pair changes nothing
+    (``economy_flows(merge=False)``)."""
+    iso3 = ctx.countries.column("iso3").to_pylist()
+    return len(set(iso3)) == len(iso3)
+
+
 def _codes(side: str, codes: Sequence[int]) -> tuple[int, ...]:
     """The sorted distinct BACI ``codes`` of a flow's ``side`` (checked: importer or exporter)."""
     if side not in SIDES:

@@ -63,13 +63,13 @@ from geomon.analyses.supply import chains as _chains
 from geomon.analyses.supply import risk as _risk
 from geomon.analyses.supply import scenario as _scenario
 from geomon.analyses.trade import trends as _trends
-from geomon.analyses.context import Context
+from geomon.analyses.context import Context, importer_codes
 from geomon.countries import Economy
 from geomon.analyses.report_parts import PartSection, build_parts, part_reads
 from geomon.analyses.trade.diversification import dependency_options
 from geomon.analyses.trade.leverage import leverage
 from geomon.analyses.trade.edition_diff import diff_rows
-from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER, importer_codes
+from geomon.analyses.trade.screening import ALL, ASCENDING, ORDER
 from geomon.analyses.trade.tiers.evidence import raw_flows
 from geomon.engine import indicators as ind
 from geomon.errors import GeomonError, InputError

@@ -22,9 +22,8 @@ import numpy as np
 import pandas as pd
 
 from geomon.analyses.coercion.registry import active_since, registry, store_codes
-from geomon.analyses.context import HELD_CODES, SIDES, Context
+from geomon.analyses.context import HELD_CODES, SIDES, Context, importer_codes
 from geomon.analyses.results import TablesResult
-from geomon.analyses.trade.screening import importer_codes
 from geomon.countries import ALIASES, all_blocs
 from geomon.engine import indicators as ind
 

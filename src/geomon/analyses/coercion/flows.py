@@ -29,8 +29,7 @@ from typing import Iterable, Protocol
 import ibis.expr.types as ir
 import pandas as pd
 
-from geomon.analyses.context import HELD_CODES, Context
-from geomon.analyses.trade.screening import importer_codes
+from geomon.analyses.context import HELD_CODES, Context, importer_codes
 from geomon.countries import Economy, economy_map
 from geomon.engine.backend import SHORT_LIST
 

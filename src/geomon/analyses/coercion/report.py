@@ -19,9 +19,8 @@ import pandas as pd
 from geomon.analyses.coercion.event import events, plan
 from geomon.analyses.coercion.exposure import exposure
 from geomon.analyses.coercion.registry import ALL_GOODS, registry, store_codes
-from geomon.analyses.context import Context
+from geomon.analyses.context import Context, importer_codes
 from geomon.analyses.results import PartSection
-from geomon.analyses.trade.screening import importer_codes
 from geomon.countries import Economy
 from geomon.engine.backend import SHORT_LIST
 from geomon.errors import GeomonError

@@ -30,7 +30,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from geomon.analyses.context import Context
+from geomon.analyses.context import Context, importer_codes
 from geomon.countries import Economy
 from geomon.engine import indicators as ind
 from geomon.engine import supply
@@ -98,9 +98,7 @@ def _flows(ctx: Context, s: Setup) -> ir.Table:
 def _reporter_flows(ctx: Context, s: Setup) -> ir.Table:
     """The reporter's economy import flows of the year (a country: its BACI codes as importer;
     the flows the context holds for them, :meth:`~geomon.analyses.context.Context.held_flows`)."""
-    codes = sorted({int(c) for c, i in zip(ctx.countries.column("code").to_pylist(),
-                                           ctx.countries.column("iso3").to_pylist()) if i == s.econ.name})
-    f = ctx.held_flows("importer", codes, [s.year])
+    f = ctx.held_flows("importer", importer_codes(ctx, [s.econ]), [s.year])
     if s.hs_codes() is not None:
         f = ctx.engine.keep(f, "product", s.hs_codes())
     ef = ind.economy_flows(f, ctx.econ_table())

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geomon.analyses.context import Context, Result, year_range
+from geomon.analyses.context import Context, Result, importer_codes, one_code_each, year_range
 from geomon.countries import Economy, economy_map
 from geomon.engine import indicators as ind
 
@@ -65,8 +65,7 @@ def _merge_needed(ctx: Context, reporter: Economy | None) -> bool:
     """True unless every economy has one BACI code (and ``reporter`` is no bloc): then each
     stored flow (exporter, importer, product unique per year, checked at ingest) is already
     one economy pair and :func:`~geomon.engine.indicators.economy_flows` need not sum them."""
-    iso3 = ctx.countries.column("iso3").to_pylist()
-    return (reporter is not None and reporter.is_bloc) or len(set(iso3)) < len(iso3)
+    return (reporter is not None and reporter.is_bloc) or not one_code_each(ctx)
 
 
 def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table, merge: bool = True) -> ir.Table:
@@ -155,13 +154,6 @@ def exporter_totals(ctx: Context, bloc: Economy | None, years: Sequence[int],
         return exports.select("year", "exporter", "product", "export_value_usd")
     b = _keep(ctx, ctx.engine.stats(ctx.dataset, "bloc_exports"), years, products, "exporter", bloc.name)
     return ind.bloc_export_totals(exports, b, list(bloc.members))
-
-
-def importer_codes(ctx: Context, economies: Sequence[Economy]) -> list[int]:
-    """The BACI codes of ``economies`` (of every member of a bloc): their import flows."""
-    iso3 = {m for e in economies for m in e.members}
-    codes = ctx.countries.column("code").to_pylist()
-    return sorted({int(c) for c, i in zip(codes, ctx.countries.column("iso3").to_pylist()) if i in iso3})
 
 
 def _bloc_from_stats(ctx: Context, bloc: Economy, years: Sequence[int], products: Sequence[str] | None) -> ir.Table:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomon.analyses.context import Context, Result, year_range
+from geomon.analyses.context import Context, Result, importer_codes, year_range
 from geomon.analyses.trade.codes import check_code, codes_in_store, require_in_store
-from geomon.analyses.trade.screening import importer_codes
 from geomon.engine import indicators as ind
 from geomon.errors import InputError
 

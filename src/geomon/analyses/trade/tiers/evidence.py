@@ -27,9 +27,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from geomon.analyses.context import Context
+from geomon.analyses.context import Context, importer_codes, one_code_each
 from geomon.analyses.supply import crm
-from geomon.analyses.trade.screening import importer_codes
 from geomon.analyses.trade.tiers.rules import EXPORTS_BASIS
 from geomon.countries import Economy
 from geomon.engine import indicators as ind
@@ -141,14 +140,6 @@ class OwnImports:
             eflows = eng.to_arrow(ind.economy_flows(eng.table(raw), econ, merge=merge))
             self._held[key] = (eng.table(raw.filter(pc.is_null(raw["quantity"]))), eng.table(eflows))
         return self._held[key]
-
-
-def one_code_each(ctx: Context) -> bool:
-    """True when no ISO3 code has two BACI codes in the dataset's country list: then each
-    (exporter, importer) pair of countries is one flow and summing per pair changes nothing
-    (``economy_flows(merge=False)``)."""
-    iso3 = ctx.countries.column("iso3").to_pylist()
-    return len(set(iso3)) == len(iso3)
 
 
 def few(names: Sequence[str]) -> bool:
