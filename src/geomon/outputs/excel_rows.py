@@ -63,8 +63,9 @@ def column_cells(series: pd.Series) -> tuple[str, list[Any]] | None:
 
 
 def _typed_cells(series: pd.Series) -> tuple[str, list[Any]] | None | bool:
-    """:func:`column_cells` of a NumPy int/float column or a pandas string column, checked with
-    vectorised tests; False for any other column (checked value by value)."""
+    """:func:`column_cells` of a NumPy int/float column, or of a pandas string column none of whose
+    strings can be other than plain (:func:`_may_not_be_plain`), checked with vectorised tests;
+    False for any other column (checked value by value by :func:`_plain_string`)."""
     dtype = series.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
         arr = series.to_numpy()
@@ -72,15 +73,7 @@ def _typed_cells(series: pd.Series) -> tuple[str, list[Any]] | None | bool:
             return None
         values = arr.tolist()
         return "n", [None if math.isnan(v) else v for v in values] if dtype.kind == "f" else values
-    if isinstance(dtype, pd.StringDtype):
-        if not _may_not_be_plain(series):
-            return "s", [v if v.__class__ is str and v != "" else None for v in series.tolist()]
-        s = series.dropna()
-        if s.str.startswith("=").any() or (s.str.len() > _MAX_PLAIN).any():
-            return None
-        braced, colon = s.str.startswith("{="), s.str.contains(":", regex=False)
-        if (braced.any() and s[braced].str.endswith("}").any()) or (colon.any() and s[colon].str.match(_URL.pattern).any()):
-            return None
+    if isinstance(dtype, pd.StringDtype) and not _may_not_be_plain(series):
         return "s", [v if v.__class__ is str and v != "" else None for v in series.tolist()]
     return False
 
