@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from geomon.errors import DataError, InputError
 from geomon.ingest import stats
 from geomon.ingest.baci import IngestResult, _swap_in
+from geomon.sources import STORE_CODEC
 from geomon.sources.reported import COLUMNS, Reported, known_numeric
 from geomon.store.duck import duckdb_connect
 from geomon.store.layout import STATS_TABLES, Dataset, default_store_dir
@@ -262,7 +263,8 @@ class _Build:
 
 def _write(df: pd.DataFrame, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), folder / "part-0.parquet", compression="zstd")
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), folder / "part-0.parquet",
+                   compression=STORE_CODEC)
 
 
 def _check_duplicates(rows: pd.DataFrame) -> None:

@@ -55,11 +55,12 @@ import pyarrow as pa
 
 from geomon.countries import BUILTIN_BLOCS
 from geomon.engine import indicators as ind
+from geomon.sources import STORE_PARQUET
 from geomon.store.layout import STATS_TABLES as TABLES, STATS_VERSION as VERSION  # noqa: F401  (one definition)
 
 #: Rank standing for a bloc in the numbered economies (every country has a rank >= 1).
 _BLOC = -1
-_OPTS = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
+_OPTS = f"({STORE_PARQUET})"
 
 
 def _sql_path(path: Path) -> str:

@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 from geomon.errors import InputError
+from geomon.sources import STORE_PARQUET
 from geomon.store.duck import duckdb_connect
 from geomon.store.layout import Dataset
 
@@ -139,7 +140,7 @@ def _write_windows(dataset: Dataset, month: int, out: Path) -> list[int]:
                 SELECT exporter, importer, product, sum(value) AS value,
                        CASE WHEN bool_and(quantity IS NOT NULL) THEN sum(quantity) END AS quantity
                 FROM geomon_monthly WHERE year * 12 + month - 1 BETWEEN {end - 11} AND {end}
-                GROUP BY ALL ORDER BY product, importer, exporter) TO '{path}' (FORMAT parquet, COMPRESSION zstd)""")
+                GROUP BY ALL ORDER BY product, importer, exporter) TO '{path}' ({STORE_PARQUET})""")
     finally:
         con.close()
     return years

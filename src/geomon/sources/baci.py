@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from geomon.errors import DataError
-from geomon.sources import baci_rules
+from geomon.sources import STORE_PARQUET, baci_rules
 
 FLOW_RE = re.compile(r"^BACI_HS(?P<hs>\d{2})_Y(?P<year>\d{4})_V(?P<version>[0-9A-Za-z]+)\.csv$")
 COUNTRY_RE = re.compile(r"^country_codes_V(?P<version>[0-9A-Za-z]+)\.csv$")
@@ -203,7 +203,7 @@ def convert_year(csv_path: Path, display_name: str, year: int, out_file: Path, c
     rows = con.execute(f"""
         COPY (SELECT exporter, importer, lpad(CAST(product AS VARCHAR), 6, '0') AS product, value, quantity
               FROM {YEAR_TABLE})
-        TO '{out}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)
+        TO '{out}' ({STORE_PARQUET})
     """).fetchone()[0]
     return int(rows), dropped
 
