@@ -128,7 +128,6 @@ def test_folders_and_files_follow_the_umask(three_years, tmp_path):
 def test_second_writer_fails_fast_or_waits(three_years, tmp_path):
     store = tmp_path / "s"
     store.mkdir()
-    msgs = []
     with writer_lock(store):
         assert "pid" in (store / LOCK_NAME).read_text()
         with pytest.raises(DataError, match=r"another ingest \(pid \d+, started .*\) is writing to the store .*leave out --no-wait"):

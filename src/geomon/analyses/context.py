@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import ibis.expr.types as ir
-import pandas as pd
 import pyarrow as pa
 
 from geomon._version import __version__

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from geomon.errors import DataError
-from geomon.sources.reported import COLUMNS, Reported, finish, header_of, key, read_text
+from geomon.sources.reported import COLUMNS, Reported, finish, key, read_text
 
 #: canonical field -> accepted column keys (first found wins)
 FIELDS = {

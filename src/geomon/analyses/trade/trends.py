@@ -29,14 +29,13 @@ Summaries (pure functions of the rows, see :func:`summarise`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from geomon.analyses.results import TablesResult, TrendsResult  # noqa: F401  (re-exported)
-from geomon.analyses.context import Context, Result
+from geomon.analyses.context import Context
 from geomon.analyses.trade.screening import ALL, Progress, silent, screen_years
 from geomon.analyses.trade.tiers import TIERS, classify
 from geomon.errors import InputError, choices
