@@ -465,6 +465,13 @@ TARGETS = {  # task -> (description, check on the result)
 }
 
 
+def missed(results: dict) -> list[str]:
+    """geomon's tasks (not the baselines) whose target this run did not meet."""
+    res = results["tasks"]
+    return [n for n, r in res.items() if n in TARGETS and not any(n in b for b in BASELINES.values())
+            and not TARGETS[n][1](r, res)]
+
+
 def _ratio(name: str, r: dict, res: dict) -> str:
     """'N x the fastest baseline (name)': baseline seconds / task seconds (> 1 = geomon faster)."""
     if any(name in b for b in BASELINES.values()) or SCOPE.get(name, "reporter") is None:
@@ -579,7 +586,10 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.no_readme and not args.only:
         update_readme(text)
-        print(f"table written to {README}")
+        import profiles  # where the time goes in each missed target, into the README too
+
+        profiles.update_readme(README, profiles.section([(n, TASKS[n][1]) for n in missed(results)]))
+        print(f"table and profiles written to {README}")
     disagree = [k for k, c in results["agreement"].items() if not c["agree"]]
     if disagree:
         print(f"results disagree: {', '.join(disagree)}", file=sys.stderr)
