@@ -164,3 +164,28 @@ def test_descending_places_ties_as_pandas(values):
     v = np.array(values, dtype=float)
     want = pd.Series(v).sort_values(ascending=False).index.to_numpy()
     assert descending(v).tolist() == want.tolist()
+
+
+def test_economy_sums_by_hand(ctx):
+    """Integer economy keys (issue 15) sum what grouping by the names summed. Hand-made code flows
+    (BACI codes: 528 NLD, 156 CHN, 276 DEU, 251 FRA; 9999 is in no country list): per (year,
+    exporter, importer) the values add up, a flow inside one economy (DEU -> FRA inside EU27) and a
+    code outside the country list are dropped, a pair with one unknown quantity is not known."""
+    codes = pd.DataFrame({"year": np.array([2022, 2022, 2022, 2023, 2023, 2023], dtype="int32"),
+                          "exporter": np.array([156, 156, 276, 156, 9999, 276], dtype="int32"),
+                          "importer": np.array([528, 528, 528, 276, 528, 251], dtype="int32"),
+                          "value": [1.5, 2.25, 4.0, 8.0, 16.0, 32.0], "quantity": [1.0, np.nan, 2.0, 3.0, 4.0, 5.0],
+                          "unknown": np.array([0, 1, 0, 0, 0, 0], dtype="int32")})
+    nld, chn, eu = (ctx.economy(x) for x in ("NLD", "CHN", "EU27"))
+    got = F.economy_sums(ctx, codes, [nld, chn])
+    # 2022 CHN -> NLD: 1.5 + 2.25 = 3.75 (quantity 1 known + one unknown: not known); DEU -> NLD 4;
+    # 2023 CHN -> DEU 8; DEU -> FRA 32; the code 9999 dropped; sorted by year, exporter, importer
+    assert got[["year", "exporter", "importer"]].astype(str).values.tolist() == [
+        ["2022", "CHN", "NLD"], ["2022", "DEU", "NLD"], ["2023", "CHN", "DEU"], ["2023", "DEU", "FRA"]]
+    assert got["value"].tolist() == [3.75, 4.0, 8.0, 32.0]
+    assert got["quantity_known"].tolist() == [False, True, True, True]
+    assert got["quantity"].tolist()[1:] == [2.0, 3.0, 5.0]
+    bloc = F.economy_sums(ctx, codes, [eu, chn])  # NLD, DEU, FRA are EU27: DEU -> NLD and DEU -> FRA inside it
+    assert bloc[["year", "exporter", "importer"]].astype(str).values.tolist() == [
+        ["2022", "CHN", "EU27"], ["2023", "CHN", "EU27"]]
+    assert bloc["value"].tolist() == [3.75, 8.0]

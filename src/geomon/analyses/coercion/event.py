@@ -27,6 +27,7 @@ checks a case, :func:`events` reads the flows of many plans in one query (the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 
@@ -47,11 +48,12 @@ REPLACEMENT_COLUMNS = ["buyer", "supplier", "supplier_name", "pre_case_average_u
 def _series(flows: pd.DataFrame, exporter: str, importer: str, years: list[int], pre: list[int]) -> pd.DataFrame:
     sel = flows[flows["exporter"] == exporter]
     sel = sel[sel["importer"] != exporter] if importer == WORLD else sel[sel["importer"] == importer]
-    g = sel.groupby("year").agg(value=("value", "sum"), quantity=("quantity", "sum"), known=("quantity_known", "all"))
-    g = g.reindex(years)
+    # one grouped sum: a year's quantity is known when none of its flows lacks one (no flows: known)
+    g = sel[["year", "value", "quantity"]].assign(unknown=~sel["quantity_known"].to_numpy(dtype=bool))
+    g = g.groupby("year").sum().reindex(years)
     value = g["value"].fillna(0.0)
     avg = float(value.loc[pre].mean()) if pre else float("nan")
-    known = g["known"].astype("boolean").fillna(True).astype(bool)
+    known = g["unknown"].fillna(0).to_numpy() == 0
     qty = g["quantity"].where(known).where(g["value"].notna(), 0.0)  # no flows: 0 t; a missing quantity: null
     return pd.DataFrame({"series": f"{exporter} -> {importer}", "exporter": exporter, "importer": importer, "year": years,
                          "value_usd": value.to_numpy(), "quantity_t": qty.to_numpy(dtype=float),
@@ -155,22 +157,37 @@ def events(ctx: Context, plans: list[Plan]) -> list[TablesResult]:
     return [_event(ctx, p, flows) for p, flows in zip(plans, case_flows(ctx, plans))]
 
 
+def _economy_sums(ctx: Context, code_flows: pd.DataFrame) -> Callable[[list[Economy | None]], pd.DataFrame]:
+    """:func:`economy_sums` of ``code_flows`` for a list of economies, summed once per set of blocs
+    among them (without a bloc every list maps the codes alike: one sum serves the whole event)."""
+    done: dict[tuple[str, ...], pd.DataFrame] = {}
+
+    def sums(economies: list[Economy | None]) -> pd.DataFrame:
+        key = tuple(sorted(e.name for e in economies if e is not None and e.is_bloc))
+        if key not in done:
+            done[key] = economy_sums(ctx, code_flows, economies)
+        return done[key]
+
+    return sums
+
+
 def _event(ctx: Context, p: Plan, code_flows: pd.DataFrame) -> TablesResult:
     """The event of ``p`` from its flows per BACI code pair (see the module docstring)."""
     case, coercer, rep, tgt, years, pre = p.case, p.coercer, p.reporter, p.tgt, p.years, p.pre
     exports = p.exports
-    flows = economy_sums(ctx, code_flows, [coercer, p.target])
+    sums = _economy_sums(ctx, code_flows)
+    flows = sums([coercer, p.target])
     parts = [_series(flows, *((coercer.name, tgt) if exports else (tgt, coercer.name)), years, pre)]
     if rep is not None:
         pair = (coercer.name, rep.name) if exports else (tgt, rep.name) if p.inside else (rep.name, coercer.name)
-        rep_flows = economy_sums(ctx, code_flows, [rep, p.target] if p.inside else [coercer, rep])
+        rep_flows = sums([rep, p.target] if p.inside else [coercer, rep])
         parts.append(_series(rep_flows, *pair, years, pre))
     series = pd.concat(parts, ignore_index=True)
     last = years[-1]
     buyer = tgt if exports else coercer.name
     repl = [_replacements(ctx, flows, coercer.name if exports else tgt, buyer, pre, last)]
     if rep is not None and exports:
-        repl.append(_replacements(ctx, economy_sums(ctx, code_flows, [coercer, rep]), coercer.name, rep.name, pre, last))
+        repl.append(_replacements(ctx, sums([coercer, rep]), coercer.name, rep.name, pre, last))
     not_in = sorted({f"{r.revision}:{r.code}" for r in p.codes_table.itertuples() if r.code and not r.in_data})
     meta = ctx.meta(analysis="coercion_event", case_id=case["case_id"], coercer=coercer.name, target=tgt,
                     reporter=rep.name if rep else None, direction=case["direction"], instrument=case["instrument"],

@@ -120,6 +120,7 @@ def _product_rows(ctx: Context, econ: str, year: int, tiered: pd.DataFrame, imp:
                   recs: pd.DataFrame) -> pd.DataFrame:
     n = int(ctx.config["coercion.top_suppliers"])
     rec = set(recs["economy"])
+    imp = imp[imp["product"].isin(set(tiered["product"]))]  # only the tiered products' rows are summed
     by = imp.groupby(["product", "exporter"])["value"].sum()  # per product, suppliers in ISO3 order
     exporters = by.index.get_level_values("exporter").to_numpy(dtype=object)
     values = by.to_numpy(dtype=float)
@@ -139,9 +140,10 @@ def _product_rows(ctx: Context, econ: str, year: int, tiered: pd.DataFrame, imp:
         with_rec = tuple(s for s in sup[:n] if s in rec)
         if with_rec not in found:
             cases = recs[recs["economy"].isin(with_rec)].drop_duplicates("case_id")
-            found[with_rec] = cases, cases.sort_values(["start", "case_id"]).iloc[-1] if len(cases) else None
-        cases, latest = found[with_rec]
-        covering = [c for c in cases[cases["direction"] == "exports"]["case_id"] if t.product in codes[c]]
+            found[with_rec] = (cases, cases.sort_values(["start", "case_id"]).iloc[-1] if len(cases) else None,
+                               cases.loc[cases["direction"] == "exports", "case_id"].tolist())
+        cases, latest, export_cases = found[with_rec]
+        covering = [c for c in export_cases if t.product in codes[c]]
         from_rec = float(v[[s in rec for s in sup]].sum()) if len(sup) else 0.0
         rows.append({"reporter": econ, "year": year, "product": t.product, "description": ctx.descriptions.get(t.product, ""),
                      "tier": t.tier, "import_value_usd": total,

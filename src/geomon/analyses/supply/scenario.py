@@ -167,6 +167,7 @@ def scenario(ctx: Context, reporter: str, stop: str | Sequence[str], year: int |
     s = _setup(ctx, reporter, stop, year, products, chain)
     stopped = [x.name for x in s.stops]
     exposure, alts, shortage = inputs(ctx, s)
+    alts = ctx.engine.table(ctx.engine.to_arrow(alts))  # computed once for the two queries that read it
     cov = ctx.engine.execute(supply.coverage(exposure, alts)).set_index("product")
     world = ctx.engine.execute(shortage).set_index("product")
     top = ctx.engine.execute(supply.top_shares(alts, ["product"], "exporter", "rest_value_usd", ctx.config["supply.top_n"]))

@@ -64,8 +64,8 @@ def inputs(ctx: Context, s: Setup) -> tuple[ir.Table, ir.Table, ir.Table]:
         ef = _flows(ctx, s)
         exposure = supply.stop_exposure(ef.filter(ef.importer == s.econ.name), stopped)
         return exposure, supply.alternative_exports(ef, s.econ.name, stopped), supply.world_shortage(ef, stopped)
-    # the reporter's flows are read once (a scan of the year's flows) and used by every query
-    own = ctx.engine.table(ctx.engine.execute(_reporter_flows(ctx, s)))
+    # the reporter's flows are read once (as Arrow: no pandas round trip) and used by every query
+    own = ctx.engine.table(ctx.engine.to_arrow(_reporter_flows(ctx, s)))
     return (supply.stop_exposure(own, stopped), _alternatives(own, _relabel(ctx, s, exports), s.econ.name, stopped),
             _world(_relabel(ctx, s, exports), _relabel(ctx, s, world), stopped))
 
