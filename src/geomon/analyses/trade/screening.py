@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -209,7 +208,7 @@ def screen_years(ctx: Context, reporter: str, first: int, last: int, products: S
         rows = yearly_expr(ctx, economy, years, products) if from_stats(ctx, economy) else \
             yearly.filter(yearly.year.isin(years))
         expr = ind.persistence(yearly, n, k, rows=rows, years=years)
-    table = ctx.engine.to_arrow(_final(ctx, expr))
+    table = _ordered(ctx.engine.to_arrow(_final(ctx, expr)))
     progress(1, 2, "naming the products")
     df = _finish(ctx, _described(ctx, table), ordered=True)
     progress(2, 2, None)
@@ -226,17 +225,36 @@ def silent(done: int, total: int | None, what: str | None) -> None:
 
 
 def _final(ctx: Context, expr: ir.Table) -> ir.Table:
-    """The result in the engine: columns named, typed and in order, rows in order. The
-    long ``description`` texts are added by :func:`_finish` (sorting them costs more)."""
+    """The result in the engine: columns named, typed and in order; rows in any order
+    (:func:`_ordered` orders them). The long ``description`` texts are added after."""
     cast = {"reporter": expr.importer, "year": expr.year.cast("int64"),
             "criteria_met_years": expr.criteria_met_years.cast("int64")}
-    j = expr.select(**{c: cast[c] if c in cast else expr[c] for c in SCREEN_COLUMNS + EXTRA_COLUMNS if c != "description"})
-    return j.order_by([ibis.asc(c) if up else ibis.desc(c) for c, up in zip(_ORDER, _ASCENDING)])
+    return expr.select(**{c: cast[c] if c in cast else expr[c] for c in SCREEN_COLUMNS + EXTRA_COLUMNS
+                          if c != "description"})
 
 
 #: Row order of every screening table: reporter, year, dependent first, then by import value.
 ORDER = _ORDER = ["reporter", "year", "dependent", "import_value_usd", "product"]
 ASCENDING = _ASCENDING = [True, True, False, False, True]
+
+
+def _ordered(table: pa.Table) -> pa.Table:
+    """``table`` with its rows in :data:`ORDER` (keys unique per row: reporter, year and
+    product; texts in byte order, nulls last, as DuckDB's ORDER BY), each column in one chunk.
+
+    Arrow's sort of the five keys and a take, column by column, each source column let go
+    once taken: the engine sorted all 22 columns (858,593 rows for ALL) for the same order,
+    and its result came in several chunks that pandas had to copy; one chunk per column is
+    handed to pandas without a copy (:func:`_described`)."""
+    keys = [(c, "ascending" if up else "descending") for c, up in zip(_ORDER, _ASCENDING)]
+    order = pc.sort_indices(table, sort_keys=keys)  # nulls at the end (Arrow's default)
+    names, columns = table.column_names, table.columns
+    del table
+    taken = []
+    for i, name in enumerate(names):
+        taken.append(columns[i].take(order).combine_chunks())
+        columns[i] = None
+    return pa.table(taken, names=names)
 
 
 def _finish(ctx: Context, df: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
@@ -265,7 +283,8 @@ def _described(ctx: Context, table: pa.Table) -> pd.DataFrame:
     codes = pc.dictionary_encode(table.column("product").combine_chunks())
     texts = pa.array([ctx.descriptions.get(c, "") for c in codes.dictionary.to_pylist()], pa.large_string())
     described = pc.fill_null(texts.take(codes.indices), "")
-    df = table.add_column(table.column_names.index("product") + 1, "description", described).to_pandas()
+    df = table.add_column(table.column_names.index("product") + 1, "description", described).to_pandas(
+        split_blocks=True)
     df["description"] = df["description"].astype("str")
     return df
 
