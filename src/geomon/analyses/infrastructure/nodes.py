@@ -97,18 +97,26 @@ def attach_owners(ctx: Context, nodes: pd.DataFrame) -> pd.DataFrame:
     df["home_name"] = df["home_economy"].map(ctx.names).fillna(df["home_economy"])
     df["foreign_operator"] = (df["home_economy"] != "") & (df["home_economy"] != df["country"])
     key = df["node_id"].str.removeprefix("SMDG:")
-    df["stakes"] = [_stake_text(om.stakes, k, g, c) for k, g, c in zip(key, df["operator_group"], df["country"])]
+    terminals = terminal_keys(om.stakes)
+    df["stakes"] = [_stake_text(om.stakes, k, g, c, terminals) for k, g, c in zip(key, df["operator_group"], df["country"])]
     return df
 
 
-def node_stakes(stakes: pd.DataFrame, key: str, group: str) -> pd.DataFrame:
-    """Stakes naming the terminal ``key`` (UNLOCODE:code) or the operator group ``group``."""
-    on_terminal = stakes["smdg_terminals"].str.split(";").map(lambda ks: key in ks)
+def terminal_keys(stakes: pd.DataFrame) -> list[frozenset[str]]:
+    """Per stake, the terminals it names (``smdg_terminals`` split at ';'): split once for many nodes."""
+    return [frozenset(ks) for ks in stakes["smdg_terminals"].str.split(";")]
+
+
+def node_stakes(stakes: pd.DataFrame, key: str, group: str, terminals: list[frozenset[str]] | None = None) -> pd.DataFrame:
+    """Stakes naming the terminal ``key`` (UNLOCODE:code) or the operator group ``group``;
+    ``terminals``: :func:`terminal_keys` of ``stakes`` when the caller has it."""
+    keys = terminal_keys(stakes) if terminals is None else terminals
+    on_terminal = pd.Series([key in ks for ks in keys], index=stakes.index, dtype=bool)
     on_group = (stakes["operator_group"] != "") & (stakes["operator_group"] == group)
     return stakes[on_terminal | on_group]
 
 
-def _stake_text(stakes: pd.DataFrame, key: str, group: str, country: str) -> str:
-    rows = node_stakes(stakes, key, group)
+def _stake_text(stakes: pd.DataFrame, key: str, group: str, country: str, terminals: list[frozenset[str]]) -> str:
+    rows = node_stakes(stakes, key, group, terminals)
     return "; ".join(f"{r.owner} ({r.owner_economy}) {r.percent:g} % {r.year}" + (" uncertain" if r.certainty != "certain" else "")
                      for r in rows.itertuples() if r.owner_economy != country)

@@ -16,6 +16,7 @@ from geomon.analyses.infrastructure.nodes import (
     node_stakes,
     parse_codes,
     register_nodes,
+    terminal_keys,
 )
 from geomon.analyses.infrastructure.ownership import load_ownership
 from geomon.analyses.infrastructure.trade_link import tiered_import_link
@@ -83,7 +84,8 @@ def member_totals(ctx: Context, econ: Economy, sel: pd.DataFrame, focus: list[st
 def selected_stakes(sel: pd.DataFrame) -> pd.DataFrame:
     """Every stake of the ownership map that concerns a listed node, with its source."""
     stakes = load_ownership().stakes
-    parts = [node_stakes(stakes, nid.removeprefix("SMDG:"), g) for nid, g in zip(sel["node_id"], sel["operator_group"])]
+    terminals = terminal_keys(stakes)
+    parts = [node_stakes(stakes, nid.removeprefix("SMDG:"), g, terminals) for nid, g in zip(sel["node_id"], sel["operator_group"])]
     if not parts:
         return stakes.iloc[0:0]
     out = pd.concat(parts).drop_duplicates()

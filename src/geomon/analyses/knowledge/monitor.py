@@ -84,7 +84,7 @@ def table_for(ctx: Context, kn: Knowledge, codes: list[str], fields: list[str]) 
                       tol, strong, years, codes)
     full["group_share"] = pos.group_share(full, codes) if len(codes) > 1 else float("nan")
     out = full[full["code"].isin(codes) & full["field"].isin(fields)].copy()
-    out["name"] = out["code"].map(kn.name)
+    out["name"] = out["code"].map({c: kn.name(c) for c in out["code"].unique()})
     order = {c: i for i, c in enumerate(codes)}
     forder = {f: i for i, f in enumerate(kn.fields["field"])}
     out = out.assign(_f=out["field"].map(forder), _c=out["code"].map(order)).sort_values(["_f", "_c", "year"])

@@ -56,7 +56,8 @@ def rank(df: pd.DataFrame, pool: pd.DataFrame | None = None) -> tuple[pd.Series,
     pool = df if pool is None else pool
     ranked = pool[(pool["geo_kind"] == "country") & pool["value"].notna()]
     keys = ["indicator", "field", "year"]
-    sorted_vals = {k: np.sort(g["value"].to_numpy()) for k, g in ranked.groupby(keys)}
+    values = ranked["value"].to_numpy()
+    sorted_vals = {k: np.sort(values[i]) for k, i in ranked.groupby(keys).indices.items()}  # positions, no sub-frames
     ranks, counts = [], []
     for k, v in zip(zip(*(df[c].tolist() for c in keys)), df["value"].tolist()):
         arr = sorted_vals.get(k, np.array([]))

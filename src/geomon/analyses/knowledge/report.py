@@ -38,8 +38,9 @@ def build(ctx: Context, reporter: str | Economy, year: int, products: pd.DataFra
     shown = latest(table, None)
     series = table[table["value"].notna()].assign(measure=pos.measure(table[table["value"].notna()]))
     series = series[["code", "name", "field", "indicator", "year", "measure"]].dropna(subset=["measure"])
-    annotated = link.annotate(ctx, reporter, year, products)
-    links = annotated[(annotated["knowledge_field"] != "") & (annotated["tier"] != "none")]
+    # only the tiered rows are shown: annotate those (each row's columns depend on that row alone)
+    annotated = link.annotate(ctx, reporter, year, products[products["tier"] != "none"])
+    links = annotated[annotated["knowledge_field"] != ""]
     links = links[[c for c in LINK_COLUMNS if c in links]].reset_index(drop=True)
     own = shown[shown["code"] == code]
     meta = {"reporter": code, "reporter_name": kn.name(code), "compare": codes[1:], "trade_year": year,
