@@ -39,6 +39,7 @@ def screen(reporter: str = "NLD", year: int | None = None, *, config: ConfigArg 
     Values are named by the data's currency (``import_value_eur`` on Comext). ``hs_target`` (e.g. 17)
     converts the data to one HS revision first (``hs_split``: trade or synthetic, see
     :mod:`geomon.sources.concordance`); column ``hs_conversion`` flags converted rows.
+    The ``description`` column is a pandas Categorical (each product text once; files hold plain text).
     """
     ctx = context(config, store, hs, version, settings, SCREENING, source=source, period=period,
                   hs_target=hs_target, hs_split=hs_split)

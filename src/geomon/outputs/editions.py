@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from geomon.errors import InputError, OutputError
 from geomon.sources.editions import CONFIG_FILE, META_FILE, ROWS_FILE
+from geomon.outputs.files import plain_text
 
 
 def _exists(target: Path) -> InputError:
@@ -39,7 +40,7 @@ def write_edition(target: Path, rows: pd.DataFrame, meta: dict[str, Any], settin
     except OSError as exc:
         raise OutputError(f"cannot write editions to {root}: {exc.strerror}; give a writable --editions DIR") from None
     try:
-        pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), tmp / ROWS_FILE)
+        pq.write_table(pa.Table.from_pandas(plain_text(rows), preserve_index=False), tmp / ROWS_FILE)
         meta = {**meta, "rows_sha256": hashlib.sha256((tmp / ROWS_FILE).read_bytes()).hexdigest()}
         (tmp / META_FILE).write_text(json.dumps(meta, indent=2, default=str) + "\n", encoding="utf-8")
         (tmp / CONFIG_FILE).write_text(to_toml(settings, f"geomon settings of edition {target.name}"), encoding="utf-8")

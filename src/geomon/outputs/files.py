@@ -21,6 +21,15 @@ FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 from geomon.outputs.atomic import atomic_path, write_text  # noqa: E402,F401  (the one atomic writer)
 
 
+def plain_text(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each categorical column of texts (the screening's ``description``) as plain
+    strings, as Parquet, the workbook and the editions write them (the same bytes as before
+    that column was categorical); ``df`` itself when it has none."""
+    cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)
+            and pd.api.types.is_string_dtype(df[c].cat.categories)]
+    return df.assign(**{c: df[c].astype("str") for c in cats}) if cats else df
+
+
 def to_csv(df: pd.DataFrame) -> str:
     return df.to_csv(index=False, lineterminator="\n")
 
@@ -46,7 +55,7 @@ def write_parquet(df: pd.DataFrame, meta: dict[str, Any], path: str | Path) -> N
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = pa.Table.from_pandas(plain_text(df), preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"geomon": json.dumps(meta, default=str).encode()})
     with atomic_path(path) as tmp:
         pq.write_table(table, tmp)
