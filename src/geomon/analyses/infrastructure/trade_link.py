@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geomon.analyses.context import Context, importer_codes
+from geomon.analyses.context import Context
 from geomon.countries import Economy
 from geomon.engine import indicators as ind
 
@@ -29,9 +29,7 @@ def tiered_import_link(ctx: Context, econ: Economy, homes: pd.DataFrame, year: i
                        codes: list[str] | None = None) -> tuple[pd.DataFrame, dict]:
     """One row per home economy of ``homes`` (columns ``home_economy``, ``terminals``): tiered
     import value and share (formula in the module docstring), plus a total row ``ALL``; and meta.
-    ``codes``: the tiered products when the caller has them (the report), else computed with ``tiers``.
-    Only R's import flows are read (its BACI codes as importer; held by the context when few:
-    :meth:`~geomon.analyses.context.Context.held_flows`)."""
+    ``codes``: the tiered products when the caller has them (the report), else computed with ``tiers``."""
     from geomon.analyses.trade.tiers import tiers
 
     year = ctx.check_year(year if year is not None else ctx.default_year())
@@ -44,8 +42,8 @@ def tiered_import_link(ctx: Context, econ: Economy, homes: pd.DataFrame, year: i
     if not codes or homes.empty:
         meta["tiered_import_value_usd"] = 0.0
         return pd.DataFrame(columns=cols), meta
-    f = ctx.held_flows("importer", importer_codes(ctx, [econ]), [year])  # only R's imports: those held by the context
-    f = f.filter(f["product"].isin(codes))
+    f = ctx.flows
+    f = f.filter(f.year == year, f["product"].isin(codes))
     ef = ind.economy_flows(f, ctx.econ_table(econ))
     ef = ef.filter(ef.importer == econ.name)
     by = ctx.engine.execute(ef.group_by("exporter").aggregate(value=ef.value.sum()))
