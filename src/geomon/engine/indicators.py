@@ -217,14 +217,20 @@ def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | 
     instead of sorting every row). ``rows`` (default: ``yearly``) are the rows to return,
     e.g. the same expression for the screened years only, so that the look-back years are
     only evaluated as far as the criteria need. ``years`` (optional) are the years of ``rows``:
-    counts for other years are not made (a shifted year outside them would find no row)."""
+    counts for other years are not made (a shifted year outside them would find no row).
+
+    One year y (``years`` = [y]): the met years of [y-n+1, y-1] are counted from ``yearly``
+    and the row's own ``criteria_met`` of y added, so year y is not read and evaluated a
+    second time (for ALL at full scale 858,593 rows of ``stats/imports``)."""
     rows = yearly if rows is None else rows
     met = yearly.filter(yearly.criteria_met)
-    if years is not None and len(years) == 1:  # one year y: count the met years in [y-n+1, y]
+    own = None
+    if years is not None and len(years) == 1:  # one year y: the met years in [y-n+1, y-1], then y itself
         (y,) = years
-        met = met.filter(met.year.between(y - window + 1, y))
+        met = met.filter(met.year.between(y - window + 1, y - 1))
         counts = met.group_by(_m_importer=met.importer, _m_product=met["product"]).aggregate(
             _m_year=ibis.literal(y, met.year.type()), _met_years=met.count())
+        own = rows.criteria_met
     else:
         met = met.select("importer", "product", "year")
         ytype = met.year.type()
@@ -235,7 +241,10 @@ def persistence(yearly: ir.Table, window: int, min_years: int, rows: ir.Table | 
                                   _m_year=shifted.year).aggregate(_met_years=shifted.count())
     j = rows.left_join(counts, [rows.importer == counts._m_importer, rows["product"] == counts._m_product,
                                 rows.year == counts._m_year])
-    met_years = j._met_years.fill_null(0).cast("int32")
+    met_years = j._met_years.fill_null(0)
+    if own is not None:
+        met_years = met_years + j.criteria_met.cast("int64")
+    met_years = met_years.cast("int32")
     return j.select(*rows.columns, criteria_met_years=met_years, dependent=met_years >= min_years)
 
 
