@@ -171,12 +171,12 @@ def code_flows(ctx: Context, codes: Sequence[str], years: Sequence[int]) -> Code
     f = ctx.engine.keep(f.filter(f.year.isin(years or [-1])), "product", sorted(set(codes)) or ["------"])
     if not codes or not years:
         return CodeFlows(f, {y: set() for y in years})
-    df = ctx.engine.execute(f)
+    got = ctx.engine.to_arrow(f)  # kept as Arrow: no pandas round trip for the queries that read it
     present: dict[int, set[str]] = {y: set() for y in years}
-    pairs = df[["year", "product"]].drop_duplicates()
-    for y, p in zip(pairs["year"].tolist(), pairs["product"].tolist()):
+    pairs = got.select(["year", "product"]).group_by(["year", "product"]).aggregate([])
+    for y, p in zip(pairs.column("year").to_pylist(), pairs.column("product").to_pylist()):
         present[int(y)].add(str(p))
-    return CodeFlows(ctx.engine.table(df), present)
+    return CodeFlows(ctx.engine.table(got), present)
 
 
 def missing_codes_note(ctx: Context, codes: Sequence[str], present: set[str], year: int) -> str:
