@@ -243,19 +243,16 @@ def _ordered(table: pa.Table) -> pa.Table:
     """``table`` with its rows in :data:`ORDER` (keys unique per row: reporter, year and
     product; texts in byte order, nulls last, as DuckDB's ORDER BY), each column in one chunk.
 
-    Arrow's sort of the five keys and a take, column by column, each source column let go
-    once taken: the engine sorted all 22 columns (858,593 rows for ALL) for the same order,
-    and its result came in several chunks that pandas had to copy; one chunk per column is
-    handed to pandas without a copy (:func:`_described`)."""
+    Arrow's sort of the five keys, then each column taken in that order. The engine sorted
+    all 22 columns (858,593 rows for ALL) for the same order, and its result came in several
+    chunks that pandas had to copy; a take gives one chunk per column, which pandas takes
+    without a copy (:func:`_described`)."""
     keys = [(c, "ascending" if up else "descending") for c, up in zip(_ORDER, _ASCENDING)]
     order = pc.sort_indices(table, sort_keys=keys)  # nulls at the end (Arrow's default)
-    names, columns = table.column_names, table.columns
-    del table
-    taken = []
-    for i, name in enumerate(names):
-        taken.append(columns[i].take(order).combine_chunks())
-        columns[i] = None
-    return pa.table(taken, names=names)
+    taken = [column.take(order) for column in table.columns]
+    # combine_chunks copies even a single chunk: only when the take gave several
+    taken = [c if c.num_chunks == 1 else pa.chunked_array([c.combine_chunks()], c.type) for c in taken]
+    return pa.table(taken, names=table.column_names)
 
 
 def _finish(ctx: Context, df: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
