@@ -25,25 +25,24 @@ def _topology() -> dict[str, Any]:
     return json.loads(ATLAS.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=1)
-def _arcs() -> list[list[tuple[float, float]]]:
+@lru_cache(maxsize=None)
+def _arc(i: int) -> list[tuple[float, float]]:
+    """Arc ``i`` decoded (cumulative sum, then scale and translate, see the module docstring), once
+    per process: a map needs the arcs of a few countries, not the world's."""
     topo = _topology()
     (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
-    out = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        pts = []
-        for dx, dy in arc:
-            x, y = x + dx, y + dy
-            pts.append((round(x * sx + tx, 4), round(y * sy + ty, 4)))
-        out.append(pts)
-    return out
+    x = y = 0
+    pts = []
+    for dx, dy in topo["arcs"][i]:
+        x, y = x + dx, y + dy
+        pts.append((round(x * sx + tx, 4), round(y * sy + ty, 4)))
+    return pts
 
 
 def _ring(indexes: list[int]) -> list[list[float]]:
-    arcs, ring = _arcs(), []
+    ring: list[list[float]] = []
     for k, i in enumerate(indexes):
-        pts = arcs[i] if i >= 0 else arcs[~i][::-1]
+        pts = _arc(i) if i >= 0 else _arc(~i)[::-1]
         ring.extend([list(p) for p in (pts if k == 0 else pts[1:])])
     return ring
 
