@@ -189,3 +189,24 @@ def test_economy_sums_by_hand(ctx):
     assert bloc[["year", "exporter", "importer"]].astype(str).values.tolist() == [
         ["2022", "CHN", "EU27"], ["2023", "CHN", "EU27"]]
     assert bloc["value"].tolist() == [3.75, 8.0]
+
+
+def test_exposure_without_the_pair_sum_equals_with_it(ctx, monkeypatch):
+    """Exposure skips summing the reporter's flows per economy pair when every economy has one BACI
+    code (issue 15: one flow per pair and product already). The embedded country list has ISO3
+    codes with two BACI codes, but in 2022 at most one of each pair trades with NLD, so the flows
+    summed and not summed must give the same exposure."""
+    from geomon.analyses.coercion import exposure as X
+
+    flows = ctx.engine.execute(ctx.flows.filter(ctx.flows.year == 2022).select("exporter", "importer"))
+    iso = dict(zip(ctx.countries.column("code").to_pylist(), ctx.countries.column("iso3").to_pylist()))
+    nld = set(importer_codes(ctx, [ctx.economy("NLD")]))
+    partners = pd.concat([flows.loc[flows["importer"].isin(nld), "exporter"], flows.loc[flows["exporter"].isin(nld), "importer"]])
+    codes = pd.Series(sorted(set(partners.tolist())))
+    assert not codes.map(iso).duplicated().any()  # the precondition: one code per partner economy
+    summed = X.exposure(ctx, "NLD", 2022)
+    monkeypatch.setattr(X, "one_code_each", lambda c: True)
+    plain = X.exposure(ctx, "NLD", 2022)
+    pd.testing.assert_frame_equal(plain.table, summed.table, rtol=1e-12)
+    pd.testing.assert_frame_equal(plain.pick("totals"), summed.pick("totals"), rtol=1e-12)
+    assert len(summed.table) > 0 and summed.pick("totals")["total_usd"].gt(0).all()
