@@ -132,3 +132,22 @@ def test_code_flows_read_once_equal_the_store(ctx):
     rows = ctx.engine.execute(got.table).sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(rows, want.sort_values(keys).reset_index(drop=True))
     assert ref.code_flows(ctx, [], [2022]).present == {2022: set()}
+
+
+def test_reporter_flows_without_the_pair_sum_equal_with_it(ctx, monkeypatch):
+    """The statistics route reads the reporter's own flows without summing them per economy pair when
+    every economy has one BACI code (issue 15). The embedded country list has ISO3 codes with two
+    codes, so the pair sum runs there; in 2022 each of NLD's suppliers trades under one code only,
+    so both ways must give the same scenario (floats to 1e-12, texts equal)."""
+    from geomon.analyses.context import importer_codes
+    from geomon.analyses.supply import scenario_inputs
+
+    f = ctx.flows
+    own = ctx.engine.execute(f.filter(f.year == 2022, f.importer.isin(importer_codes(ctx, [ctx.economy("NLD")]))))
+    iso = dict(zip(ctx.countries.column("code").to_pylist(), ctx.countries.column("iso3").to_pylist()))
+    assert not pd.Series(sorted(set(own["exporter"]))).map(iso).duplicated().any()  # one code per supplier
+    summed = scenario(ctx, "NLD", "CHN", 2022).table
+    monkeypatch.setattr(scenario_inputs, "one_code_each", lambda c: True)
+    plain = scenario(ctx, "NLD", "CHN", 2022).table
+    pd.testing.assert_frame_equal(plain, summed, rtol=1e-12)
+    assert (summed["at_risk_value_usd"] > 0).sum() > 10
