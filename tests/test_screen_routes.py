@@ -52,6 +52,21 @@ def test_rows_ordered_by_arrow_equal_the_engines_order_by(ctx, reporter, first, 
         assert res["reporter"].nunique() > 100 and not res["reporter"].is_monotonic_decreasing
 
 
+def test_order_on_threads_equals_the_order_on_one(ctx, monkeypatch):
+    # large results (full scale) take their columns on several threads; the embedded data is
+    # small, so the threshold is lowered here: same table, texts as large_string, one chunk each
+    table = S.screen_years(ctx, "ALL", 2021, 2022)
+    final = S._final(ctx, ind.persistence(S.yearly_expr(ctx, None, [2019, 2020, 2021, 2022]), 3, 2,
+                                          rows=S.yearly_expr(ctx, None, [2021, 2022]), years=[2021, 2022]))
+    raw = ctx.engine.to_arrow(final)
+    one = S._ordered(raw)
+    monkeypatch.setattr(S, "_THREADED_ROWS", 0)
+    many = S._ordered(raw)
+    assert many.equals(one) and many.num_rows == len(table) > 10_000
+    assert many.schema.field("reporter").type == "large_string"
+    assert {c.num_chunks for c in many.columns} == {1}
+
+
 @pytest.mark.parametrize("reporter, first, last", [("ALL", 2021, 2022), ("NLD", 2020, 2022), ("EU27", 2022, 2022),
                                                   ("ALL", 2022, 2022), ("ALL", 1996, 1996)])
 def test_persistence_counted_for_the_screened_years_only_is_the_same(ctx, reporter, first, last):
