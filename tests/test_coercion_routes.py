@@ -45,7 +45,7 @@ def reads(ctx, plans):
     """The plans' flows read as the report reads them, and again with the longer lists (above 8
     codes: Section 301 List 3 has 49 with data in the extract) read through their importers."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(F, "SHORT_LIST", 8)
+        mp.setattr(F, "BY_PRODUCT", 8)
         by_importer = F.case_flows(ctx, plans)
     return {"as the report": F.case_flows(ctx, plans), "by importer": by_importer}
 
@@ -210,3 +210,17 @@ def test_exposure_without_the_pair_sum_equals_with_it(ctx, monkeypatch):
     pd.testing.assert_frame_equal(plain.table, summed.table, rtol=1e-12)
     pd.testing.assert_frame_equal(plain.pick("totals"), summed.pick("totals"), rtol=1e-12)
     assert len(summed.table) > 0 and summed.pick("totals")["total_usd"].gt(0).all()
+
+
+def test_by_product_reads_filtered_to_their_importers_equal_the_unfiltered(ctx, plans, reads):
+    """Without a WORLD event among them, the by-product events read only the flows into their
+    importers (issue 15: fewer rows into the join); with one, every importer's. Same sums per pair."""
+    some = [n for n, p in enumerate(plans) if p.importers is not None]
+    assert some and any(p.importers is None for p in plans)
+    alone = F.case_flows(ctx, [plans[n] for n in some])
+    for got, n in zip(alone, some):
+        want = reads["as the report"][n]
+        key = ["year", "exporter", "importer"]
+        got, want = (d.drop(columns="event").sort_values(key).reset_index(drop=True) for d in (got, want))
+        assert len(got) > 0 or CASES[n][0] == "CHN-WLD-2023-GAGE"
+        pd.testing.assert_frame_equal(got, want, rtol=1e-12)  # (the event number is its place in the list)

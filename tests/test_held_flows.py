@@ -116,8 +116,8 @@ def test_the_report_asks_for_the_long_lists_buyers_and_the_events_read_nothing_m
     from geomon.analyses.coercion import report as R
     from geomon.analyses.coercion.event import events, plan
 
-    monkeypatch.setattr(F, "SHORT_LIST", 8)
-    monkeypatch.setattr(R, "SHORT_LIST", 8)
+    monkeypatch.setattr(F, "BY_PRODUCT", 8)
+    monkeypatch.setattr(R, "BY_PRODUCT", 8)
     fresh = replace(ctx)
     nld = fresh.economy("NLD")
     wanted = R.reads(fresh, nld, 2024)
@@ -131,7 +131,7 @@ def test_the_report_asks_for_the_long_lists_buyers_and_the_events_read_nothing_m
     got = events(fresh, [p])[0]
     # the stored flows are opened only to list the codes without flows (by product, not the buyer's flows)
     assert all("without_flows" in s and "case_flows" not in s for s in scans)
-    monkeypatch.setattr(F, "SHORT_LIST", 64)  # the other route: 49 codes read by product
+    monkeypatch.setattr(F, "BY_PRODUCT", 300)  # the other route: 49 codes read by product
     scans.clear()
     want = events(replace(ctx), [plan(ctx, "USA-CHN-S301-L3", nld)])[0]
     assert any("case_flows" in s for s in scans)  # (that route does read the flows)

@@ -6,8 +6,9 @@ the reporter where its series ends there; every importer for an export measure a
 :func:`case_flows` reads them for many events in one query of at most two reads of the flows,
 each joined with one key table (event, product, importer), so no event lists thousands of
 product codes as literals and an all-goods case is no special case: events with few codes
-(or every importer) read the flows of their products (sorted by product, so DuckDB skips the
-other row groups); events with many codes read the flows into their importers (a short list of
+(up to :data:`BY_PRODUCT`, or every importer) read the flows of their products (sorted by
+product, so DuckDB skips the other row groups; filtered to their importers when none reads every
+importer); events with more codes read the flows into their importers (a short list of
 BACI codes, filtered before the join). Per event and year it returns, per
 pair of BACI codes (e, i):
 
@@ -32,7 +33,6 @@ import pandas as pd
 
 from geomon.analyses.context import HELD_CODES, Context, importer_codes
 from geomon.countries import Economy, economy_map
-from geomon.engine.backend import SHORT_LIST
 
 
 class Reads(Protocol):
@@ -45,31 +45,43 @@ class Reads(Protocol):
 
 
 CODE_COLUMNS = ["event", "year", "exporter", "importer", "value", "quantity", "unknown"]
+#: Most store codes an event reads by product. At full scale (11 M flows a year, sorted by product)
+#: the row groups of the 274 codes of four such cases cost about 0.26 CPU-s over five years, while
+#: holding one more buyer's imports in the report's scan costs about 0.3 (and makes every later use
+#: of the held flows filter more rows): longer lists (the Section 301 lists) read their buyers'.
+BY_PRODUCT = 300
+#: Longest product list read as an IN list of literals (DuckDB skips row groups by it; Ibis compiles
+#: thousands slowly): a longer union of by-product codes is a semi-join (:meth:`~geomon.engine.Engine.keep`).
+IN_LIST = 1000
 
 
 def case_flows(ctx: Context, plans: list[Reads]) -> list[pd.DataFrame]:
     """Per plan, its flows per (year, exporter code, importer code) (see the module docstring).
 
-    Two reads at most: plans with few codes (up to :data:`SHORT_LIST`) or every importer read
+    Two reads at most: plans with few codes (up to :data:`BY_PRODUCT`) or every importer read
     the flows of their products (the flows are sorted by product, so DuckDB skips the other row
-    groups); plans with many codes read the flows into their importers."""
+    groups), only those into their importers unless one of them reads every importer; plans with
+    more codes read the flows into their importers."""
     if not plans:
         return []
     every = sorted({int(c) for c in ctx.countries.column("code").to_pylist()})
     by_product, by_importer, years = [], [], {"k_product": set(), "k_importer": set()}
+    anyone = False  # a by-product plan reads every importer
     for n, p in enumerate(plans):
         codes = every if p.importers is None else importer_codes(ctx, p.importers)
         keys = pd.DataFrame({"k_event": n, "k_product": [c for c in p.codes for _ in codes],
                              "k_importer": codes * len(p.codes)})
-        column = "k_product" if p.importers is None or len(p.codes) <= SHORT_LIST else "k_importer"
+        column = "k_product" if p.importers is None or len(p.codes) <= BY_PRODUCT else "k_importer"
         (by_product if column == "k_product" else by_importer).append(keys)
         years[column].update(p.years)
+        anyone |= column == "k_product" and p.importers is None
     parts = []
     for found, column in ((by_product, "k_product"), (by_importer, "k_importer")):
         if found:
             keys = pd.concat(found, ignore_index=True).astype({"k_event": "int32", "k_importer": "int32"})
             k = ctx.engine.table(keys)
-            sel = _read(ctx, column[2:], sorted(set(keys[column].tolist())), sorted(years[column]))
+            into = None if column == "k_importer" or anyone else sorted(set(keys["k_importer"].tolist()))
+            sel = _read(ctx, column[2:], sorted(set(keys[column].tolist())), sorted(years[column]), into)
             parts.append(_sums(sel.join(k, [sel["product"] == k.k_product, sel.importer == k.k_importer])))
     expr = parts[0] if len(parts) == 1 else parts[0].union(parts[1], distinct=False)
     df = ctx.engine.to_pandas(expr)
@@ -78,17 +90,23 @@ def case_flows(ctx: Context, plans: list[Reads]) -> list[pd.DataFrame]:
     return [_in_years(by.get(n, empty), p.years) for n, p in enumerate(plans)]
 
 
-def _read(ctx: Context, column: str, values: list, years: list[int]) -> ir.Table:
-    """The flows of ``years`` whose ``column`` (product or importer) is one of ``values``. A few
-    importers: each one's import flows as the context holds them (:meth:`Context.held_flows`,
-    read once, in one scan for all of them; the report asks for them with the reporter's own,
-    see :func:`geomon.analyses.coercion.report.reads`)."""
+def _read(ctx: Context, column: str, values: list, years: list[int], importers: list[int] | None = None) -> ir.Table:
+    """The flows of ``years`` whose ``column`` (product or importer) is one of ``values`` (and, given
+    ``importers``, whose importer is one of those). A few importers: each one's import flows as the
+    context holds them (:meth:`Context.held_flows`, read once, in one scan for all of them; the
+    report asks for them with the reporter's own, see :func:`geomon.analyses.coercion.report.reads`).
+    Products: an IN list up to :data:`IN_LIST` codes, so that DuckDB reads their row groups only."""
     if column == "importer" and len(values) <= HELD_CODES:
         ctx.hold_flows([("importer", [c], years) for c in values])
         held = [ctx.held_flows("importer", [c], years) for c in values]
         return reduce(lambda a, b: a.union(b, distinct=False), held)
     f = ctx.flows
-    return ctx.engine.keep(f.filter(f.year.isin(years)), column, values)
+    f = f.filter(f.year.isin(years))
+    if importers is not None:
+        f = ctx.engine.keep(f, "importer", importers)
+    if column == "product" and len(values) <= IN_LIST:
+        return f.filter(f["product"].isin(values))
+    return ctx.engine.keep(f, column, values)
 
 
 def _sums(j):

@@ -18,11 +18,11 @@ import pandas as pd
 
 from geomon.analyses.coercion.event import events, plan
 from geomon.analyses.coercion.exposure import exposure
+from geomon.analyses.coercion.flows import BY_PRODUCT
 from geomon.analyses.coercion.registry import ALL_GOODS, registry, store_codes
 from geomon.analyses.context import Context, importer_codes
 from geomon.analyses.results import PartSection
 from geomon.countries import Economy
-from geomon.engine.backend import SHORT_LIST
 from geomon.errors import GeomonError
 
 #: case codes without data listed per event caption (the rest counted; the CLI's --table codes lists all)
@@ -47,13 +47,13 @@ def reads(ctx: Context, econ: Economy, year: int) -> list[tuple[str, list[int], 
     """The import flows this section's events may read by importer, asked before the report
     starts (:data:`geomon.analyses.report_parts.READS`) so that the context reads them in the
     same scan as the reporter's own flows: per buyer code of every case with more than
-    :data:`~geomon.engine.backend.SHORT_LIST` store codes (e.g. the Section 301 lists: the
+    :data:`~geomon.analyses.coercion.flows.BY_PRODUCT` store codes (e.g. the Section 301 lists: the
     USA's imports), ("importer", [code], the event's years). Which of those cases the section
     shows depends on the tiers, not known yet: a buyer read here and not used costs only its
     rows in memory, a buyer missed here one more scan (:func:`.flows.case_flows`)."""
     out = []
     for _, r in registry(ctx).iterrows():
-        if not r["hs_codes"] or r["hs_basis"] == ALL_GOODS or len(store_codes(ctx, r)) <= SHORT_LIST:
+        if not r["hs_codes"] or r["hs_basis"] == ALL_GOODS or len(store_codes(ctx, r)) <= BY_PRODUCT:
             continue
         try:
             p = plan(ctx, r["case_id"], econ)
