@@ -25,6 +25,8 @@ def trend(request, ctx):
 
 
 def _year(df: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    # screen() holds the descriptions as a Categorical (issue 15), trends as strings: same texts
+    df = df.astype({"description": "str"}) if "description" in cols else df
     return df[cols].sort_values(["reporter", "product"]).reset_index(drop=True)
 
 
