@@ -224,3 +224,21 @@ def test_by_product_reads_filtered_to_their_importers_equal_the_unfiltered(ctx, 
         got, want = (d.drop(columns="event").sort_values(key).reset_index(drop=True) for d in (got, want))
         assert len(got) > 0 or CASES[n][0] == "CHN-WLD-2023-GAGE"
         pd.testing.assert_frame_equal(got, want, rtol=1e-12)  # (the event number is its place in the list)
+
+
+def test_how_each_event_reads(ctx, monkeypatch):
+    """WORLD events read every importer's flows of their codes; above BY_PRODUCT codes an event reads
+    its importers' flows; between SHORT_LIST and BY_PRODUCT codes too, when its importers are read
+    that way anyway (a Section 301 list beside List 3: the USA's rows are held), else its products."""
+    from types import SimpleNamespace as NS
+
+    monkeypatch.setattr(F, "BY_PRODUCT", 10)
+    monkeypatch.setattr(F, "SHORT_LIST", 4)
+    usa, chn, world = [ctx.economy("USA")], [ctx.economy("CHN")], None
+    plans = [NS(codes=["x"] * 11, importers=usa, years=[2024]),   # long list: by importer
+             NS(codes=["x"] * 6, importers=usa, years=[2024]),    # medium, buyer held anyway: by importer
+             NS(codes=["x"] * 6, importers=chn, years=[2024]),    # medium, buyer not held: by product
+             NS(codes=["x"] * 3, importers=usa, years=[2024]),    # short: by product
+             NS(codes=["x"] * 20, importers=world, years=[2024])]  # WORLD: every importer
+    assert F._kinds(ctx, plans) == ["importer", "importer", "product", "product", "every"]
+    assert F._kinds(ctx, plans[1:]) == ["product", "product", "product", "every"]  # no long list: nothing held

@@ -3,12 +3,12 @@
 An event (:mod:`geomon.analyses.coercion.event`) needs, for its store codes P and years Y, the
 flows into its buyers (the target of an export measure, the coercer of an import measure, and
 the reporter where its series ends there; every importer for an export measure against WORLD).
-:func:`case_flows` reads them for many events in one query of at most two reads of the flows,
+:func:`case_flows` reads them for many events in one query of at most three reads of the flows,
 each joined with one key table (event, product, importer), so no event lists thousands of
 product codes as literals and an all-goods case is no special case: events with few codes
 (up to :data:`BY_PRODUCT`, or every importer) read the flows of their products (sorted by
-product, so DuckDB skips the other row groups; filtered to their importers when none reads every
-importer); events with more codes read the flows into their importers (a short list of
+product, so DuckDB skips the other row groups; into their importers only, apart from the events
+that read every importer); events with more codes read the flows into their importers (a short list of
 BACI codes, filtered before the join). Per event and year it returns, per
 pair of BACI codes (e, i):
 
@@ -33,6 +33,7 @@ import pandas as pd
 
 from geomon.analyses.context import HELD_CODES, Context, importer_codes
 from geomon.countries import Economy, economy_map
+from geomon.engine.backend import SHORT_LIST
 
 
 class Reads(Protocol):
@@ -58,36 +59,51 @@ IN_LIST = 1000
 def case_flows(ctx: Context, plans: list[Reads]) -> list[pd.DataFrame]:
     """Per plan, its flows per (year, exporter code, importer code) (see the module docstring).
 
-    Two reads at most: plans with few codes (up to :data:`BY_PRODUCT`) or every importer read
-    the flows of their products (the flows are sorted by product, so DuckDB skips the other row
-    groups), only those into their importers unless one of them reads every importer; plans with
-    more codes read the flows into their importers."""
+    Three reads at most: plans that read every importer (export measures against WORLD) read the
+    flows of their products; plans with up to :data:`BY_PRODUCT` codes the flows of their products
+    into their importers (the flows are sorted by product, so DuckDB skips the other row groups);
+    plans with more codes the flows into their importers."""
     if not plans:
         return []
     every = sorted({int(c) for c in ctx.countries.column("code").to_pylist()})
-    by_product, by_importer, years = [], [], {"k_product": set(), "k_importer": set()}
-    anyone = False  # a by-product plan reads every importer
-    for n, p in enumerate(plans):
+    found: dict[str, list[pd.DataFrame]] = {"every": [], "product": [], "importer": []}
+    years: dict[str, set[int]] = {kind: set() for kind in found}
+    kinds = _kinds(ctx, plans)
+    for n, (p, kind) in enumerate(zip(plans, kinds)):
         codes = every if p.importers is None else importer_codes(ctx, p.importers)
         keys = pd.DataFrame({"k_event": n, "k_product": [c for c in p.codes for _ in codes],
                              "k_importer": codes * len(p.codes)})
-        column = "k_product" if p.importers is None or len(p.codes) <= BY_PRODUCT else "k_importer"
-        (by_product if column == "k_product" else by_importer).append(keys)
-        years[column].update(p.years)
-        anyone |= column == "k_product" and p.importers is None
+        found[kind].append(keys)
+        years[kind].update(p.years)
     parts = []
-    for found, column in ((by_product, "k_product"), (by_importer, "k_importer")):
-        if found:
-            keys = pd.concat(found, ignore_index=True).astype({"k_event": "int32", "k_importer": "int32"})
+    for kind, frames in found.items():
+        if frames:
+            keys = pd.concat(frames, ignore_index=True).astype({"k_event": "int32", "k_importer": "int32"})
             k = ctx.engine.table(keys)
-            into = None if column == "k_importer" or anyone else sorted(set(keys["k_importer"].tolist()))
-            sel = _read(ctx, column[2:], sorted(set(keys[column].tolist())), sorted(years[column]), into)
+            column = "k_importer" if kind == "importer" else "k_product"
+            into = sorted(set(keys["k_importer"].tolist())) if kind == "product" else None
+            sel = _read(ctx, column[2:], sorted(set(keys[column].tolist())), sorted(years[kind]), into)
             parts.append(_sums(sel.join(k, [sel["product"] == k.k_product, sel.importer == k.k_importer])))
-    expr = parts[0] if len(parts) == 1 else parts[0].union(parts[1], distinct=False)
+    expr = reduce(lambda a, b: a.union(b, distinct=False), parts)
     df = ctx.engine.to_pandas(expr)
     by = dict(iter(df.groupby("event", sort=False)))
     empty = pd.DataFrame({c: pd.Series(dtype=df[c].dtype) for c in CODE_COLUMNS})
     return [_in_years(by.get(n, empty), p.years) for n, p in enumerate(plans)]
+
+
+def _kinds(ctx: Context, plans: list[Reads]) -> list[str]:
+    """How each plan reads (see :func:`case_flows`): "every" (every importer, by product), "importer"
+    (more than :data:`BY_PRODUCT` codes; or more than :data:`SHORT_LIST` codes when all its importers
+    are read by importer anyway for a longer list: their rows are held, while scattered codes' row
+    groups are not cheap: 263 codes across the HS cost about 1 CPU-s at full scale), else "product"."""
+    held = {c for p in plans if p.importers is not None and len(p.codes) > BY_PRODUCT
+            for c in importer_codes(ctx, p.importers)}
+    out = []
+    for p in plans:
+        mine = set(importer_codes(ctx, p.importers)) if p.importers is not None else set()
+        by_importer = len(p.codes) > BY_PRODUCT or (len(p.codes) > SHORT_LIST and bool(mine) and mine <= held)
+        out.append("every" if p.importers is None else "importer" if by_importer else "product")
+    return out
 
 
 def _read(ctx: Context, column: str, values: list, years: list[int], importers: list[int] | None = None) -> ir.Table:
