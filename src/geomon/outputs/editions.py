@@ -19,8 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geomon.errors import InputError, OutputError
-from geomon.sources.editions import CONFIG_FILE, META_FILE, ROWS_FILE
 from geomon.outputs.files import plain_text
+from geomon.sources.editions import CONFIG_FILE, META_FILE, ROWS_FILE
 
 
 def _exists(target: Path) -> InputError:

@@ -7,7 +7,6 @@ See :mod:`geomon.engine.indicators` for the formulas. Settings used:
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Sequence
 
@@ -263,7 +262,7 @@ def _ordered(table: pa.Table) -> pa.Table:
 
     if table.num_rows < _THREADED_ROWS:
         return pa.table([take(c) for c in table.columns], names=table.column_names)
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(4, pa.cpu_count())) as pool:  # Arrow's own thread count
         return pa.table(list(pool.map(take, table.columns)), names=table.column_names)
 
 
