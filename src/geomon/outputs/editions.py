@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from geomon.errors import InputError, OutputError
-from geomon.outputs.files import plain_text
+from geomon.outputs.plain import plain_text
 from geomon.sources.editions import CONFIG_FILE, META_FILE, ROWS_FILE
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from geomon.outputs.atomic import atomic_path
 from geomon.outputs.excel_rows import ColumnSheet, column_cells
 from geomon.outputs.missing import is_missing
+from geomon.outputs.plain import plain_text
 
 _SHARE_HINTS = ("share", "hhi")
 _MONEY_HINTS = ("_usd",)
@@ -38,8 +39,6 @@ def write_sheet(wb, name: str, df: pd.DataFrame) -> None:
     """One sheet: header row frozen, autofilter over the table, formats per column. When every
     cell is plain (:func:`geomon.outputs.excel_rows.column_cells`) the columns go to a
     :class:`~geomon.outputs.excel_rows.ColumnSheet` whole (same file, ~10x faster); else cell by cell."""
-    from geomon.outputs.files import plain_text
-
     df = plain_text(df)  # a categorical column of texts as strings: checked at once, written the same
     plan = [column_cells(df[col]) for col in df.columns]
     fast = all(p is not None for p in plan)

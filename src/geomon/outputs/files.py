@@ -19,15 +19,7 @@ FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 
 
 from geomon.outputs.atomic import atomic_path, write_text  # noqa: E402,F401  (the one atomic writer)
-
-
-def plain_text(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with each categorical column of texts (the screening's ``description``) as plain
-    strings, as Parquet, the workbook and the editions write them (the same bytes as before
-    that column was categorical); ``df`` itself when it has none."""
-    cats = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)
-            and pd.api.types.is_string_dtype(df[c].cat.categories)]
-    return df.assign(**{c: df[c].astype("str") for c in cats}) if cats else df
+from geomon.outputs.plain import plain_text
 
 
 def to_csv(df: pd.DataFrame) -> str:

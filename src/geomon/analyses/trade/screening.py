@@ -329,7 +329,7 @@ def screen(ctx: Context, reporter: str, year: int | None = None, only_dependent:
     ``reporter`` is an ISO3 code, a BACI numeric code, a bloc, or ``ALL``.
     Rows come dependent first, then by import value. ``progress`` as in :func:`screen_years`.
     ``description`` is a pandas Categorical (:func:`_described`); files written from it hold
-    plain text (:func:`geomon.outputs.files.plain_text`).
+    plain text (:func:`geomon.outputs.plain.plain_text`).
     """
     year = ctx.check_year(year if year is not None else ctx.default_year())
     df = screen_years(ctx, reporter, year, year, products, progress=progress, category=True)
