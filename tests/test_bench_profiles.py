@@ -36,6 +36,7 @@ def test_steps_name_geomon_functions_largest_first(summary):
     assert steps[0][0] == "analyses.trade.screening.screen"  # the outermost call includes all others
     assert [s for _, s in steps] == sorted((s for _, s in steps), reverse=True)
     assert len(steps) <= profiles.TOP_STEPS
+    assert not any("<" in name for name, _ in steps)  # no comprehensions or lambdas
 
 
 def test_libraries_are_told_apart_by_path():
@@ -45,7 +46,7 @@ def test_libraries_are_told_apart_by_path():
     assert profiles._library(f"{site}/ibis/common/graph.py", "replace") == "Ibis (building, compiling)"
     assert profiles._library(f"{site}/pandas/core/frame.py", "<module>") == "importing modules"
     assert profiles._library("/usr/lib/python3.11/functools.py", "wrapper") == "Python standard library"
-    assert profiles._library("/work/src/geomon/engine/backend.py", "execute") == "geomon"
+    assert profiles._library("/work/src/geomon/engine/backend.py", "execute").startswith("geomon")
 
 
 def test_readme_section_is_replaced_in_place(tmp_path):
