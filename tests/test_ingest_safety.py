@@ -150,7 +150,11 @@ orig = baci.convert_year
 def slow(*a, **k):
     out = orig(*a, **k)
     print("converted", flush=True)
-    time.sleep(60)
+    # short sleeps, as an ingest's main thread comes back to Python between its steps: a Ctrl-C
+    # that the kernel hands to another thread (DuckDB's, Arrow's) runs its Python handler at the
+    # main thread's next return to the interpreter, which one long sleep would put off for 60 s
+    for _ in range(600):
+        time.sleep(0.1)
     return out
 baci.convert_year = slow
 from geomon.cli import main
