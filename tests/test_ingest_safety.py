@@ -144,7 +144,11 @@ def test_second_writer_fails_fast_or_waits(three_years, tmp_path):
 
 
 INGEST_SCRIPT = """
-import os, sys, time
+import os, signal, sys, time
+# Ctrl-C as at a terminal: a child inherits its parent's ignored or blocked signals, and a test
+# worker is not a terminal (twice in full-suite CI runs the child's Ctrl-C waited out its sleep)
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from geomon.sources import baci
 orig = baci.convert_year
 def slow(*a, **k):
