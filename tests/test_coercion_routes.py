@@ -23,6 +23,7 @@ from geomon.analyses.coercion import flows as F
 from geomon.analyses.coercion import registry as R
 from geomon.analyses.coercion.event import event, events, plan
 from geomon.analyses.coercion.exposure import descending
+from geomon.analyses import context
 from geomon.analyses.context import importer_codes
 from geomon.countries import economy_map
 from geomon.engine import indicators as ind
@@ -205,7 +206,7 @@ def test_exposure_without_the_pair_sum_equals_with_it(ctx, monkeypatch):
     codes = pd.Series(sorted(set(partners.tolist())))
     assert not codes.map(iso).duplicated().any()  # the precondition: one code per partner economy
     summed = X.exposure(ctx, "NLD", 2022)
-    monkeypatch.setattr(X, "one_code_each", lambda c: True)
+    monkeypatch.setattr(context, "one_code_each", lambda c: True)  # merge_needed asks it
     plain = X.exposure(ctx, "NLD", 2022)
     pd.testing.assert_frame_equal(plain.table, summed.table, rtol=1e-12)
     pd.testing.assert_frame_equal(plain.pick("totals"), summed.pick("totals"), rtol=1e-12)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geomon.analyses import context
 from geomon.analyses.supply import crm
 from geomon.analyses.supply import reference as ref
 from geomon.analyses.supply.chains import chain, chain_list, chains
@@ -140,14 +141,13 @@ def test_reporter_flows_without_the_pair_sum_equal_with_it(ctx, monkeypatch):
     codes, so the pair sum runs there; in 2022 each of NLD's suppliers trades under one code only,
     so both ways must give the same scenario (floats to 1e-12, texts equal)."""
     from geomon.analyses.context import importer_codes
-    from geomon.analyses.supply import scenario_inputs
 
     f = ctx.flows
     own = ctx.engine.execute(f.filter(f.year == 2022, f.importer.isin(importer_codes(ctx, [ctx.economy("NLD")]))))
     iso = dict(zip(ctx.countries.column("code").to_pylist(), ctx.countries.column("iso3").to_pylist()))
     assert not pd.Series(sorted(set(own["exporter"]))).map(iso).duplicated().any()  # one code per supplier
     summed = scenario(ctx, "NLD", "CHN", 2022).table
-    monkeypatch.setattr(scenario_inputs, "one_code_each", lambda c: True)
+    monkeypatch.setattr(context, "one_code_each", lambda c: True)  # merge_needed asks it
     plain = scenario(ctx, "NLD", "CHN", 2022).table
     pd.testing.assert_frame_equal(plain, summed, rtol=1e-12)
     assert (summed["at_risk_value_usd"] > 0).sum() > 10

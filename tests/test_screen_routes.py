@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from geomon.analyses.context import merge_needed
 from geomon.analyses.trade import screening as S
 from geomon.engine import indicators as ind
 
@@ -143,15 +144,15 @@ def test_flows_route_on_numbered_economies_equals_the_text_keyed_route(ctx, repo
 
 def test_flows_are_summed_per_economy_pair_only_where_an_economy_has_two_codes(ctx):
     # the embedded BACI country list gives BEL (56, 58), DEU (276, 280) and SDN two codes each
-    assert S._merge_needed(ctx, ctx.economy("NLD")) and S._merge_needed(ctx, None)
+    assert merge_needed(ctx, ctx.economy("NLD")) and merge_needed(ctx, None)
     one_code = ctx.countries.filter(pa.array([c not in (58, 280, 736) for c in ctx.countries.column("code").to_pylist()]))
     from dataclasses import replace
 
     single = replace(ctx)
     single.__dict__["countries"] = one_code  # a country list with one code per economy
     assert len(set(one_code.column("iso3").to_pylist())) == one_code.num_rows
-    assert not S._merge_needed(single, None) and not S._merge_needed(single, single.economy("NLD"))
-    assert S._merge_needed(single, single.economy("EU27"))  # members merge into the bloc
+    assert not merge_needed(single, None) and not merge_needed(single, single.economy("NLD"))
+    assert merge_needed(single, single.economy("EU27"))  # members merge into the bloc
 
 
 def test_flows_route_without_the_merge_equals_it_where_each_pair_is_one_flow(ctx):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geomon.analyses import context
+from geomon.analyses.context import merge_needed
 from geomon.analyses.trade.screening import screen_years
 from geomon.analyses.trade.tiers import evidence
 from geomon.analyses.trade.tiers.alternatives import alternatives_frame
@@ -84,10 +86,10 @@ def test_report_suppliers_and_world_exporters_equal_the_flows_route(ctx, reporte
 def test_country_flows_need_no_merge_when_each_economy_has_one_code(ctx, monkeypatch):
     """The embedded BACI list gives BEL, DEU and SDN two codes each (so the pairs are summed),
     but in 2021-2022 only one of each trades: skipping the sum gives the same evidence there."""
-    assert not evidence.one_code_each(ctx)
+    assert merge_needed(ctx)
     rows = pd.concat([screen_years(ctx, r, 2021, 2022) for r in ("NLD", "DEU")], ignore_index=True)
     merged = _evidence(ctx, rows)
-    monkeypatch.setattr(evidence, "one_code_each", lambda c: True)
+    monkeypatch.setattr(context, "one_code_each", lambda c: True)  # merge_needed asks it
     for a, b in zip(merged, _evidence(ctx, rows)):
         pd.testing.assert_frame_equal(a, b, rtol=1e-12)
 

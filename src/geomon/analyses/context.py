@@ -198,6 +198,14 @@ def one_code_each(ctx: Context) -> bool:
     return len(set(iso3)) == len(iso3)
 
 
+def merge_needed(ctx: Context, *economies: Economy | None) -> bool:
+    """Whether :func:`~geomon.engine.indicators.economy_flows` must sum flows per economy pair:
+    True when one of ``economies`` is a bloc (its members merge) or an economy has two BACI codes
+    (:func:`one_code_each`); else each stored flow (exporter, importer, product unique per year,
+    checked at ingest) is already one economy pair."""
+    return any(e is not None and e.is_bloc for e in economies) or not one_code_each(ctx)
+
+
 def _codes(side: str, codes: Sequence[int]) -> tuple[int, ...]:
     """The sorted distinct BACI ``codes`` of a flow's ``side`` (checked: importer or exporter)."""
     if side not in SIDES:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geomon.analyses.coercion.registry import active_since, registry, store_codes
-from geomon.analyses.context import HELD_CODES, SIDES, Context, importer_codes, one_code_each
+from geomon.analyses.context import HELD_CODES, SIDES, Context, importer_codes, merge_needed
 from geomon.analyses.results import TablesResult
 from geomon.countries import ALIASES, all_blocs
 from geomon.engine import indicators as ind
@@ -74,9 +74,8 @@ def _pair_flows(ctx: Context, reporter, year: int, products: list[str] | None = 
             f = f.filter(f.importer.isin(codes) | f.exporter.isin(codes))
     if products is not None:
         f = f.filter(f["product"].isin(products))
-    # summed per economy pair only where a pair can have several flows (an economy with two BACI codes, a bloc)
-    merge = not one_code_each(ctx) or (reporter is not None and reporter.is_bloc)
-    ef = ind.economy_flows(f, ctx.econ_table(*([reporter] if reporter is not None else [])), merge=merge)
+    econ = ctx.econ_table(*([reporter] if reporter is not None else []))
+    ef = ind.economy_flows(f, econ, merge=merge_needed(ctx, reporter))
     if reporter is not None:
         ef = ef.filter((ef.importer == reporter.name) | (ef.exporter == reporter.name))
     return ctx.engine.to_pandas(ef.select("product", "exporter", "importer", "value"))

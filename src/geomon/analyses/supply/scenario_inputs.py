@@ -30,7 +30,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from geomon.analyses.context import Context, importer_codes, one_code_each
+from geomon.analyses.context import Context, importer_codes, merge_needed
 from geomon.countries import Economy
 from geomon.engine import indicators as ind
 from geomon.engine import supply
@@ -101,8 +101,7 @@ def _reporter_flows(ctx: Context, s: Setup) -> ir.Table:
     f = ctx.held_flows("importer", importer_codes(ctx, [s.econ]), [s.year])
     if s.hs_codes() is not None:
         f = ctx.engine.keep(f, "product", s.hs_codes())
-    # one flow per (exporter, importer, product) unless an economy has two BACI codes: then summed per pair
-    ef = ind.economy_flows(f, ctx.econ_table(), merge=not one_code_each(ctx))
+    ef = ind.economy_flows(f, ctx.econ_table(), merge=merge_needed(ctx))  # no bloc merged here
     if s.groups is not None:
         ef = supply.group_flows(ef, ctx.engine.table(s.groups, name="geomon_scenario_groups"))
     return ef

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geomon.analyses.context import Context, Result, importer_codes, one_code_each, year_range
+from geomon.analyses.context import Context, Result, importer_codes, merge_needed, year_range
 from geomon.countries import Economy, economy_map
 from geomon.engine import indicators as ind
 
@@ -51,7 +51,7 @@ def yearly_expr(ctx: Context, reporter: Economy | None, years: Sequence[int],
     flows = ctx.flows.filter(ctx.flows.year.isin(list(years)))
     if products:
         flows = ctx.engine.keep(flows, "product", products)
-    return criteria_from_flows(ctx, reporter, flows, merge=_merge_needed(ctx, reporter))
+    return criteria_from_flows(ctx, reporter, flows, merge=merge_needed(ctx, reporter))
 
 
 def from_stats(ctx: Context, reporter: Economy | None) -> bool:
@@ -59,13 +59,6 @@ def from_stats(ctx: Context, reporter: Economy | None) -> bool:
     if reporter is not None and reporter.is_bloc:
         return bloc_stored(ctx, reporter)
     return ctx.dataset.has_stats
-
-
-def _merge_needed(ctx: Context, reporter: Economy | None) -> bool:
-    """True unless every economy has one BACI code (and ``reporter`` is no bloc): then each
-    stored flow (exporter, importer, product unique per year, checked at ingest) is already
-    one economy pair and :func:`~geomon.engine.indicators.economy_flows` need not sum them."""
-    return (reporter is not None and reporter.is_bloc) or not one_code_each(ctx)
 
 
 def criteria_from_flows(ctx: Context, reporter: Economy | None, flows: ir.Table, merge: bool = True) -> ir.Table:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from geomon.analyses.context import Context, importer_codes, one_code_each
+from geomon.analyses.context import Context, importer_codes, merge_needed
 from geomon.analyses.supply import crm
 from geomon.analyses.trade.tiers.rules import EXPORTS_BASIS
 from geomon.countries import Economy
@@ -136,7 +136,7 @@ class OwnImports:
                     ind.economy_flows(lazy, econ))))
                 return self._held[key]
             raw = eng.to_arrow(lazy)
-            merge = bool(blocs) or not one_code_each(self.ctx)
+            merge = merge_needed(self.ctx, *blocs)
             eflows = eng.to_arrow(ind.economy_flows(eng.table(raw), econ, merge=merge))
             self._held[key] = (eng.table(raw.filter(pc.is_null(raw["quantity"]))), eng.table(eflows))
         return self._held[key]
