@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import operator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -35,6 +38,7 @@ def closest_codes(known: set[str] | list[str], code: str, n: int = 5) -> list[st
 #: Most BACI codes whose flows a context holds in memory (:meth:`Context.held_flows`): one
 #: reporter or a small bloc; more codes (EU27's members, every importer) stay a lazy filter.
 HELD_CODES = 8
+T = TypeVar("T")
 #: The sides of a flow :meth:`Context.held_flows` can hold.
 SIDES = ("importer", "exporter")
 
@@ -116,6 +120,18 @@ class Context:
         for key, ys in need.items():  # one table for all sets: each filters its rows when used
             self._held.setdefault(key, []).append((frozenset(ys), got, len(need) == 1))
 
+    def worker(self) -> "Context | None":
+        """A context for a second thread: the same store, dataset, configuration, code lists and
+        held flows (:meth:`hold_flows`), with an engine on a connection of its own
+        (:meth:`~geomon.engine.Engine.worker`); None when the engine has no such connection (then
+        run in this thread). Close its engine when done (``twin.engine.close()``)."""
+        engine = self.engine.worker()
+        if engine is None:
+            return None
+        twin = copy.copy(self)  # shares _held and every cached property computed so far
+        twin.engine = engine
+        return twin
+
     def economy(self, text: str | Economy, role: str = "reporter") -> Economy:
         """The economy ``text`` names (ISO3, BACI code or bloc, see :func:`resolve_economy`); an
         :class:`Economy` already resolved (e.g. the report's reporter) is returned as is."""
@@ -181,6 +197,28 @@ class Context:
             **_source_meta(self.dataset),
             **extra,
         }
+
+
+@contextmanager
+def beside(ctx: Context, fn: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
+    """Run ``fn(twin, *args)`` in a second thread on ``twin = ctx.worker()`` while the block runs;
+    yield a function that waits for its result (raising what ``fn`` raised). Without a worker,
+    that function runs ``fn(ctx, *args)`` in this thread. When the block fails, the worker's
+    statement is interrupted before the block's error goes on. ``fn`` must read what it shares
+    with the block (the context's held flows, code lists) and change none of it."""
+    twin = ctx.worker()
+    if twin is None:
+        yield lambda: fn(ctx, *args)
+        return
+    pool = ThreadPoolExecutor(1, thread_name_prefix="geomon-beside")
+    try:
+        yield pool.submit(fn, twin, *args).result
+    except BaseException:
+        twin.engine.interrupt()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        twin.engine.close()
 
 
 def importer_codes(ctx: Context, economies: Sequence[Economy]) -> list[int]:

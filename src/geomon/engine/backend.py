@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from functools import lru_cache
 from typing import Any, Sequence
 
@@ -49,6 +50,7 @@ class Engine:
     """
 
     def __init__(self, con: Any | None = None) -> None:
+        own_database = con is None
         if con is None:
             try:
                 con = ibis.duckdb.connect(**duckdb_settings())
@@ -58,6 +60,10 @@ class Engine:
             use_arrow_pool()
         self.con = con
         self._tables: dict[tuple[str, str], ir.Table] = {}
+        #: the engine's own in-memory database: dataset views go into it (not the connection's temp
+        #: schema), so :meth:`worker` connections see them; a database the caller passed in is left as is
+        self._own_database = own_database
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -66,21 +72,46 @@ class Engine:
     def _read(self, dataset: Dataset, folder: str) -> ir.Table:
         """A year-partitioned Parquet folder of the dataset (``flows`` or ``stats/<name>``)."""
         key = (str(dataset.root), folder)
-        if key not in self._tables:
-            path = dataset.root / folder
-            if self.name == "duckdb":
-                # year typed as INTEGER by the reader itself: a cast would hide the year
-                # filter from DuckDB, which then reads every year instead of pruning folders
-                name = f"geomon_{folder.replace('/', '_')}_{len(self._tables)}"
-                glob = str(path / "*" / "*.parquet").replace("'", "''")
-                self.con.raw_sql(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet('{glob}', "
-                                 "hive_partitioning = true, hive_types = {'year': INTEGER})")
-                t = self.con.table(name)
-            else:
-                t = self.con.read_parquet(str(path))
-                t = t.mutate(year=t.year.cast("int32"))
-            self._tables[key] = t
-        return self._tables[key]
+        with self._lock:  # shared with the worker engines (:meth:`worker`)
+            if key not in self._tables:
+                self._tables[key] = self._view(dataset.root / folder, f"geomon_{folder.replace('/', '_')}_{len(self._tables)}")
+            return self._tables[key]
+
+    def _view(self, path, name: str) -> ir.Table:
+        if self.name != "duckdb":
+            t = self.con.read_parquet(str(path))
+            return t.mutate(year=t.year.cast("int32"))
+        # year typed as INTEGER by the reader itself: a cast would hide the year
+        # filter from DuckDB, which then reads every year instead of pruning folders
+        glob = str(path / "*" / "*.parquet").replace("'", "''")
+        kind = "VIEW" if self._own_database else "TEMP VIEW"
+        self.con.raw_sql(f"CREATE OR REPLACE {kind} {name} AS SELECT * FROM read_parquet('{glob}', "
+                         "hive_partitioning = true, hive_types = {'year': INTEGER})")
+        return self.con.table(name)
+
+    def worker(self) -> "Engine | None":
+        """An engine for a second thread over the same database, or None when there is none.
+
+        A DuckDB connection runs one statement at a time, so a thread of its own gets a new
+        connection to the engine's in-memory database (a DuckDB cursor: same settings, same data,
+        its own statements), sharing the dataset views; expressions built on either engine run on
+        both. None for an engine over a database the caller passed in, or another backend: the
+        caller then runs everything on this engine. Close it with :meth:`close`."""
+        if not (self._own_database and self.name == "duckdb"):
+            return None
+        twin = Engine(ibis.duckdb.from_connection(self.con.con.cursor()))
+        twin.con.raw_sql("SET enable_progress_bar = false")
+        twin._own_database, twin._tables, twin._lock = True, self._tables, self._lock
+        return twin
+
+    def interrupt(self) -> None:
+        """Stop the statement running on this engine's connection (DuckDB; others: nothing)."""
+        if self.name == "duckdb":
+            self.con.con.interrupt()
+
+    def close(self) -> None:
+        """Close the engine's connection (a worker's; the shared default engine stays open)."""
+        self.con.disconnect()
 
     def flows(self, dataset: Dataset) -> ir.Table:
         """The dataset's flows: year, exporter, importer, product, value (USD), quantity (t)."""
