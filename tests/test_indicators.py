@@ -112,7 +112,8 @@ def test_bloc_drops_intra_flows_and_merges_exporters():
     assert row.import_export_ratio == pytest.approx(100 / 60)
 
 
-def test_persistence_counts_years_in_window_with_gaps():
+@pytest.mark.parametrize("plan", ["join", "window"])
+def test_persistence_counts_years_in_window_with_gaps(plan):
     # Criteria met in 2018, 2019, 2021 (2020 has no row: not imported that year).
     # Window 3 ending 2021 = {2019, 2020, 2021}: met in 2019 and 2021 -> 2 years -> dependent (k=2).
     # Window 3 ending 2019 = {2017, 2018, 2019}: 2 years -> dependent.
@@ -120,7 +121,7 @@ def test_persistence_counts_years_in_window_with_gaps():
     t = ibis.memtable(pd.DataFrame({
         "importer": ["R"] * 4, "product": ["P"] * 4, "year": [2018, 2019, 2021, 2022],
         "criteria_met": [True, True, True, False]}))
-    out = run(ind.persistence(t, window=3, min_years=2)).set_index("year")
+    out = run(ind.persistence(t, window=3, min_years=2, years=[2018, 2019, 2021, 2022], plan=plan)).set_index("year")
     assert out.loc[2018, "criteria_met_years"] == 1 and not out.loc[2018, "dependent"]
     assert out.loc[2019, "criteria_met_years"] == 2 and out.loc[2019, "dependent"]
     assert out.loc[2021, "criteria_met_years"] == 2 and out.loc[2021, "dependent"]

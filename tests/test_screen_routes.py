@@ -182,14 +182,14 @@ def test_flows_route_without_the_merge_equals_it_where_each_pair_is_one_flow(ctx
                                                   ("USA", 2019, 2024), ("CHN", 1995, 1996)])
 def test_persistence_of_one_reporter_by_window_equals_the_join(ctx, reporter, first, last):
     # one reporter: criteria_met_years counted by a window over the rows of [y-2, y]
-    # (ind.persistence_by_window) equals the counts joined back (ind.persistence), also where
+    # (ind.persistence, plan="window") equals the counts joined back (ind.persistence), also where
     # the window reaches before the first year of the data (1995)
     economy = ctx.economy(reporter)
     years = list(range(first, last + 1))
     window = [y for y in range(first - 2, last + 1) if y in ctx.dataset.years]
     yearly = S.yearly_expr(ctx, economy, window)
     joined = ind.persistence(yearly, 3, 2, rows=S.yearly_expr(ctx, economy, years), years=years)
-    by_window = ind.persistence_by_window(yearly, 3, 2, years)
+    by_window = ind.persistence(yearly, 3, 2, years=years, plan="window")
     a, b = _in_order(ctx, joined), _in_order(ctx, by_window)
     pd.testing.assert_frame_equal(b, a)
     assert set(a["criteria_met_years"]) >= {0, 1} and a["dependent"].any()

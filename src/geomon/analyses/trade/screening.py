@@ -196,7 +196,7 @@ def screen_years(ctx: Context, reporter: str, first: int, last: int, products: S
     lookback = [y for y in range(first - n + 1, first) if y in ctx.dataset.years]
     yearly = yearly_expr(ctx, economy, lookback + years, products)
     if economy is not None:  # one reporter: a window over its rows
-        expr = ind.persistence_by_window(yearly, n, k, years)
+        expr = ind.persistence(yearly, n, k, years=years, plan="window")
     else:
         # the statistics are read again for the screened years only; flows are summed once
         # (DuckDB computes the shared expression once and the screened years are filtered from it)
@@ -229,8 +229,8 @@ def _final(ctx: Context, expr: ir.Table) -> ir.Table:
 
 
 #: Row order of every screening table: reporter, year, dependent first, then by import value.
-ORDER = _ORDER = ["reporter", "year", "dependent", "import_value_usd", "product"]
-ASCENDING = _ASCENDING = [True, True, False, False, True]
+ORDER = ["reporter", "year", "dependent", "import_value_usd", "product"]
+ASCENDING = [True, True, False, False, True]
 
 
 def _ordered(table: pa.Table) -> pa.Table:
@@ -243,7 +243,7 @@ def _ordered(table: pa.Table) -> pa.Table:
     for ALL) for the same order, and its result came in several chunks that pandas had to
     copy; one chunk per column (and texts already in pandas' type) go to pandas without a
     copy (:func:`_described`)."""
-    keys = [(c, "ascending" if up else "descending") for c, up in zip(_ORDER, _ASCENDING)]
+    keys = [(c, "ascending" if up else "descending") for c, up in zip(ORDER, ASCENDING)]
     order = pc.sort_indices(table, sort_keys=keys)  # nulls at the end (Arrow's default)
 
     def take(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -276,7 +276,7 @@ def _finish(ctx: Context, df: pd.DataFrame, ordered: bool = False) -> pd.DataFra
     if not ordered or "description" not in df.columns:
         df = df.drop(columns=[c for c in ("description",) if c in df.columns])
         if not ordered:
-            df = df.sort_values(_ORDER, ascending=_ASCENDING, kind="stable").reset_index(drop=True)
+            df = df.sort_values(ORDER, ascending=ASCENDING, kind="stable").reset_index(drop=True)
         df["description"] = _describe(ctx, df["product"])
     if list(df.columns) != SCREEN_COLUMNS + EXTRA_COLUMNS:
         df = df[SCREEN_COLUMNS + EXTRA_COLUMNS]
