@@ -1,11 +1,13 @@
 """A second thread for the report (issue 15): ``Context.worker`` and ``beside`` on the embedded data.
 
-The report's supply sections run in a worker thread on a DuckDB connection of their own
-(``Engine.worker``: a cursor of the engine's in-memory database) while the main thread screens
-and classifies. What is checked here: the worker sees the same data (dataset views shared both
-ways, held flows shared), the report is the same with and without the worker, the worker's
-error reaches the caller, a failing block interrupts the worker's statement, and an engine over
-a database the caller passed in gets no worker (everything then runs in one thread).
+The report's supply sections and its other parts run in a worker thread on a DuckDB connection
+of their own (``Engine.worker``: a cursor of the engine's in-memory database) while the main
+thread screens and classifies; a job the worker has not started when its result is asked for
+runs in the caller's thread. What is checked here: the worker sees the same data (dataset views
+shared both ways, held flows shared), the report is the same with and without the worker, a
+job not started is taken back, the worker's error reaches the caller, a failing block interrupts
+the worker's statement and drops its other jobs, and an engine over a database the caller passed
+in gets no worker (everything then runs in one thread).
 """
 
 from __future__ import annotations
@@ -48,16 +50,35 @@ def test_the_worker_sees_the_same_data_both_ways(own):
         twin.engine.close()
 
 
-def test_beside_runs_in_another_thread_and_returns_its_result(own):
+def test_jobs_run_in_another_thread_and_return_their_results(own):
     seen = {}
 
     def job(c: Context, iso3: str):
         seen["thread"], seen["engine"] = threading.current_thread(), c.engine
         return c.economy(iso3).name
 
-    with beside(own, job, "NLD") as result:
-        assert result() == "NLD"
+    with beside(own) as worker:
+        assert worker.submit(job, "NLD").result() == "NLD"
     assert seen["thread"] is not threading.current_thread() and seen["engine"] is not own.engine
+
+
+def test_a_job_the_worker_has_not_started_runs_in_the_callers_thread(own):
+    release, ran = threading.Event(), {}
+
+    def busy(c: Context):
+        release.wait(30)
+        return "busy"
+
+    def job(c: Context, name: str):
+        ran[name] = (threading.current_thread(), c.engine)
+        return name
+
+    with beside(own) as worker:
+        first, second = worker.submit(busy), worker.submit(job, "second")
+        assert second.result() == "second"  # the worker is still busy with the first job
+        release.set()
+        assert first.result() == "busy"
+    assert ran["second"] == (threading.current_thread(), own.engine)
 
 
 def test_the_workers_error_reaches_the_caller(own):
@@ -65,11 +86,11 @@ def test_the_workers_error_reaches_the_caller(own):
         raise ValueError("bad in the worker")
 
     with pytest.raises(ValueError, match="bad in the worker"):
-        with beside(own, job) as result:
-            result()
+        with beside(own) as worker:
+            worker.submit(job).result()
 
 
-def test_a_failing_block_interrupts_the_workers_statement(own):
+def test_a_failing_block_interrupts_the_workers_statement_and_drops_its_other_jobs(own):
     started, outcome = threading.Event(), []
 
     def job(c: Context):
@@ -81,7 +102,9 @@ def test_a_failing_block_interrupts_the_workers_statement(own):
             outcome.append("interrupted")
 
     with pytest.raises(RuntimeError, match="the block failed"):
-        with beside(own, job):
+        with beside(own) as worker:
+            worker.submit(job)
+            worker.submit(lambda c: outcome.append("the next job ran"))
             started.wait(10)
             time.sleep(1)  # the statement is running (an interrupt before it starts is lost)
             raise RuntimeError("the block failed")
@@ -95,8 +118,8 @@ def test_an_engine_over_the_callers_database_runs_in_one_thread(ctx):
     _count(engine, mine.flows)  # the dataset view stays in the connection's temporary schema
     assert engine.con.raw_sql("SELECT count(*) FROM duckdb_views() WHERE NOT temporary AND "
                               "view_name LIKE 'geomon_%'").fetchone()[0] == 0
-    with beside(mine, lambda c: threading.current_thread()) as result:
-        assert result() is threading.current_thread()
+    with beside(mine) as worker:
+        assert worker.submit(lambda c: (threading.current_thread(), c)).result() == (threading.current_thread(), mine)
 
 
 def _same_report(a, b) -> None:
@@ -105,7 +128,11 @@ def _same_report(a, b) -> None:
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name], obj=name)
     strip = lambda m: {k: v for k, v in m.items() if k != "generated_at"}  # noqa: E731
     assert strip(a.meta) == strip(b.meta)
-    assert sorted(a.parts) == sorted(b.parts)
+    assert list(a.parts) == list(b.parts)  # same sections, in the report's order
+    for name, part in a.parts.items():
+        assert sorted(part.tables) == sorted(b.parts[name].tables) and part.meta == b.parts[name].meta
+        for t in part.tables:
+            pd.testing.assert_frame_equal(part.tables[t], b.parts[name].tables[t], obj=f"{name}.{t}")
 
 
 def test_the_report_is_the_same_with_and_without_the_worker(ctx, nld_report, monkeypatch):
@@ -116,3 +143,21 @@ def test_the_report_is_the_same_with_and_without_the_worker(ctx, nld_report, mon
     monkeypatch.setattr(Context, "worker", lambda self: None)
     alone = build_report_data(copy.copy(ctx), "NLD", 2022)
     _same_report(with_worker, alone)
+
+
+def test_parts_come_back_in_the_reports_order_with_their_notes(own, monkeypatch):
+    from geomon.analyses import report_parts
+    from geomon.analyses.results import PartSection
+    from geomon.errors import DataError
+
+    def refuses(c, econ, year, products):
+        raise DataError("no data for this part")
+
+    builders = [("first", lambda c, e, y, p: PartSection("first", {"rows": p.head(2)})), ("refused", refuses),
+                ("silent", lambda c, e, y, p: None), ("coercion", lambda c, e, y, p: PartSection("coercion"))]
+    monkeypatch.setattr(report_parts, "BUILDERS", builders)
+    products = pd.DataFrame({"product": ["260500", "280530", "810590"], "tier": ["none"] * 3})
+    with beside(own) as worker:
+        sections, notes = report_parts.parts_built(report_parts.submit_parts(worker, own.economy("NLD"), 2022, products))
+    assert list(sections) == ["first", "coercion"] and notes == {"refused": "no data for this part"}
+    pd.testing.assert_frame_equal(sections["first"].tables["rows"], products.head(2))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import copy
 import operator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, reduce
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterator, Sequence, TypeVar
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -199,25 +199,55 @@ class Context:
         }
 
 
+class Job(Generic[T]):
+    """``fn(ctx, *args)`` handed to a :class:`Worker`."""
+
+    def __init__(self, ctx: Context, fn: Callable[..., T], args: tuple, future: Future | None) -> None:
+        self._ctx, self._fn, self._args, self._future = ctx, fn, args, future
+
+    def result(self) -> T:
+        """The job's result (raising what it raised): the worker's, waited for once it has started
+        the job; else the job runs here, in the caller's thread on the caller's context (so a
+        caller that is free takes back the jobs the worker has not reached)."""
+        if self._future is None or self._future.cancel():
+            return self._fn(self._ctx, *self._args)
+        return self._future.result()
+
+
+class Worker:
+    """A second thread with a context of its own (:meth:`Context.worker`); jobs run in the order
+    they are handed in. Without a worker context every job runs in the caller's thread when its
+    result is asked for."""
+
+    def __init__(self, ctx: Context, twin: Context | None) -> None:
+        self.ctx, self.twin = ctx, twin
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="geomon-worker") if twin is not None else None
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Job[T]:
+        """Hand ``fn(context, *args)`` to the worker. ``fn`` must change nothing it shares with the
+        caller (the context's held flows, code lists, the ``args``): it may run in either thread."""
+        future = self._pool.submit(fn, self.twin, *args) if self._pool is not None else None
+        return Job(self.ctx, fn, args, future)
+
+
 @contextmanager
-def beside(ctx: Context, fn: Callable[..., T], *args: Any) -> Iterator[Callable[[], T]]:
-    """Run ``fn(twin, *args)`` in a second thread on ``twin = ctx.worker()`` while the block runs;
-    yield a function that waits for its result (raising what ``fn`` raised). Without a worker,
-    that function runs ``fn(ctx, *args)`` in this thread. When the block fails, the worker's
-    statement is interrupted before the block's error goes on. ``fn`` must read what it shares
-    with the block (the context's held flows, code lists) and change none of it."""
+def beside(ctx: Context) -> Iterator[Worker]:
+    """A :class:`Worker` for the block. When the block fails, the worker's statement is
+    interrupted and its other jobs dropped before the block's error goes on; either way the
+    worker's thread and connection end with the block."""
     twin = ctx.worker()
+    worker = Worker(ctx, twin)
     if twin is None:
-        yield lambda: fn(ctx, *args)
+        yield worker
         return
-    pool = ThreadPoolExecutor(1, thread_name_prefix="geomon-beside")
     try:
-        yield pool.submit(fn, twin, *args).result
+        yield worker
     except BaseException:
-        twin.engine.interrupt()
+        worker._pool.shutdown(wait=False, cancel_futures=True)  # drop the jobs not started ...
+        twin.engine.interrupt()  # ... and stop the running one's statement
         raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        worker._pool.shutdown(wait=True, cancel_futures=True)
         twin.engine.close()
 
 
