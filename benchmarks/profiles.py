@@ -15,7 +15,9 @@ store) under cProfile. The profile is summarised two ways:
   parts of geomon where the time goes.
 
 cProfile adds its own overhead to every Python call (often 20-40 % here), so the total is
-larger than the task's median in the results table; the shares are what to read.
+larger than the task's median in the results table; the shares are what to read. cProfile sees
+only the thread that runs it, so the report's second thread (:func:`geomon.analyses.context.beside`)
+is switched off while profiling: every job runs in the profiled thread, one after the other.
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ def profile_here(name: str) -> dict:
         return ctx
 
     run._context = context_then_profile
+    from geomon.analyses.context import Context
+
+    Context.worker = lambda self: None  # a worker thread's calls would be missing from the profile
     with tempfile.TemporaryDirectory() as tmp:
         prof.enable()
         run.TASKS[name][0](Path(tmp) / f"{name}.json")
@@ -110,7 +115,8 @@ def markdown(name: str, what: str, p: dict) -> str:
 def section(missed: list[tuple[str, str]]) -> str:
     """The README section: a profile of every (task, description) in ``missed``."""
     intro = ("Profiles of the tasks that missed their target in the run above (`benchmarks/profiles.py`, one "
-             "run each in a fresh process under cProfile, which inflates Python-heavy steps):")
+             "run each in a fresh process under cProfile, which inflates Python-heavy steps; the report's "
+             "second thread switched off, as cProfile sees one thread):")
     parts = [START, intro, ""]
     for name, what in missed:
         print(f"profiling {name} ...", flush=True)

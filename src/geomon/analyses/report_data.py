@@ -141,7 +141,8 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
         products.insert(products.columns.get_loc("top_supplier") + 1, "top_supplier_name",
                         products["top_supplier"].map(ctx.names).fillna(products["top_supplier"]))
         if products.empty:
-            raise InputError(f"{econ.name} imported none of the products in the data in {year}; choose another reporter or year")
+            raise InputError(f"{econ.name} imported none of the products in the data in {year}; "
+                             "choose another reporter or year")
         scr_meta = _window_meta(ctx, year)
         parts = submit_parts(worker, econ, year, products)  # the worker takes them when it is free
         step("suppliers, world exporters and leverage")

@@ -74,7 +74,8 @@ class Engine:
         key = (str(dataset.root), folder)
         with self._lock:  # shared with the worker engines (:meth:`worker`)
             if key not in self._tables:
-                self._tables[key] = self._view(dataset.root / folder, f"geomon_{folder.replace('/', '_')}_{len(self._tables)}")
+                name = f"geomon_{folder.replace('/', '_')}_{len(self._tables)}"
+                self._tables[key] = self._view(dataset.root / folder, name)
             return self._tables[key]
 
     def _view(self, path, name: str) -> ir.Table:
