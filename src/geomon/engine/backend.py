@@ -24,8 +24,9 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import duckdb
 import ibis
@@ -151,16 +152,39 @@ class Engine:
         return t.semi_join(m, t[column] == m._keep_value).view()
 
     def execute(self, expr: ir.Table) -> pd.DataFrame:
-        return self.con.execute(expr)
+        with interruptible():
+            return self.con.execute(expr)
 
     def to_arrow(self, expr: ir.Table) -> pa.Table:
         """The result of ``expr`` as an Arrow table (no pandas conversion)."""
-        return self.con.to_pyarrow(expr)
+        with interruptible():
+            return self.con.to_pyarrow(expr)
 
     def to_pandas(self, expr: ir.Table) -> pd.DataFrame:
         """Like :meth:`execute`, through Arrow without Ibis' per-column conversion (faster for
         large results; the caller sets the column types it needs)."""
-        return self.con.to_pyarrow(expr).to_pandas()
+        return self.to_arrow(expr).to_pandas()
+
+
+#: What DuckDB 2.0 raises from a relation's result when Ctrl-C (or :meth:`Engine.interrupt`)
+#: stopped its statement: a plain RuntimeError (a statement run by ``execute`` raises
+#: ``duckdb.InterruptException``).
+INTERRUPTED = "Query interrupted"
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn DuckDB's "statement interrupted" into KeyboardInterrupt, what Python raises for Ctrl-C
+    everywhere else, so a caller handles one exception (the CLI: "interrupted; nothing was
+    written", exit status 130) instead of a traceback."""
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise KeyboardInterrupt from None
+    except RuntimeError as exc:
+        if str(exc) == INTERRUPTED:
+            raise KeyboardInterrupt from None
+        raise
 
 
 #: The environment variable by which pyarrow lets the user choose its memory pool.
