@@ -19,7 +19,7 @@ import time
 import pytest
 
 from geomon.engine import Engine
-from geomon.engine.backend import interruptible
+from geomon.store import interruptible
 
 #: About half a minute of work on two cores unless interrupted.
 LONG = "SELECT sum(a.range * b.range) AS s FROM range(10000) a, range(1000000) b"

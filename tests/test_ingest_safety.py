@@ -192,3 +192,36 @@ def test_interrupted_ingest_leaves_nothing_after_the_next(three_years, tmp_path,
     (res,) = ingest_baci(three_years, store=store)
     assert not leftovers(store) and res.dataset.years == [2020, 2021, 2022]
     assert (sig == signal.SIGKILL) == bool(res.cleaned)
+
+
+@pytest.mark.parametrize("raised", [RuntimeError("Query interrupted"), "InterruptException"])
+def test_ctrl_c_inside_a_duckdb_statement_is_an_interruption(three_years, tmp_path, monkeypatch, cli, raised):
+    """DuckDB 2.0 reports Ctrl-C inside a statement as RuntimeError('Query interrupted') (or
+    duckdb.InterruptException after connection.interrupt()): the ingest raises KeyboardInterrupt,
+    the CLI says one line and exits 130, and the store keeps its previous data."""
+    import duckdb
+
+    from geomon.ingest import stats
+
+    store = tmp_path / "s"
+    ingest_baci(small_release(three_years, tmp_path / "one", years=(2022,)), store=store)
+    before = (store / "baci" / "HS92_V202401b" / "provenance.json").read_text()
+    error = raised if isinstance(raised, Exception) else duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    def interrupted(*a, **k):
+        raise error
+
+    monkeypatch.setattr(stats, "write_year", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest_baci(three_years, store=store)
+    res = cli("ingest", "baci", str(three_years), "--store", str(store))
+    assert res.exit_code == 130 and "interrupted; nothing was written" in res.output and "Traceback" not in res.output
+    assert not leftovers(store)
+    assert (store / "baci" / "HS92_V202401b" / "provenance.json").read_text() == before
+
+
+def test_other_errors_are_not_taken_for_ctrl_c():
+    from geomon.errors import is_interrupt
+
+    assert is_interrupt(KeyboardInterrupt()) and is_interrupt(RuntimeError("Query interrupted"))
+    assert not is_interrupt(RuntimeError("Query interrupted by the planner")) and not is_interrupt(ValueError("x"))

@@ -51,3 +51,15 @@ def choices(values, limit: int = 12) -> str:
     if len(values) <= limit:
         return ", ".join(values)
     return ", ".join(values[:limit]) + f", ... ({len(values)} in all)"
+
+
+#: What DuckDB 2.0 raises when Ctrl-C (SIGINT) stopped a statement: a plain RuntimeError with this
+#: text (a statement stopped by ``connection.interrupt()`` raises ``duckdb.InterruptException``).
+DUCKDB_INTERRUPTED = "Query interrupted"
+
+
+def is_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C: KeyboardInterrupt, or DuckDB's statement stopped by it (either
+    form above; told by name so that this module needs no DuckDB)."""
+    return (isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "InterruptException"
+            or (type(exc) is RuntimeError and str(exc) == DUCKDB_INTERRUPTED))

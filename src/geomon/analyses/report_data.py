@@ -137,12 +137,7 @@ def build_report_data(ctx: Context, reporter: str, year: int | None = None, sinc
     with beside(ctx) as worker:
         supply = worker.submit(supply_sections, econ, year)  # needs no trade table: a second thread runs it meanwhile
         rows, summ = _trend(ctx, econ.name, first, year)  # every year screened and classified once
-        products = _year_rows(rows, year)
-        products.insert(products.columns.get_loc("top_supplier") + 1, "top_supplier_name",
-                        products["top_supplier"].map(ctx.names).fillna(products["top_supplier"]))
-        if products.empty:
-            raise InputError(f"{econ.name} imported none of the products in the data in {year}; "
-                             "choose another reporter or year")
+        products = _named_products(ctx, econ, _year_rows(rows, year), year)
         scr_meta = _window_meta(ctx, year)
         parts = submit_parts(worker, econ, year, products)  # the worker takes them when it is free
         step("suppliers, world exporters and leverage")
@@ -232,6 +227,16 @@ def _year_rows(rows: pd.DataFrame, year: int) -> pd.DataFrame:
     (each trend year equals screening that year alone, see :mod:`geomon.analyses.trade.trends`)."""
     df = rows[rows["year"] == year]
     return df.sort_values(ORDER, ascending=ASCENDING, kind="stable").reset_index(drop=True)
+
+
+def _named_products(ctx: Context, econ: Economy, products: pd.DataFrame, year: int) -> pd.DataFrame:
+    """``products`` with ``top_supplier_name`` after ``top_supplier``; InputError when it is empty."""
+    if products.empty:
+        raise InputError(f"{econ.name} imported none of the products in the data in {year}; "
+                         "choose another reporter or year")
+    products.insert(products.columns.get_loc("top_supplier") + 1, "top_supplier_name",
+                    products["top_supplier"].map(ctx.names).fillna(products["top_supplier"]))
+    return products
 
 
 def _window_meta(ctx: Context, year: int) -> dict[str, Any]:

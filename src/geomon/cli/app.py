@@ -15,7 +15,7 @@ from rich.markup import escape
 from typer import _click as click  # Typer vendors click: its usage errors are these classes
 from typer.core import TyperGroup
 
-from geomon.errors import GeomonError, OutputError
+from geomon.errors import GeomonError, OutputError, is_interrupt
 
 err = Console(stderr=True)
 
@@ -99,14 +99,11 @@ def command(name: str | None = None, *, group: typer.Typer | None = None, **kwar
             except GeomonError as exc:
                 err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
                 raise typer.Exit(exc.exit_code) from None
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, Exception) as exc:
+                if not is_interrupt(exc):  # Ctrl-C, also as DuckDB reports it inside a query
+                    raise
                 err.print("interrupted; nothing was written")
                 raise typer.Exit(130) from None
-            except Exception as exc:
-                if type(exc).__name__ == "InterruptException":  # DuckDB's Ctrl-C inside a query
-                    err.print("interrupted; nothing was written")
-                    raise typer.Exit(130) from None
-                raise
 
         (group or app).command(name, **kwargs)(wrapper)
         return fn

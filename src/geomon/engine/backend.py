@@ -24,9 +24,8 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import duckdb
 import ibis
@@ -34,7 +33,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from geomon.store import STATS_TABLES, Dataset, duckdb_settings
+from geomon.store import STATS_TABLES, Dataset, duckdb_settings, interruptible
 from geomon.store import refused as _refused
 
 
@@ -164,27 +163,6 @@ class Engine:
         """Like :meth:`execute`, through Arrow without Ibis' per-column conversion (faster for
         large results; the caller sets the column types it needs)."""
         return self.to_arrow(expr).to_pandas()
-
-
-#: What DuckDB 2.0 raises from a relation's result when Ctrl-C (or :meth:`Engine.interrupt`)
-#: stopped its statement: a plain RuntimeError (a statement run by ``execute`` raises
-#: ``duckdb.InterruptException``).
-INTERRUPTED = "Query interrupted"
-
-
-@contextmanager
-def interruptible() -> Iterator[None]:
-    """Turn DuckDB's "statement interrupted" into KeyboardInterrupt, what Python raises for Ctrl-C
-    everywhere else, so a caller handles one exception (the CLI: "interrupted; nothing was
-    written", exit status 130) instead of a traceback."""
-    try:
-        yield
-    except duckdb.InterruptException:
-        raise KeyboardInterrupt from None
-    except RuntimeError as exc:
-        if str(exc) == INTERRUPTED:
-            raise KeyboardInterrupt from None
-        raise
 
 
 #: The environment variable by which pyarrow lets the user choose its memory pool.

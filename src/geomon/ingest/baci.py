@@ -32,7 +32,7 @@ from geomon.config import SETTINGS
 from geomon.errors import DataError, InputError
 from geomon.sources import baci, baci_rules
 from geomon.ingest import stats
-from geomon.store.duck import TEMP_ENV, duckdb_connect
+from geomon.store.duck import TEMP_ENV, duckdb_connect, interruptible
 from geomon.store.integrity import manifest, read_provenance, sha256_file
 from geomon.store.layout import BACI_CITATION, BACI_LICENCE, STATS_TABLES, Dataset, default_store_dir
 from geomon.store.lock import file_mode, remove_leftovers, writer_lock
@@ -126,7 +126,8 @@ class _Build:
             self.staging = staging
             self.con = duckdb_connect(None if os.environ.get(TEMP_ENV) else staging / "_spill")
             try:
-                self._years(progress)
+                with interruptible():  # Ctrl-C inside a DuckDB statement is a KeyboardInterrupt too
+                    self._years(progress)
             finally:
                 self.con.close()
             if self._unchanged():

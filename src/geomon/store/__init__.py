@@ -5,9 +5,9 @@
 - :mod:`.duck`    DuckDB's resource limits, shared by ingest and the engine.
 """
 
-from geomon.store.duck import duckdb_connect, duckdb_settings, refused
+from geomon.store.duck import duckdb_connect, duckdb_settings, interruptible, refused
 from geomon.store.layout import (BACI_CITATION, BACI_LICENCE, STATS_TABLES, STORE_ENV, Dataset, Store,
                                  default_store_dir, embedded_store_dir, open_store)
 
-__all__ = ["duckdb_connect", "duckdb_settings", "refused", "BACI_CITATION", "BACI_LICENCE", "STATS_TABLES", "STORE_ENV", "Dataset", "Store",
+__all__ = ["duckdb_connect", "duckdb_settings", "interruptible", "refused", "BACI_CITATION", "BACI_LICENCE", "STATS_TABLES", "STORE_ENV", "Dataset", "Store",
            "default_store_dir", "embedded_store_dir", "open_store"]

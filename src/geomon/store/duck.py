@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import duckdb
 
-from geomon.errors import ConfigError
+from geomon.errors import ConfigError, is_interrupt
 
 THREADS_ENV = "GEOMON_THREADS"
 MEMORY_ENV = "GEOMON_MEMORY_LIMIT"
@@ -73,3 +74,16 @@ def duckdb_connect(temp_dir: Path | None = None) -> duckdb.DuckDBPyConnection:
         raise refused(exc) from None
     con.execute("SET enable_progress_bar = false")
     return con
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Turn DuckDB's "statement interrupted" (:func:`geomon.errors.is_interrupt`) into
+    KeyboardInterrupt, what Python raises for Ctrl-C everywhere else, so a caller handles one
+    exception (the CLI: "interrupted; nothing was written", exit status 130) instead of a traceback."""
+    try:
+        yield
+    except Exception as exc:
+        if is_interrupt(exc):
+            raise KeyboardInterrupt from None
+        raise
