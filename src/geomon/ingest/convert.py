@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 from geomon.errors import InputError
 from geomon.ingest.windows import _cache_root
 from geomon.sources import concordance
-from geomon.store.duck import duckdb_connect
+from geomon.store.duck import duckdb_connect, interruptible
 from geomon.store.layout import Dataset, Store, embedded_store_dir
 
 KEYS = ["exporter", "importer"]
@@ -81,7 +81,7 @@ def _traded_codes(ds: Dataset) -> set[str]:
     """The product codes with at least one flow in any year of ``ds`` (DuckDB: one distinct scan; the files
     are handed over as paths, never spliced into SQL text)."""
     files = [str(f) for f in sorted((ds.root / "flows").glob("*/*.parquet"))]
-    with duckdb_connect() as con:
+    with duckdb_connect() as con, interruptible():
         rows = con.read_parquet(files).project("product").distinct().fetchall()
     return {r[0] for r in rows}
 

@@ -39,7 +39,7 @@ from geomon.ingest import stats
 from geomon.ingest.baci import IngestResult, _swap_in
 from geomon.sources import STORE_CODEC
 from geomon.sources.reported import COLUMNS, Reported, known_numeric
-from geomon.store.duck import duckdb_connect
+from geomon.store.duck import duckdb_connect, interruptible
 from geomon.store.layout import STATS_TABLES, Dataset, default_store_dir
 
 try:  # the store's writer lock and file manifest (issue 16), when this geomon has them
@@ -211,11 +211,12 @@ class _Build:
         years = sorted(int(y) for y in f["year"].unique())
         con = duckdb_connect()
         try:
-            for y in years:
-                out = staging / "flows" / f"year={y}"
-                _write(f[f["year"] == y].sort_values(["product", "importer", "exporter"])[
-                    ["exporter", "importer", "product", "value", "quantity"]], out)
-                stats.write_from_flows(con, out, countries, staging / "stats", y)
+            with interruptible():  # Ctrl-C inside a DuckDB statement is a KeyboardInterrupt too
+                for y in years:
+                    out = staging / "flows" / f"year={y}"
+                    _write(f[f["year"] == y].sort_values(["product", "importer", "exporter"])[
+                        ["exporter", "importer", "product", "value", "quantity"]], out)
+                    stats.write_from_flows(con, out, countries, staging / "stats", y)
         finally:
             con.close()
         return years, months

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from geomon.errors import InputError
 from geomon.sources import STORE_PARQUET
-from geomon.store.duck import duckdb_connect
+from geomon.store.duck import duckdb_connect, interruptible
 from geomon.store.layout import Dataset
 
 PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})$")
@@ -120,7 +120,13 @@ def window_dataset(dataset: Dataset, month: int) -> Dataset:
 
 
 def _write_windows(dataset: Dataset, month: int, out: Path) -> list[int]:
-    """Write flows/ and stats/ of every complete window ending in ``month``; return their years."""
+    """Write flows/ and stats/ of every complete window ending in ``month``; return their years
+    (Ctrl-C inside a DuckDB statement is a KeyboardInterrupt too)."""
+    with interruptible():
+        return _windows(dataset, month, out)
+
+
+def _windows(dataset: Dataset, month: int, out: Path) -> list[int]:
     have = set(dataset.months)
     years = sorted({int(m[:4]) for m in have} | {int(m[:4]) + 1 for m in have})
     years = [y for y in years if all(m in have for m in window_months(y, month))]
