@@ -162,7 +162,8 @@ class Engine:
     def to_pandas(self, expr: ir.Table) -> pd.DataFrame:
         """Like :meth:`execute`, through Arrow without Ibis' per-column conversion (faster for
         large results; the caller sets the column types it needs)."""
-        return self.to_arrow(expr).to_pandas()
+        with interruptible():
+            return self.con.to_pyarrow(expr).to_pandas()
 
 
 #: The environment variable by which pyarrow lets the user choose its memory pool.
