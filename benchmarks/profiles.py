@@ -74,10 +74,10 @@ def summarise(stats: pstats.Stats) -> dict:
 def profile_here(name: str) -> dict:
     """Run task ``name`` once in this process under cProfile and summarise it. As in the timing,
     opening the store's context is left out: the profile restarts once the context is open."""
-    import run
+    import tasks
 
     prof = cProfile.Profile()
-    opened = run._context
+    opened = tasks._context
 
     def context_then_profile():
         prof.disable()
@@ -86,13 +86,13 @@ def profile_here(name: str) -> dict:
         prof.enable()
         return ctx
 
-    run._context = context_then_profile
+    tasks._context = context_then_profile
     from geomon.analyses.context import Context
 
     Context.worker = lambda self: None  # a worker thread's calls would be missing from the profile
     with tempfile.TemporaryDirectory() as tmp:
         prof.enable()
-        run.TASKS[name][0](Path(tmp) / f"{name}.json")
+        tasks.TASKS[name][0](Path(tmp) / f"{name}.json")
         prof.disable()
     return summarise(pstats.Stats(prof))
 
@@ -139,18 +139,18 @@ def update_readme(readme: Path, text: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    import run
+    import tasks
 
     if argv[:1] == ["--json"]:  # worker: one task, its summary as one JSON line
         print(json.dumps(profile_here(argv[1])))
         return 0
-    unknown = [n for n in argv if n not in run.TASKS]
+    unknown = [n for n in argv if n not in tasks.TASKS]
     if unknown or not argv:
-        print(f"give task names: {', '.join(run.TASKS)}" + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
+        print(f"give task names: {', '.join(tasks.TASKS)}" + (f" (unknown: {', '.join(unknown)})" if unknown else ""),
               file=sys.stderr)
         return 2
     for name in argv:
-        print(markdown(name, run.TASKS[name][1], profile(name)))
+        print(markdown(name, tasks.TASKS[name][1], profile(name)))
     return 0
 
 
