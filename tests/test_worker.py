@@ -161,3 +161,37 @@ def test_parts_come_back_in_the_reports_order_with_their_notes(own, monkeypatch)
         sections, notes = report_parts.parts_built(report_parts.submit_parts(worker, own.economy("NLD"), 2022, products))
     assert list(sections) == ["first", "coercion"] and notes == {"refused": "no data for this part"}
     pd.testing.assert_frame_equal(sections["first"].tables["rows"], products.head(2))
+
+
+def test_two_threads_holding_the_same_flows_read_them_once(own, monkeypatch):
+    """A context and its worker asking for the same flows at the same time: one scan, one held
+    table, and the rows once each (a second copy would double every sum made from them)."""
+    twin = own.worker()
+    scans, slow_start = [], threading.Barrier(2)
+    original = Engine.to_arrow
+
+    def slow_scan(engine, expr):
+        scans.append(threading.current_thread())
+        time.sleep(0.5)  # both threads are inside hold_flows while the first scan runs
+        return original(engine, expr)
+
+    monkeypatch.setattr(Engine, "to_arrow", slow_scan)
+    codes = importer_codes(own, [own.economy("NLD")])
+
+    def hold(c: Context) -> None:
+        slow_start.wait(10)
+        c.hold_flows([("importer", codes, [2022])])
+
+    try:
+        threads = [threading.Thread(target=hold, args=(c,)) for c in (own, twin)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert len(scans) == 1 and len(own._held[("importer", tuple(codes))]) == 1
+        monkeypatch.setattr(Engine, "to_arrow", original)
+        f = own.flows
+        expected = _count(own.engine, f.filter(f.year == 2022, f.importer.isin(codes)))
+        assert _count(own.engine, own.held_flows("importer", codes, [2022])) == expected > 1000
+    finally:
+        twin.engine.close()

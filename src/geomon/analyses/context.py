@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import operator
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -52,6 +53,8 @@ class Context:
     #: (side, codes) -> [(years, Arrow table of one scan, True when the scan read only this set)]
     _held: dict[tuple[str, tuple[int, ...]], list[tuple[frozenset[int], pa.Table, bool]]] = field(
         default_factory=dict, init=False, repr=False)
+    #: one reader of the flows to hold at a time, shared with :meth:`worker` contexts (as ``_held``)
+    _hold_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     @cached_property
     def countries(self) -> pa.Table:
@@ -104,7 +107,12 @@ class Context:
         decoding of every row group, whatever it keeps), and hold the scan's Arrow table for
         :meth:`held_flows` (each set takes its rows from it when used). Parts that will need
         several sets (the report: the reporter's imports and exports, the coercion events'
-        buyers) ask for them together."""
+        buyers) ask for them together. Safe from two threads (a context and its :meth:`worker`):
+        a set one thread is reading is not read again by the other, which waits for it."""
+        with self._hold_lock:
+            self._hold(wanted)
+
+    def _hold(self, wanted: Sequence[tuple[str, Sequence[int], Sequence[int]]]) -> None:
         need: dict[tuple[str, tuple[int, ...]], set[int]] = {}
         for side, codes, years in wanted:
             key = (side, _codes(side, codes))
